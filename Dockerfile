@@ -1,0 +1,28 @@
+# The production image: gunicorn (web), celery (worker, beat). See docker-compose.yml.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PORTAL_VAR_DIR=/var/lib/portal
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --create-home portal \
+ && mkdir -p /var/lib/portal && chown portal /var/lib/portal
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY portal portal
+COPY schools schools
+COPY budget budget
+COPY devices devices
+COPY training training
+COPY reporting reporting
+COPY templates templates
+COPY static static
+COPY manage.py ./
+RUN pip install --no-cache-dir . \
+ && DEBUG=1 python manage.py collectstatic --noinput -v0 \
+ && chown -R portal /var/lib/portal
+
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60"]

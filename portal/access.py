@@ -1,0 +1,71 @@
+"""Who may see what: the one place that knows.
+
+Every view, export, import and task gets its rows through `for_user` (a queryset) or
+`get_for_user` (one object, 404 when the user may not see it). Models say how they hang
+off a county or school with two class attributes, so this module imports no app:
+
+    scope_county_field  lookup from the model to its County's pk, e.g. "school__county"
+    scope_school_field  lookup from the model to its School's pk (absent: county-level data
+                        that school staff may read for their own county only if
+                        `scope_school_reads_county` is true)
+
+County staff see their county, school staff their school, MOE reviewers and admins all.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from portal.models import Role, User
+
+
+def for_user(queryset: QuerySet, user: User) -> QuerySet:
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.role in (Role.MOE, Role.ADMIN):
+        return queryset
+    model = queryset.model
+    if user.role == Role.COUNTY and user.county_id:
+        return queryset.filter(**{_lookup(model, "scope_county_field"): user.county_id})
+    if user.role == Role.SCHOOL and user.school_id:
+        school_field = getattr(model, "scope_school_field", None)
+        if school_field:
+            return queryset.filter(**{school_field: user.school_id})
+        if getattr(model, "scope_school_reads_county", False):
+            return queryset.filter(**{_lookup(model, "scope_county_field"): user.county_id})
+    return queryset.none()
+
+
+def get_for_user(queryset: QuerySet | type[Model], user: User, **lookup) -> Model:
+    """The one object matching `lookup` that the user may see, else 404 (never its data)."""
+    if isinstance(queryset, type):
+        queryset = queryset._default_manager.all()
+    try:
+        return for_user(queryset, user).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404("找不到資料，或您沒有權限查看") from None
+
+
+def _lookup(model: type[Model], attribute: str) -> str:
+    try:
+        return getattr(model, attribute)
+    except AttributeError:
+        raise TypeError(f"{model.__name__} does not declare {attribute}; portal.access cannot scope it") from None
+
+
+# --- What a role may do -----------------------------------------------------------------
+
+
+def may_edit_roster(user: User) -> bool:
+    return user.is_authenticated and user.role in (Role.COUNTY, Role.ADMIN)
+
+
+def may_import_for_any_county(user: User) -> bool:
+    return user.is_authenticated and user.role == Role.ADMIN
+
+
+def require(allowed: bool, message: str = "您沒有權限執行此操作") -> None:
+    if not allowed:
+        raise PermissionDenied(message)

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+
+def _raise_sqlite_parameter_limit(sender, connection, **kwargs):
+    """Django assumes SQLite's old limit of 999 bound parameters, which splits bulk writes
+    into many statements; the linked SQLite (3.32+) states its real limit, so use it."""
+    if connection.vendor != "sqlite":
+        return
+    import sqlite3
+
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    connection.features.max_query_params = limit
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = "入口網站"
+
+    def ready(self) -> None:
+        connection_created.connect(_raise_sqlite_parameter_limit, dispatch_uid="sqlite-param-limit")

@@ -1,0 +1,60 @@
+"""Database helpers the apps share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connections, models
+
+
+def bulk_update_rows(model: type[models.Model], objs: Sequence[models.Model], field_names: Sequence[str],
+                     using: str = "default") -> int:
+    """Write `field_names` of every object in one statement per batch, joined on the primary key.
+
+    Django's `bulk_update` sends one `CASE WHEN pk = ...` per field with a branch per row;
+    PostgreSQL then compares every row with every branch (3,633 rows took 41 s). Joining a
+    list of values instead is linear: PostgreSQL gets one UPDATE ... FROM unnest(arrays)
+    whatever the number of rows; SQLite an UPDATE ... FROM (VALUES ...) per parameter limit.
+    """
+    if not objs:
+        return 0
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    pk = model._meta.pk
+    fields = [model._meta.get_field(name) for name in field_names]
+    columns = [pk, *fields]
+    table = quote(model._meta.db_table)
+
+    def values(obj, field):
+        value = field.pre_save(obj, add=False) if field is not pk else obj.pk
+        return field.get_db_prep_save(value, connection)
+
+    assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
+    if connection.vendor == "postgresql":
+        arrays = [[values(obj, column) for obj in objs] for column in columns]
+        casts = ", ".join(f"%s::{column.cast_db_type(connection)}[]" for column in columns)
+        names = ", ".join(quote(column.column) for column in columns)
+        sql = (
+            f"UPDATE {table} AS t SET {assignments} FROM unnest({casts}) AS v({names}) "
+            f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, arrays)
+            return cursor.rowcount
+
+    # SQLite: VALUES columns are named column1, column2, ...
+    assignments = ", ".join(f"{quote(f.column)} = v.column{i}" for i, f in enumerate(fields, start=2))
+    per_batch = max(1, connection.features.max_query_params // len(columns))
+    updated = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), per_batch):
+            batch = objs[start : start + per_batch]
+            placeholders = ", ".join("(" + ", ".join(["%s"] * len(columns)) + ")" for _ in batch)
+            params = [values(obj, column) for obj in batch for column in columns]
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM (VALUES {placeholders}) AS v "
+                f"WHERE {table}.{quote(pk.column)} = v.column1",
+                params,
+            )
+            updated += cursor.rowcount
+    return updated

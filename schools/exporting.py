@@ -1,0 +1,197 @@
+"""The roster written back in the MOE's 附錄 layout: title rows, the template's wrapped
+headers, the 範例 row, the data, and a 合計 row. What this writes, `parse_roster` reads
+back unchanged."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+
+from import_export import fields, resources
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from schools.models import RosterRow
+from schools.roster_format import COLUMNS, COUNT_KEYS, REQUESTED_KEYS, header_texts
+
+PROGRAMME_TITLE = "「推動中小學數位學習精進方案」"
+EXAMPLE_RECORD = {
+    "seq": "範例",
+    "level": "國小",
+    "code": "999999",
+    "county": "○○市",
+    "ownership": "市立",
+    "affiliation": "高中附屬",
+    "area": "一般",
+    "name": "○○市○○區○○國民小學",
+    "classes": 20,
+    "max_class_size": 28,
+    "teachers": 37,
+    "students": 516,
+    "req_carts": 4,
+    "req_teacher_devices": 8,
+    "req_student_devices": 112,
+    "compliance": "是",
+}
+SUM_KEYS = COUNT_KEYS + REQUESTED_KEYS
+_WIDTHS = {
+    "seq": 6,
+    "level": 7,
+    "code": 9,
+    "county": 8,
+    "ownership": 8,
+    "affiliation": 11,
+    "area": 9,
+    "name": 30,
+    "compliance": 30,
+}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class RosterExportResource(resources.ModelResource):
+    """Roster rows as 附錄 records (django-import-export does the reading and dehydrating)."""
+
+    level = fields.Field(attribute="level", column_name="level")
+    code = fields.Field(attribute="school__code", column_name="code")
+    county = fields.Field(attribute="school__county__name", column_name="county")
+    ownership = fields.Field(attribute="school__ownership", column_name="ownership")
+    affiliation = fields.Field(attribute="school__affiliation", column_name="affiliation")
+    area = fields.Field(attribute="area", column_name="area")
+    name = fields.Field(attribute="name", column_name="name")
+    classes = fields.Field(attribute="classes", column_name="classes")
+    max_class_size = fields.Field(attribute="max_class_size", column_name="max_class_size")
+    teachers = fields.Field(attribute="teachers", column_name="teachers")
+    students = fields.Field(attribute="students", column_name="students")
+    req_carts = fields.Field(attribute="req_carts", column_name="req_carts")
+    req_teacher_devices = fields.Field(attribute="req_teacher_devices", column_name="req_teacher_devices")
+    req_student_devices = fields.Field(attribute="req_student_devices", column_name="req_student_devices")
+    compliance = fields.Field(column_name="compliance")
+
+    class Meta:
+        model = RosterRow
+        fields = (
+            "level",
+            "code",
+            "county",
+            "ownership",
+            "affiliation",
+            "area",
+            "name",
+            "classes",
+            "max_class_size",
+            "teachers",
+            "students",
+            "req_carts",
+            "req_teacher_devices",
+            "req_student_devices",
+            "compliance",
+        )
+        export_order = fields
+
+    def dehydrate_compliance(self, row: RosterRow) -> str:
+        return compliance_text(row.complies, row.reason)
+
+    def export_field(self, field, instance, **kwargs):
+        # Keep numbers as numbers; the widgets would turn them into text.
+        return field.get_value(instance) if field.attribute else super().export_field(field, instance, **kwargs)
+
+    def records(self, queryset) -> list[dict]:
+        dataset = self.export(queryset.select_related("school__county"))
+        return list(dataset.dict)
+
+
+def compliance_text(complies: bool | None, reason: str) -> str:
+    if complies is None:
+        return ""
+    if complies:
+        return "是"
+    return f"否，{reason}" if reason else "否"
+
+
+def _safe_text(value):
+    # A cell that starts like a formula would run in the reader's spreadsheet.
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_roster_workbook(records: Iterable[dict], *, plan_year: int, county_label: str) -> bytes:
+    """The 附錄 workbook for `records` (dicts keyed like roster_format.COLUMNS)."""
+    keys = [column.key for column in COLUMNS]
+    headers = header_texts(plan_year - 1)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "附錄"
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    last_letter = get_column_letter(len(keys))
+
+    sheet.append([PROGRAMME_TITLE])
+    sheet.append([f"{plan_year}年{county_label}國民中小學名單"])
+    for row_number in (1, 2):
+        sheet.merge_cells(f"A{row_number}:{last_letter}{row_number}")
+        cell = sheet.cell(row=row_number, column=1)
+        cell.font = Font(bold=True, size=14)
+        cell.alignment = Alignment(horizontal="center")
+
+    sheet.append([headers[key] for key in keys])
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.border = border
+    sheet.row_dimensions[header_row].height = 75
+
+    sheet.append([EXAMPLE_RECORD[key] for key in keys])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(italic=True, color="808080")
+
+    sums = dict.fromkeys(SUM_KEYS, 0)
+    first_data_row = sheet.max_row + 1
+    for seq, record in enumerate(records, start=1):
+        values = dict(record)
+        values["seq"] = seq
+        if "compliance" not in values:
+            values["compliance"] = compliance_text(values.get("complies"), values.get("reason", ""))
+        for key in SUM_KEYS:
+            if isinstance(values.get(key), int):
+                sums[key] += values[key]
+        sheet.append([_safe_text(values.get(key)) for key in keys])
+    last_data_row = sheet.max_row
+
+    total_row = ["合計", *[None] * (len(keys) - 1)]
+    for index, key in enumerate(keys):
+        if key in SUM_KEYS:
+            total_row[index] = sums[key]
+    sheet.append(total_row)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    sheet.append(["(表格不足處請自行增減)"])
+
+    code_column = keys.index("code") + 1
+    number_columns = [keys.index(key) + 1 for key in SUM_KEYS]
+    for row in sheet.iter_rows(min_row=first_data_row - 1, max_row=last_data_row + 1):
+        for cell in row:
+            cell.border = border
+            if cell.column == code_column:
+                cell.number_format = "@"
+            elif cell.column in number_columns:
+                cell.number_format = "#,##0"
+            elif cell.column == len(keys):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    for index, key in enumerate(keys, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = _WIDTHS.get(key, 10)
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

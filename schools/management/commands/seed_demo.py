@@ -1,0 +1,95 @@
+"""Demo data for `make run`: one county's real roster (花蓮縣, from MOE open data) and one
+user per role. Runs once; later runs only print the logins again."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from portal.models import Role, User
+from schools.exporting import write_roster_workbook
+from schools.models import County, PlanYear, RosterRow, School
+from schools.realdata import roster_records
+from schools.services import roster_import, roster_parse_file
+
+DEMO_COUNTY = "花蓮縣"
+DEMO_PASSWORD = "demo-portal-2022"  # noqa: S105 - printed on purpose for the local demo
+DEMO_USERS = (
+    ("county", Role.COUNTY, "花蓮縣承辦（示範）"),
+    ("school", Role.SCHOOL, "學校承辦（示範）"),
+    ("moe", Role.MOE, "教育部審查（示範）"),
+    ("admin", Role.ADMIN, "系統管理（示範）"),
+)
+
+
+def demo_records(plan_year: PlanYear) -> list[dict]:
+    """The county's real roster; two rows ask for fewer devices, as counties do, with a reason."""
+    records = roster_records(DEMO_COUNTY, plan_year.rule_set)
+    for record, reason in zip(
+        [r for r in records if r["area"] == "一般"][:2],
+        ("學校已有 30 臺自購平板，申請數扣除之", "校內無線網路尚未完成，先申請半數"),
+        strict=False,
+    ):
+        record["req_student_devices"] = max(0, record["req_student_devices"] - 30)
+        record["complies"], record["reason"] = False, reason
+    return records
+
+
+class Command(BaseCommand):
+    help = "建立示範資料（花蓮縣名單與各角色的示範帳號），只建立一次"
+
+    def handle(self, *args, **options):
+        plan_year = PlanYear.objects.get(year=111)
+        demo_dir = Path(settings.VAR_DIR) / "demo"
+        demo_dir.mkdir(parents=True, exist_ok=True)
+        clean_file = demo_dir / f"{plan_year.year}年{DEMO_COUNTY}國民中小學名單.xlsx"
+        broken_file = demo_dir / f"{plan_year.year}年{DEMO_COUNTY}名單-含錯誤.xlsx"
+        records = demo_records(plan_year)
+        workbook = write_roster_workbook(records, plan_year=plan_year.year, county_label=DEMO_COUNTY)
+        clean_file.write_bytes(workbook)
+        broken_file.write_bytes(
+            write_roster_workbook(_broken(records), plan_year=plan_year.year, county_label=DEMO_COUNTY)
+        )
+
+        county = County.objects.get(name=DEMO_COUNTY)
+        if not RosterRow.objects.filter(plan_year=plan_year, school__county=county).exists():
+            parse = roster_parse_file(content=workbook, plan_year=plan_year)
+            with transaction.atomic():
+                summary = roster_import(plan_year=plan_year, parse=parse, user=None)
+            self.stdout.write(f"已匯入{DEMO_COUNTY}名單 {summary['rows']} 列（教育部 110 學年度公開資料）")
+
+        school = School.objects.filter(county=county).order_by("code").first()
+        for username, role, full_name in DEMO_USERS:
+            if User.objects.filter(username=username).exists():
+                continue
+            user = User(
+                username=username,
+                first_name=full_name,
+                role=role,
+                county=county if role in (Role.COUNTY, Role.SCHOOL) else None,
+                school=school if role == Role.SCHOOL else None,
+                is_staff=role == Role.ADMIN,
+                is_superuser=role == Role.ADMIN,
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+
+        self.stdout.write("")
+        self.stdout.write(f"示範帳號（密碼皆為 {DEMO_PASSWORD}）：")
+        for username, _role, full_name in DEMO_USERS:
+            extra = f"，{school.name}" if username == "school" and school else ""
+            self.stdout.write(f"  {username:<8} {full_name}{extra}")
+        self.stdout.write("示範名單檔（可在「上傳附錄名單」試用）：")
+        self.stdout.write(f"  {clean_file}")
+        self.stdout.write(f"  {broken_file}（含錯誤，可看錯誤報告）")
+
+
+def _broken(records: list[dict]) -> list[dict]:
+    broken = [dict(r) for r in records[:12]]
+    broken[1]["classes"] = "十二"
+    broken[3]["max_class_size"] = broken[3]["students"] + 5
+    broken[5]["area"] = "山區"
+    broken[7]["req_carts"] = -1
+    broken.append(dict(broken[8]))
+    return broken

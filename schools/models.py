@@ -1,0 +1,258 @@
+from functools import cached_property
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+
+from budget import rules as engine
+
+SCHOOL_CODE_PATTERN = r"^[0-9A-Z]{6}$"
+
+
+class County(models.Model):
+    code = models.CharField("縣市代碼", max_length=2, unique=True)
+    name = models.CharField("縣市", max_length=10, unique=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    scope_county_field = "pk"
+
+    class Meta:
+        ordering = ["sort_order"]
+        verbose_name = "縣市"
+        verbose_name_plural = "縣市"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_city(self) -> bool:
+        return self.name.endswith("市")
+
+
+class Ownership(models.TextChoices):
+    PUBLIC = "公立", "公立"
+    MUNICIPAL = "市立", "市立"
+    COUNTY = "縣立", "縣立"
+    PRIVATE = "私立", "私立"
+    NATIONAL = "國立", "國立"
+
+
+class Affiliation(models.TextChoices):
+    NONE = "", "（無）"
+    UNIVERSITY = "大學附屬", "大學附屬"
+    HIGH_SCHOOL = "高中附屬", "高中附屬"
+    COMPLETE = "完全中學", "完全中學"
+    COMBINED = "國中小", "國中小"
+
+
+class School(models.Model):
+    code = models.CharField(
+        "學校代碼",
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(SCHOOL_CODE_PATTERN, "學校代碼須為 6 碼英數字")],
+    )
+    name = models.CharField("學校全銜", max_length=100)
+    county = models.ForeignKey(County, verbose_name="縣市別", on_delete=models.PROTECT, related_name="schools")
+    ownership = models.CharField("設立別", max_length=4, choices=Ownership.choices)
+    affiliation = models.CharField("附屬", max_length=4, choices=Affiliation.choices, blank=True)
+
+    scope_county_field = "county"
+    scope_school_field = "pk"
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "學校"
+        verbose_name_plural = "學校"
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=SCHOOL_CODE_PATTERN), name="school_code_6_chars"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class PlanYear(models.Model):
+    """A yearly plan (ROC year) and the rule set its subsidies are computed by."""
+
+    year = models.PositiveSmallIntegerField("計畫年度（民國）", unique=True)
+    title = models.CharField("計畫名稱", max_length=200)
+    period_start = models.DateField("計畫期程起")
+    period_end = models.DateField("計畫期程迄")
+    rules = models.JSONField("補助規則參數")
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = "計畫年度"
+        verbose_name_plural = "計畫年度"
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gt=F("period_start")), name="plan_period_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年"
+
+    @property
+    def survey_year(self) -> int:
+        """The roster's figures are last school year's: the 111 plan reads 110年班級數."""
+        return self.year - 1
+
+    @cached_property
+    def rule_set(self) -> engine.RuleSet:
+        return engine.RuleSet.from_dict(self.rules)
+
+    def clean(self) -> None:
+        try:
+            rule_set = engine.RuleSet.from_dict(self.rules or {})
+        except engine.RuleSetError as exc:
+            raise ValidationError({"rules": str(exc)}) from exc
+        if rule_set.year != self.year:
+            raise ValidationError({"rules": "規則的 year 必須與計畫年度相同"})
+
+
+class Level(models.TextChoices):
+    ELEMENTARY = engine.ELEMENTARY, "國小"
+    JUNIOR_HIGH = engine.JUNIOR_HIGH, "國中"
+
+
+class Area(models.TextChoices):
+    REMOTE = engine.AREA_REMOTE, "偏遠"
+    SPECIAL_REMOTE = engine.AREA_SPECIAL_REMOTE, "特偏"
+    EXTREME_REMOTE = engine.AREA_EXTREME_REMOTE, "極偏"
+    NEITHER = engine.AREA_NEITHER, "非山非市"
+    GENERAL = engine.AREA_GENERAL, "一般"
+
+
+class RosterRowQuerySet(models.QuerySet):
+    def for_year(self, plan_year):
+        return self.filter(plan_year=plan_year)
+
+
+class RosterRow(models.Model):
+    """One 學制 of one school in one plan year's survey (a row of the 附錄 roster).
+
+    The entitled counts and `complies` are the engine's verdict at the time of the last
+    write (schools.services is the only writer); they are stored so that lists can filter
+    and the database can add them up per county.
+    """
+
+    plan_year = models.ForeignKey(
+        PlanYear, verbose_name="計畫年度", on_delete=models.PROTECT, related_name="roster_rows"
+    )
+    school = models.ForeignKey(School, verbose_name="學校", on_delete=models.PROTECT, related_name="roster_rows")
+    level = models.CharField("學制", max_length=2, choices=Level.choices)
+    name = models.CharField("學校全銜", max_length=100, help_text="名單上本學制的全銜，如「○○高中附設國中部」")
+    area = models.CharField("地區屬性", max_length=4, choices=Area.choices)
+    classes = models.PositiveIntegerField("班級數")
+    max_class_size = models.PositiveIntegerField("最大班級人數")
+    teachers = models.PositiveIntegerField("編制教師數")
+    students = models.PositiveIntegerField("學生數")
+    req_carts = models.PositiveIntegerField("申請補助充電車數", null=True, blank=True)
+    req_teacher_devices = models.PositiveIntegerField("申請補助教師載具數", null=True, blank=True)
+    req_student_devices = models.PositiveIntegerField("申請補助學生載具數", null=True, blank=True)
+    reason = models.TextField("不符原則之原因", blank=True)
+    entitled_carts = models.PositiveIntegerField("計算補助充電車數", default=0)
+    entitled_teacher_devices = models.PositiveIntegerField("計算補助教師載具數", default=0)
+    entitled_student_devices = models.PositiveIntegerField("計算補助學生載具數", default=0)
+    complies = models.BooleanField("符合原則", null=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    updated_at = models.DateTimeField("更新時間", auto_now=True)
+
+    objects = RosterRowQuerySet.as_manager()
+
+    scope_county_field = "school__county"
+    scope_school_field = "school"
+
+    class Meta:
+        ordering = ["school__code", "level"]
+        verbose_name = "名單列"
+        verbose_name_plural = "名單"
+        constraints = [
+            models.UniqueConstraint(fields=["plan_year", "school", "level"], name="roster_row_unique_key"),
+            models.CheckConstraint(condition=Q(max_class_size__lte=F("students")), name="roster_max_class_le_students"),
+            models.CheckConstraint(condition=~Q(classes=0) | Q(students=0), name="roster_no_classes_no_students"),
+            models.CheckConstraint(
+                condition=Q(students__lte=F("max_class_size") * F("classes")), name="roster_students_fit_classes"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(req_carts__isnull=True, req_teacher_devices__isnull=True, req_student_devices__isnull=True)
+                    | Q(req_carts__isnull=False, req_teacher_devices__isnull=False, req_student_devices__isnull=False)
+                ),
+                name="roster_requested_all_or_none",
+            ),
+        ]
+        indexes = [models.Index(fields=["plan_year", "level", "area"], name="roster_year_level_area")]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.level}"
+
+    @property
+    def facts(self) -> engine.RowFacts:
+        return engine.RowFacts(
+            level=self.level,
+            area=self.area,
+            classes=self.classes,
+            max_class_size=self.max_class_size,
+            teachers=self.teachers,
+            students=self.students,
+        )
+
+    @property
+    def requested(self) -> engine.Requested | None:
+        if self.req_carts is None:
+            return None
+        return engine.Requested(self.req_carts, self.req_teacher_devices, self.req_student_devices)
+
+    @property
+    def is_remote(self) -> bool:
+        return self.area in self.plan_year.rule_set.remote_areas
+
+    def apply_rules(self, rule_set: engine.RuleSet) -> engine.Entitlement:
+        entitlement = engine.entitle_row(self.facts, rule_set)
+        self.entitled_carts = entitlement.carts
+        self.entitled_teacher_devices = entitlement.teacher_devices
+        self.entitled_student_devices = entitlement.student_devices
+        self.complies = engine.complies(self.requested, entitlement)
+        return entitlement
+
+
+class RosterUpload(models.Model):
+    """A workbook waiting for its uploader to confirm the preview. Nothing of it is in the
+    roster until then; abandoned uploads are deleted by a periodic task."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待確認"
+        CONFIRMED = "confirmed", "已匯入"
+        DISCARDED = "discarded", "已放棄"
+
+    plan_year = models.ForeignKey(PlanYear, verbose_name="計畫年度", on_delete=models.CASCADE, related_name="uploads")
+    county = models.ForeignKey(
+        County,
+        verbose_name="限定縣市",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text="上傳者為縣市承辦時，檔案只能含本縣市的學校",
+    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上傳者", on_delete=models.CASCADE)
+    file = models.FileField("檔案", upload_to="roster_uploads/%Y/%m/")
+    original_name = models.CharField("原始檔名", max_length=255)
+    size = models.PositiveIntegerField("大小（位元組）")
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField("狀態", max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField("上傳時間", auto_now_add=True)
+    confirmed_at = models.DateTimeField("匯入時間", null=True, blank=True)
+    summary = models.JSONField("匯入結果", default=dict, blank=True)
+
+    scope_county_field = "county"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "名單上傳"
+        verbose_name_plural = "名單上傳"
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from schools import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("roster/", views.roster_list, name="roster_list"),
+    path("roster/export.xlsx", views.roster_export, name="roster_export"),
+    path("roster/import/", views.roster_import, name="roster_import"),
+    path("roster/import/<int:upload_id>/", views.roster_import_preview, name="roster_import_preview"),
+    path("roster/import/<int:upload_id>/confirm/", views.roster_import_confirm, name="roster_import_confirm"),
+    path("roster/import/<int:upload_id>/discard/", views.roster_import_discard, name="roster_import_discard"),
+]

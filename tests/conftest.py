@@ -1,0 +1,112 @@
+"""Shared fixtures: the plan year, personas of every role, and roster files built with the
+same writer the export uses."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from portal.models import Role, User
+from schools.exporting import write_roster_workbook
+from schools.models import County, PlanYear, School
+from schools.realdata import roster_records
+
+COUNTY_A = "花蓮縣"
+COUNTY_B = "臺東縣"
+PASSWORD = "persona-password-2022"
+
+
+@pytest.fixture
+def plan_year(db) -> PlanYear:
+    return PlanYear.objects.get(year=111)
+
+
+@pytest.fixture
+def county_a(db) -> County:
+    return County.objects.get(name=COUNTY_A)
+
+
+@pytest.fixture
+def county_b(db) -> County:
+    return County.objects.get(name=COUNTY_B)
+
+
+def make_user(username: str, role: str, *, county=None, school=None) -> User:
+    user = User(username=username, role=role, county=county, school=school)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def school_a(county_a) -> School:
+    return School.objects.create(code="154601", name="花蓮縣立示範國小", county=county_a, ownership="縣立")
+
+
+@pytest.fixture
+def officer_a(county_a) -> User:
+    return make_user("officer_a", Role.COUNTY, county=county_a)
+
+
+@pytest.fixture
+def officer_b(county_b) -> User:
+    return make_user("officer_b", Role.COUNTY, county=county_b)
+
+
+@pytest.fixture
+def school_user_a(county_a, school_a) -> User:
+    return make_user("school_a", Role.SCHOOL, county=county_a, school=school_a)
+
+
+@pytest.fixture
+def reviewer(db) -> User:
+    return make_user("reviewer", Role.MOE)
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return make_user("admin", Role.ADMIN)
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def roster_bytes(records: list[dict], *, county_label: str = COUNTY_A, plan_year: int = 111) -> bytes:
+    return write_roster_workbook(records, plan_year=plan_year, county_label=county_label)
+
+
+def record(**overrides) -> dict:
+    """One valid 附錄 record (the MOE's 範例 row, as a real school), with changes."""
+    values = {
+        "level": "國小",
+        "code": "154601",
+        "county": COUNTY_A,
+        "ownership": "縣立",
+        "affiliation": "",
+        "area": "一般",
+        "name": "花蓮縣立示範國小",
+        "classes": 20,
+        "max_class_size": 28,
+        "teachers": 37,
+        "students": 516,
+        "req_carts": 4,
+        "req_teacher_devices": 8,
+        "req_student_devices": 112,
+        "compliance": "是",
+    }
+    values.update(overrides)
+    return values
+
+
+@pytest.fixture(scope="session")
+def county_a_records() -> list[dict]:
+    return roster_records(COUNTY_A)
+
+
+@pytest.fixture(scope="session")
+def county_b_records() -> list[dict]:
+    return roster_records(COUNTY_B)

@@ -1,0 +1,75 @@
+"""portal.access: one queryset per persona, and 404 for what is not theirs."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+
+from portal import access
+from schools.models import County, RosterRow, School
+from schools.services import roster_import, roster_parse_file
+from tests.conftest import record, roster_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_counties(plan_year, school_a):
+    for records, label in (
+        ([record()], "花蓮縣"),
+        ([record(code="144601", county="臺東縣", name="臺東縣立某國小")], "臺東縣"),
+    ):
+        parsed = roster_parse_file(content=roster_bytes(records, county_label=label), plan_year=plan_year)
+        roster_import(plan_year=plan_year, parse=parsed, user=None)
+
+
+def codes(queryset):
+    return sorted(queryset.values_list("school__code", flat=True))
+
+
+def test_each_persona_sees_its_rows(two_counties, officer_a, officer_b, school_user_a, reviewer, admin_user):
+    rows = RosterRow.objects.all()
+    assert codes(access.for_user(rows, officer_a)) == ["154601"]
+    assert codes(access.for_user(rows, officer_b)) == ["144601"]
+    assert codes(access.for_user(rows, school_user_a)) == ["154601"]
+    assert codes(access.for_user(rows, reviewer)) == ["144601", "154601"]
+    assert codes(access.for_user(rows, admin_user)) == ["144601", "154601"]
+    assert codes(access.for_user(rows, AnonymousUser())) == []
+
+
+def test_inactive_users_see_nothing(two_counties, officer_a):
+    officer_a.is_active = False
+    assert codes(access.for_user(RosterRow.objects.all(), officer_a)) == []
+
+
+def test_schools_and_counties_are_scoped_too(two_counties, officer_a, school_user_a):
+    assert list(access.for_user(School.objects.all(), officer_a).values_list("code", flat=True)) == ["154601"]
+    assert list(access.for_user(County.objects.all(), officer_a).values_list("name", flat=True)) == ["花蓮縣"]
+    assert list(access.for_user(School.objects.all(), school_user_a).values_list("code", flat=True)) == ["154601"]
+
+
+def test_another_countys_object_is_not_found(two_counties, officer_a):
+    other = RosterRow.objects.get(school__code="144601")
+    with pytest.raises(Http404):
+        access.get_for_user(RosterRow, officer_a, pk=other.pk)
+    own = RosterRow.objects.get(school__code="154601")
+    assert access.get_for_user(RosterRow, officer_a, pk=own.pk) == own
+
+
+def test_a_model_without_scope_fields_is_refused(officer_a):
+    from portal.models import User
+
+    with pytest.raises(TypeError, match="does not declare scope_county_field"):
+        access.for_user(User.objects.all(), officer_a)
+
+
+def test_role_without_its_county_is_refused_by_the_database(county_a):
+    from django.db import IntegrityError, transaction
+
+    from portal.models import Role, User
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="nobody", role=Role.COUNTY)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="nobody2", role=Role.SCHOOL, county=county_a)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="nobody3", role="")

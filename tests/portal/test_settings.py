@@ -1,0 +1,87 @@
+"""Settings come from the environment and a bad value stops the process loudly."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRINT = (
+    "import django; from django.conf import settings; django.setup(); "
+    "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER, settings.DEBUG, "
+    "settings.LANGUAGE_CODE, settings.TIME_ZONE, settings.AUTH_USER_MODEL)"
+)
+
+
+def settings_with(**env) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}
+    }
+    clean.update(env, DJANGO_SETTINGS_MODULE="portal.settings", PORTAL_VAR_DIR="/tmp/portal-settings-test")
+    return subprocess.run([sys.executable, "-c", PRINT], cwd=ROOT, env=clean, capture_output=True, text=True)
+
+
+def test_defaults_are_sqlite_and_eager_celery_in_debug():
+    done = settings_with(DEBUG="1")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "True",
+        "True",
+        "zh-hant",
+        "Asia/Taipei",
+        "portal.User",
+    ]
+
+
+def test_redis_and_postgres_from_the_environment():
+    done = settings_with(
+        DEBUG="0",
+        SECRET_KEY="x" * 50,
+        DATABASE_URL="postgres://u@127.0.0.1:5432/test",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[:3] == ["django.db.backends.postgresql", "False", "False"]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({}, "SECRET_KEY must be set when DEBUG is off"),
+        ({"DEBUG": "0", "SECRET_KEY": "short"}, "SECRET_KEY is too short"),
+        ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
+        ({"DEBUG": "1", "DATABASE_URL": "mysql://x@y/z"}, "DATABASE_URL must be postgres:// or sqlite://"),
+        ({"DEBUG": "1", "DATABASE_URL": "nonsense"}, "DATABASE_URL='nonsense' cannot be used"),
+        ({"DEBUG": "1", "REDIS_URL": "localhost:6379"}, "REDIS_URL='localhost:6379' must start with redis://"),
+        ({"DEBUG": "1", "ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS is set but lists nothing"),
+        ({"DEBUG": "1", "DB_CONN_MAX_AGE": "forever"}, "DB_CONN_MAX_AGE='forever' is not an integer"),
+    ],
+)
+def test_bad_values_fail_loudly(env, message):
+    done = settings_with(**env)
+    assert done.returncode != 0
+    assert "ImproperlyConfigured" in done.stderr and message in done.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    ignored = {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in ignored}
+    env.update(
+        DEBUG="0",
+        SECRET_KEY="p" * 20 + "-production-secret-" + "q" * 20,
+        ALLOWED_HOSTS="portal.example.tw",
+        PORTAL_VAR_DIR="/tmp/portal-settings-test",
+    )
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
