@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from django.db import connections, models
 
 
-def bulk_update_rows(model: type[models.Model], objs: Sequence[models.Model], field_names: Sequence[str],
-                     using: str = "default") -> int:
+def bulk_update_rows(
+    model: type[models.Model], objs: Sequence[models.Model], field_names: Sequence[str], using: str = "default"
+) -> int:
     """Write `field_names` of every object in one statement per batch, joined on the primary key.
 
     Django's `bulk_update` sends one `CASE WHEN pk = ...` per field with a branch per row;
@@ -34,8 +35,9 @@ def bulk_update_rows(model: type[models.Model], objs: Sequence[models.Model], fi
         arrays = [[values(obj, column) for obj in objs] for column in columns]
         casts = ", ".join(f"%s::{column.cast_db_type(connection)}[]" for column in columns)
         names = ", ".join(quote(column.column) for column in columns)
+        # Only quoted identifiers from the model's metadata are formatted in; values are parameters.
         sql = (
-            f"UPDATE {table} AS t SET {assignments} FROM unnest({casts}) AS v({names}) "
+            f"UPDATE {table} AS t SET {assignments} FROM unnest({casts}) AS v({names}) "  # noqa: S608
             f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}"
         )
         with connection.cursor() as cursor:
@@ -52,7 +54,7 @@ def bulk_update_rows(model: type[models.Model], objs: Sequence[models.Model], fi
             placeholders = ", ".join("(" + ", ".join(["%s"] * len(columns)) + ")" for _ in batch)
             params = [values(obj, column) for obj in batch for column in columns]
             cursor.execute(
-                f"UPDATE {table} SET {assignments} FROM (VALUES {placeholders}) AS v "
+                f"UPDATE {table} SET {assignments} FROM (VALUES {placeholders}) AS v "  # noqa: S608
                 f"WHERE {table}.{quote(pk.column)} = v.column1",
                 params,
             )

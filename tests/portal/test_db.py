@@ -10,8 +10,9 @@ pytestmark = pytest.mark.django_db
 
 def test_bulk_update_rows_writes_every_kind_of_value_in_one_query(plan_year, django_assert_num_queries):
     records = [record(code=f"{154000 + i:06d}") for i in range(40)]
-    roster_import(plan_year=plan_year, parse=roster_parse_file(content=roster_bytes(records), plan_year=plan_year),
-                  user=None)
+    roster_import(
+        plan_year=plan_year, parse=roster_parse_file(content=roster_bytes(records), plan_year=plan_year), user=None
+    )
     rows = list(RosterRow.objects.order_by("pk"))
     for i, row in enumerate(rows):
         row.name = f"校名 '{i}\" ; --"
@@ -21,12 +22,22 @@ def test_bulk_update_rows_writes_every_kind_of_value_in_one_query(plan_year, dja
         row.reason = "" if i % 3 else "原因"
     untouched = rows[-1]
     with django_assert_num_queries(1):
-        assert bulk_update_rows(RosterRow, rows[:-1], ["name", "students", "req_carts", "req_teacher_devices",
-                                                       "req_student_devices", "complies", "reason"]) == 39
+        assert (
+            bulk_update_rows(
+                RosterRow,
+                rows[:-1],
+                ["name", "students", "req_carts", "req_teacher_devices", "req_student_devices", "complies", "reason"],
+            )
+            == 39
+        )
     stored = list(RosterRow.objects.order_by("pk"))
     for i, row in enumerate(stored[:-1]):
         assert (row.name, row.students, row.req_carts, row.complies, row.reason) == (
-            f"校名 '{i}\" ; --", 500 - i, None, None if i % 2 else False, "" if i % 3 else "原因"
+            f"校名 '{i}\" ; --",
+            500 - i,
+            None,
+            None if i % 2 else False,
+            "" if i % 3 else "原因",
         )
     assert stored[-1].students == 516 and stored[-1].name != untouched.name
     assert bulk_update_rows(RosterRow, [], ["name"]) == 0
