@@ -1,6 +1,9 @@
 """A county officer, in a real browser: log in, upload the roster, read the preview,
 confirm, see the list, download the roster back."""
 
+import io
+from pathlib import Path
+
 import openpyxl
 import pytest
 
@@ -51,7 +54,8 @@ def test_officer_imports_the_roster_through_the_pages(page, officer_a, county_a_
         page.get_by_role("link", name="下載附錄名單（Excel）").click()
     download = download_info.value
     assert download.suggested_filename == "111年花蓮縣國民中小學名單.xlsx"
-    sheet = openpyxl.load_workbook(download.path()).active
+    # Playwright keeps the download under a name without an extension, which openpyxl refuses.
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes())).active
     assert sheet["A2"].value == "111年花蓮縣國民中小學名單"
 
     page.get_by_role("link", name="首頁").click()
