@@ -125,11 +125,6 @@ class Area(models.TextChoices):
     GENERAL = engine.AREA_GENERAL, "一般"
 
 
-class RosterRowQuerySet(models.QuerySet):
-    def for_year(self, plan_year):
-        return self.filter(plan_year=plan_year)
-
-
 class RosterRow(models.Model):
     """One 學制 of one school in one plan year's survey (a row of the 附錄 roster).
 
@@ -159,8 +154,6 @@ class RosterRow(models.Model):
     complies = models.BooleanField("符合原則", null=True)
     version = models.PositiveIntegerField("版本", default=1)
     updated_at = models.DateTimeField("更新時間", auto_now=True)
-
-    objects = RosterRowQuerySet.as_manager()
 
     scope_county_field = "school__county"
     scope_school_field = "school"
@@ -205,10 +198,6 @@ class RosterRow(models.Model):
         if self.req_carts is None:
             return None
         return engine.Requested(self.req_carts, self.req_teacher_devices, self.req_student_devices)
-
-    @property
-    def is_remote(self) -> bool:
-        return self.area in self.plan_year.rule_set.remote_areas
 
     def apply_rules(self, rule_set: engine.RuleSet) -> engine.Entitlement:
         entitlement = engine.entitle_row(self.facts, rule_set)

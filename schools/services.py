@@ -163,16 +163,14 @@ def roster_import(*, plan_year: PlanYear, parse: RosterParse, user: User | None)
     if preview.removed:
         RosterRow.objects.filter(pk__in=[row.pk for row in preview.removed]).delete()
     resource = RosterRowResource(plan_year=plan_year, schools_by_code=schools, existing=existing)
-    result = resource.import_data(
+    resource.import_data(
         roster_dataset(parse.rows),
         dry_run=False,
         raise_errors=True,
         use_transactions=True,
         rollback_on_validation_errors=True,
     )
-    summary = preview.summary
-    summary["imported_rows"] = result.totals["new"] + result.totals["update"]
-    return summary
+    return preview.summary
 
 
 def roster_upload_create(*, user: User, plan_year: PlanYear, uploaded_file) -> RosterUpload:

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from budget.rules import RULES_111
-from schools.roster_format import parse_roster
+from schools.roster_format import COLUMNS, parse_roster
 from tests.conftest import record
 
 MAX = 5 * 1024 * 1024
@@ -80,24 +80,7 @@ def template(*data_rows, header=TEMPLATE_HEADER):
 
 def data(**overrides):
     values = record(**overrides)
-    keys = [
-        "level",
-        "code",
-        "county",
-        "ownership",
-        "affiliation",
-        "area",
-        "name",
-        "classes",
-        "max_class_size",
-        "teachers",
-        "students",
-        "req_carts",
-        "req_teacher_devices",
-        "req_student_devices",
-        "compliance",
-    ]
-    return [1, *[values[k] for k in keys]]
+    return [1, *[values[column.key] for column in COLUMNS[1:]]]
 
 
 def parse(content):

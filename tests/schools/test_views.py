@@ -152,7 +152,10 @@ def test_anonymous_users_are_sent_to_login(client, plan_year):
 
 def test_only_county_staff_and_admins_import(plan_year, school_user_a, reviewer, officer_a, admin_user):
     for user, status in ((school_user_a, 403), (reviewer, 403), (officer_a, 200), (admin_user, 200)):
-        assert client_for(user).get(reverse("roster_import")).status_code == status, user.role
+        response = client_for(user).get(reverse("roster_import"))
+        assert response.status_code == status, user.role
+        if status == 403:
+            assert "只有縣市承辦可以匯入名單" in response.content.decode()
         if status == 403:
             assert upload(client_for(user), roster_bytes([record()])).status_code == 403
 

@@ -5,7 +5,8 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.db import DatabaseError
 
-from schools.models import PlanYear
+from schools.counties import canonical_county
+from schools.models import County, PlanYear
 from schools.roster_format import RosterParse
 
 
@@ -38,3 +39,13 @@ def fail_on_errors(parse: RosterParse, stderr, problems=None) -> None:
     for problem in problems:
         stderr.write(str(problem))
     raise CommandError(f"檔案有 {len(problems)} 個錯誤，未寫入任何資料")
+
+
+def county_or_fail(text: str | None) -> County | None:
+    """The County a --county argument names (台/臺 and old names accepted); None for all."""
+    if not text:
+        return None
+    name = canonical_county(text)
+    if name is None:
+        raise CommandError(f"「{text}」不是 22 個縣市之一")
+    return County.objects.get(name=name)

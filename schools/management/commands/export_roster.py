@@ -1,10 +1,8 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from schools.counties import canonical_county
-from schools.management.commands._common import plan_year_or_fail
-from schools.models import County
+from schools.management.commands._common import county_or_fail, plan_year_or_fail
 from schools.selectors import roster_export_workbook
 
 
@@ -18,12 +16,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, year, county, out, **options):
         plan_year = plan_year_or_fail(year)
-        county_obj = None
-        if county:
-            name = canonical_county(county)
-            if name is None:
-                raise CommandError(f"「{county}」不是 22 個縣市之一")
-            county_obj = County.objects.get(name=name)
-        content, count = roster_export_workbook(plan_year=plan_year, county=county_obj, user=None)
+        content, count = roster_export_workbook(plan_year=plan_year, county=county_or_fail(county), user=None)
         Path(out).write_bytes(content)
         self.stdout.write(f"已匯出 {count} 列到 {out}")

@@ -1,10 +1,9 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from schools.counties import canonical_county
 from schools.exporting import write_roster_workbook
-from schools.management.commands._common import plan_year_or_fail
+from schools.management.commands._common import county_or_fail, plan_year_or_fail
 from schools.realdata import roster_records
 
 
@@ -18,11 +17,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, county, year, out, **options):
         plan_year = plan_year_or_fail(year)
-        name = None
-        if county:
-            name = canonical_county(county)
-            if name is None:
-                raise CommandError(f"「{county}」不是 22 個縣市之一")
+        chosen = county_or_fail(county)
+        name = chosen.name if chosen else None
         records = roster_records(name, plan_year.rule_set)
         content = write_roster_workbook(records, plan_year=plan_year.year, county_label=name or "全國")
         Path(out).write_bytes(content)
