@@ -1,1 +1,213 @@
-# Models of this app arrive with their issue.
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from budget import rules as engine
+from schools.models import County, PlanYear
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已送審"
+    RETURNED = "returned", "退回修正"
+    APPROVED = "approved", "已核定"
+
+
+COUNTY_EDITABLE = (PlanStatus.DRAFT, PlanStatus.RETURNED)
+
+
+class CountyPlan(models.Model):
+    """A county's plan for a plan year (附件1): the budget table's inputs and its review."""
+
+    county = models.ForeignKey(County, verbose_name="縣市", on_delete=models.PROTECT, related_name="plans")
+    plan_year = models.ForeignKey(PlanYear, verbose_name="計畫年度", on_delete=models.PROTECT, related_name="plans")
+    status = models.CharField("狀態", max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    version = models.PositiveIntegerField("版本", default=1)
+
+    # 教育部提供 (entered by an MOE reviewer)
+    prev_teacher_devices = models.PositiveIntegerField("110、111年已受補助教師載具數", default=0)
+    prev_student_devices = models.PositiveIntegerField("110、111年已受補助學生載具數", default=0)
+    prev_carts = models.PositiveIntegerField("110、111年已受補助充電車數", default=0)
+    ap_count = models.PositiveIntegerField("無線網路AP預估補助數", default=0)
+    ap_amount_ntd = models.PositiveBigIntegerField("無線網路AP預估補助經費（元）", default=0)
+    software_amount_ntd = models.PositiveBigIntegerField("教學軟體及數位內容預估補助經費（元）", default=0)
+
+    # 縣市填寫
+    existing_devices_without_mdm = models.PositiveIntegerField("需MDM授權的既有學習載具數", default=0)
+    training_sessions = models.PositiveIntegerField("規劃增能研習場次", default=0)
+    substitute_periods_elementary = models.PositiveIntegerField("國小代理代課節數", default=0)
+    substitute_periods_junior = models.PositiveIntegerField("國中代理代課節數", default=0)
+    requested_counselors = models.PositiveSmallIntegerField("申請數位學習輔導人力", null=True, blank=True)
+    requested_it_staff = models.PositiveSmallIntegerField("申請資訊網路人力", null=True, blank=True)
+    requested_admin_staff = models.PositiveSmallIntegerField("申請數位學習事務(行政)人力", null=True, blank=True)
+
+    return_reason = models.TextField("退回理由", blank=True)
+    created_at = models.DateTimeField("建立時間", auto_now_add=True)
+    updated_at = models.DateTimeField("更新時間", auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+
+    scope_county_field = "county"
+    # School staff may read their county's plan status (not its budget lines).
+    scope_school_reads_county = True
+
+    class Meta:
+        ordering = ["plan_year", "county__sort_order"]
+        verbose_name = "縣市計畫"
+        verbose_name_plural = "縣市計畫"
+        constraints = [models.UniqueConstraint(fields=["county", "plan_year"], name="one_plan_per_county_year")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_year.year}年{self.county.name}計畫"
+
+    @property
+    def county_may_edit(self) -> bool:
+        return self.status in COUNTY_EDITABLE
+
+    def budget_inputs(self, totals: engine.CountyTotals, lines: dict[int, "BudgetLine"]) -> engine.BudgetInputs:
+        requested = {n: line.requested for n, line in lines.items() if line.requested is not None}
+        staffing = None
+        if any(v is not None for v in (self.requested_counselors, self.requested_it_staff, self.requested_admin_staff)):
+            entitled = engine.entitled_staffing(totals.schools, self.plan_year.rule_set)
+            staffing = engine.Staffing(
+                counselors=_or(self.requested_counselors, entitled.counselors),
+                it_staff=_or(self.requested_it_staff, entitled.it_staff),
+                admin_staff=_or(self.requested_admin_staff, entitled.admin_staff),
+                amount_ntd=0,
+            )
+        software = lines[engine.LINE_SOFTWARE]
+        other = lines[engine.LINE_OTHER]
+        wireless = lines[engine.LINE_WIRELESS]
+        return engine.BudgetInputs(
+            totals=totals,
+            previously_subsidised={
+                engine.LINE_TEACHER_DEVICES: self.prev_teacher_devices,
+                engine.LINE_STUDENT_DEVICES: self.prev_student_devices,
+                engine.LINE_CARTS: self.prev_carts,
+            },
+            existing_devices_without_mdm=self.existing_devices_without_mdm,
+            ap_count=self.ap_count,
+            ap_amount_ntd=self.ap_amount_ntd,
+            software_amount_ntd=self.software_amount_ntd,
+            training_sessions=self.training_sessions,
+            substitute_periods={
+                engine.ELEMENTARY: self.substitute_periods_elementary,
+                engine.JUNIOR_HIGH: self.substitute_periods_junior,
+            },
+            requested_counts=requested,
+            requested_staffing=staffing,
+            requested_ap_amount_ntd=wireless.capital_ntd,
+            software_split=(
+                engine.Split(software.recurrent_ntd or 0, software.capital_ntd or 0)
+                if software.recurrent_ntd is not None or software.capital_ntd is not None
+                else None
+            ),
+            other_split=engine.Split(other.recurrent_ntd or 0, other.capital_ntd or 0),
+            explanations={n: line.explanation for n, line in lines.items() if line.explanation},
+        )
+
+
+def _or(value, default):
+    return default if value is None else value
+
+
+class BudgetLine(models.Model):
+    """One of the 11 lines of 附件1 六 經費需求: what the county asks and what the MOE grants.
+
+    `requested` is a count (lines 1-5, 9) or an amount in NTD (6, 8); None means "as
+    estimated". The engine computes every other column from the plan and the roster.
+    """
+
+    plan = models.ForeignKey(CountyPlan, verbose_name="計畫", on_delete=models.CASCADE, related_name="lines")
+    number = models.PositiveSmallIntegerField("項次")
+    requested = models.PositiveBigIntegerField("申請補助數", null=True, blank=True)
+    recurrent_ntd = models.PositiveBigIntegerField("經常門（元）", null=True, blank=True)
+    capital_ntd = models.PositiveBigIntegerField("資本門（元）", null=True, blank=True)
+    explanation = models.TextField("預估補助數與申請補助數之差異說明", blank=True)
+    procurement_note = models.TextField("須發包項目說明", blank=True)
+    approved_ntd = models.PositiveBigIntegerField("教育部核定（元）", null=True, blank=True)
+    approval_note = models.TextField("核定說明", blank=True)
+    review_note = models.TextField("審查意見", blank=True)
+
+    history = HistoricalRecords()
+
+    scope_county_field = "plan__county"
+
+    class Meta:
+        ordering = ["plan", "number"]
+        verbose_name = "經費項目"
+        verbose_name_plural = "經費項目"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="one_line_per_number"),
+            models.CheckConstraint(condition=Q(number__gte=1, number__lte=11), name="line_number_1_to_11"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+    @property
+    def name(self) -> str:
+        return engine.LINE_NAMES[self.number]
+
+    @property
+    def is_amount(self) -> bool:
+        return self.number in engine.AMOUNT_LINES
+
+
+class PlanSubmission(models.Model):
+    """What the county submitted, frozen: the reviewer sees exactly this, whatever changes later."""
+
+    plan = models.ForeignKey(CountyPlan, verbose_name="計畫", on_delete=models.CASCADE, related_name="submissions")
+    number = models.PositiveSmallIntegerField("第幾次送審")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="送審者", on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField("送審時間", auto_now_add=True)
+    roster = models.JSONField("名單")
+    budget = models.JSONField("經費表")
+    totals = models.JSONField("合計")
+
+    scope_county_field = "plan__county"
+
+    class Meta:
+        ordering = ["plan", "-number"]
+        verbose_name = "送審版本"
+        verbose_name_plural = "送審版本"
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="one_submission_per_number")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} 第{self.number}次送審"
+
+
+class PlanEvent(models.Model):
+    """Who did what to the plan, and when, as the plan's page lists it."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "送審"
+        RETURNED = "returned", "退回"
+        LINE_APPROVED = "line_approved", "核定經費項目"
+        APPROVED = "approved", "核定計畫"
+        MOE_INPUTS = "moe_inputs", "更新教育部提供數"
+
+    plan = models.ForeignKey(CountyPlan, verbose_name="計畫", on_delete=models.CASCADE, related_name="events")
+    submission = models.ForeignKey(
+        PlanSubmission, verbose_name="送審版本", on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    kind = models.CharField("事件", max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="執行者", on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("時間", auto_now_add=True)
+    note = models.TextField("說明", blank=True)
+    data = models.JSONField("內容", default=dict, blank=True)
+
+    scope_county_field = "plan__county"
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "計畫紀錄"
+        verbose_name_plural = "計畫紀錄"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

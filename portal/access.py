@@ -59,7 +59,28 @@ def _lookup(model: type[Model], attribute: str) -> str:
 
 
 def may_edit_roster(user: User) -> bool:
+    """Bring in a whole roster (import): county staff and admins."""
     return user.is_authenticated and user.role in (Role.COUNTY, Role.ADMIN)
+
+
+def may_edit_roster_rows(user: User) -> bool:
+    """Change single roster rows they can see: county staff, a school its own rows, admins."""
+    return user.is_authenticated and user.role in (Role.COUNTY, Role.SCHOOL, Role.ADMIN)
+
+
+def may_edit_plan(user: User) -> bool:
+    """Fill in and submit a county plan they can see."""
+    return user.is_authenticated and user.role in (Role.COUNTY, Role.ADMIN)
+
+
+def may_review(user: User) -> bool:
+    """Enter the MOE's figures, approve lines and plans, return plans."""
+    return user.is_authenticated and user.role in (Role.MOE, Role.ADMIN)
+
+
+def may_read_budget(user: User) -> bool:
+    """The budget table and the plan's review are not for school staff."""
+    return user.is_authenticated and user.role in (Role.COUNTY, Role.MOE, Role.ADMIN)
 
 
 def may_import_for_any_county(user: User) -> bool:

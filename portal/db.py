@@ -60,3 +60,14 @@ def bulk_update_rows(
             )
             updated += cursor.rowcount
     return updated
+
+
+def bulk_delete_rows(queryset: models.QuerySet) -> int:
+    """DELETE the rows in one statement, without loading them or sending a signal per row.
+
+    `QuerySet.delete()` fetches every object to send pre/post_delete, and the audit trail's
+    post_delete then INSERTs one history row per object: a query per row. Callers write the
+    audit trail themselves (portal.audit.record_history) and only use this for models
+    nothing else points at.
+    """
+    return queryset._raw_delete(queryset.db)

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from budget import rules as engine
 
@@ -59,6 +61,8 @@ class School(models.Model):
     ownership = models.CharField("設立別", max_length=4, choices=Ownership.choices)
     affiliation = models.CharField("附屬", max_length=4, choices=Affiliation.choices, blank=True)
 
+    history = HistoricalRecords()
+
     scope_county_field = "county"
     scope_school_field = "pk"
 
@@ -81,6 +85,9 @@ class PlanYear(models.Model):
     title = models.CharField("計畫名稱", max_length=200)
     period_start = models.DateField("計畫期程起")
     period_end = models.DateField("計畫期程迄")
+    submission_deadline = models.DateField(
+        "縣市計畫送審截止日", null=True, blank=True, help_text="過了這一天，縣市不能再修改名單、經費表或送審"
+    )
     rules = models.JSONField("補助規則參數")
 
     class Meta:
@@ -98,6 +105,10 @@ class PlanYear(models.Model):
     def survey_year(self) -> int:
         """The roster's figures are last school year's: the 111 plan reads 110年班級數."""
         return self.year - 1
+
+    @property
+    def is_closed(self) -> bool:
+        return self.submission_deadline is not None and timezone.localdate() > self.submission_deadline
 
     @cached_property
     def rule_set(self) -> engine.RuleSet:
@@ -154,6 +165,8 @@ class RosterRow(models.Model):
     complies = models.BooleanField("符合原則", null=True)
     version = models.PositiveIntegerField("版本", default=1)
     updated_at = models.DateTimeField("更新時間", auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     scope_county_field = "school__county"
     scope_school_field = "school"

@@ -400,6 +400,18 @@ def parse_roster(content: bytes, rule_set: engine.RuleSet, *, max_bytes: int) ->
     return result
 
 
+def consistency_problems(classes: int, max_class_size: int, students: int) -> list[tuple[str, str]]:
+    """The spec's consistency checks of one row, as (column key, reason) pairs."""
+    problems = []
+    if max_class_size > students:
+        problems.append(("max_class_size", f"最大班級人數 {max_class_size} 大於學生數 {students}"))
+    if classes == 0 and students > 0:
+        problems.append(("classes", f"班級數為 0，學生數卻是 {students}"))
+    elif max_class_size * classes < students:
+        problems.append(("students", f"學生數 {students} 大於 班級數 {classes} × 最大班級人數 {max_class_size}"))
+    return problems
+
+
 def _skip_row(cells: dict) -> bool:
     seq = _text(cells.get("seq"))
     if seq == "範例" or _text(cells.get("code")) == EXAMPLE_SCHOOL_CODE:
@@ -475,19 +487,10 @@ def _parse_row(number: int, cells: dict, layout: _Layout, rule_set: engine.RuleS
     row.classes, row.max_class_size = counts["classes"], counts["max_class_size"]
     row.teachers, row.students = counts["teachers"], counts["students"]
 
-    consistent = True
-    if row.max_class_size > row.students:
-        fail("max_class_size", f"最大班級人數 {row.max_class_size} 大於學生數 {row.students}")
-        consistent = False
-    if row.classes == 0 and row.students > 0:
-        fail("classes", f"班級數為 0，學生數卻是 {row.students}")
-        consistent = False
-    elif row.max_class_size * row.classes < row.students:
-        fail(
-            "students",
-            f"學生數 {row.students} 大於 班級數 {row.classes} × 最大班級人數 {row.max_class_size}",
-        )
-        consistent = False
+    problems = consistency_problems(row.classes, row.max_class_size, row.students)
+    for key, message in problems:
+        fail(key, message)
+    consistent = not problems
 
     filled = [key for key in REQUESTED_KEYS if _text(cells.get(key))]
     if filled and len(filled) < len(REQUESTED_KEYS):

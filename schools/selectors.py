@@ -11,6 +11,16 @@ from schools.exporting import RosterExportResource, write_roster_workbook
 from schools.models import County, PlanYear, RosterRow
 
 
+def plan_year_or_latest(year: str | None) -> PlanYear:
+    """The plan year asked for (?year=111), else the latest one."""
+    years = PlanYear.objects.all()
+    if year and str(year).isdigit():
+        found = years.filter(year=int(year)).first()
+        if found:
+            return found
+    return years.first()
+
+
 def roster_rows_for(*, user: User | None, plan_year: PlanYear, county: County | None = None) -> QuerySet:
     """The year's rows the user may see (user None: a command run by the operator)."""
     rows = RosterRow.objects.filter(plan_year=plan_year)
@@ -28,6 +38,35 @@ def roster_export_workbook(*, plan_year: PlanYear, county: County | None, user: 
     records = RosterExportResource().records(rows)
     label = county.name if county else (user.county.name if user and user.is_county_staff else "全國")
     return write_roster_workbook(records, plan_year=plan_year.year, county_label=label), len(records)
+
+
+def roster_totals(*, rows: QuerySet, rule_set: engine.RuleSet) -> engine.CountyTotals:
+    """The engine's county totals, added up in the database (one query)."""
+    sums = rows.aggregate(
+        distinct_schools=Count("school", distinct=True),
+        rows=Count("pk"),
+        remote_rows=Count("pk", filter=Q(area__in=rule_set.remote_areas)),
+        carts=Sum("entitled_carts"),
+        teacher_devices=Sum("entitled_teacher_devices"),
+        student_devices=Sum("entitled_student_devices"),
+    )
+    return engine.CountyTotals(
+        schools=engine.school_count(sums["distinct_schools"], sums["rows"], rule_set),
+        rows=sums["rows"],
+        remote_rows=sums["remote_rows"],
+        carts=sums["carts"] or 0,
+        teacher_devices=sums["teacher_devices"] or 0,
+        student_devices=sums["student_devices"] or 0,
+    )
+
+
+def roster_completeness(*, rows: QuerySet) -> dict:
+    """How many rows still lack what submission needs (one query)."""
+    return rows.aggregate(
+        rows=Count("pk"),
+        missing_reason=Count("pk", filter=Q(complies=False, reason="")),
+        not_requested=Count("pk", filter=Q(complies__isnull=True)),
+    )
 
 
 def county_entitlements(*, rows: QuerySet, rule_set: engine.RuleSet) -> list[dict]:

@@ -9,14 +9,18 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from portal import access
-from portal.db import bulk_update_rows
+from portal.audit import CHANGED, CREATED, DELETED, record_history
+from portal.db import bulk_delete_rows, bulk_update_rows
 from portal.models import User
+from portal.roc import roc_date
+from schools.guards import roster_state, roster_states
 from schools.importing import RosterRowResource, dataset_row, fingerprint, roster_dataset
 from schools.models import County, PlanYear, RosterRow, RosterUpload, School
-from schools.roster_format import ParsedRow, Problem, RosterParse, parse_roster
+from schools.roster_format import ParsedRow, Problem, RosterParse, consistency_problems, parse_roster
 
 NEW = "new"
 UPDATED = "updated"
@@ -28,6 +32,14 @@ class RosterImportRefused(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__("；".join(str(p) for p in problems[:5]))
         self.problems = problems
+
+
+class RosterEditRefused(Exception):
+    """The row may not change now; the message says why (plan submitted, period closed ...)."""
+
+
+class StaleRosterRow(RosterEditRefused):
+    """Someone saved the row after this person loaded it."""
 
 
 @dataclass
@@ -68,12 +80,16 @@ def _existing_rows(plan_year: PlanYear, county_names: list[str]) -> dict[tuple[s
     return {(row.school.code, row.level): row for row in rows}
 
 
-def _database_problems(parse: RosterParse, user: User | None) -> list[Problem]:
+def _database_problems(parse: RosterParse, user: User | None, plan_year: PlanYear) -> list[Problem]:
     """What the file cannot know: whose county it is, and what the portal already holds."""
     problems: list[Problem] = []
     own_county = None
     if user is not None and not access.may_import_for_any_county(user):
         own_county = user.county.name if user.county_id else None
+    counties = dict(County.objects.filter(name__in=parse.counties).values_list("name", "pk"))
+    for name, state in zip(counties, roster_states(list(counties.values()), plan_year).values(), strict=True):
+        if not state.editable:
+            problems.append(Problem(None, "", f"{name}：{state.reason}"))
     codes = {row.code for row in parse.rows if row.code}
     known = dict(School.objects.filter(code__in=codes).values_list("code", "county__name"))
     for row in parse.rows:
@@ -93,7 +109,7 @@ def _database_problems(parse: RosterParse, user: User | None) -> list[Problem]:
 def roster_preview(*, plan_year: PlanYear, parse: RosterParse, user: User | None) -> RosterPreview:
     if not parse.ok:
         return RosterPreview(parse=parse, errors=list(parse.errors))
-    errors = _database_problems(parse, user)
+    errors = _database_problems(parse, user, plan_year)
     existing = _existing_rows(plan_year, parse.counties)
     preview = RosterPreview(parse=parse, errors=errors, existing=existing)
     for row in parse.rows:
@@ -112,7 +128,7 @@ def roster_preview(*, plan_year: PlanYear, parse: RosterParse, user: User | None
     return preview
 
 
-def _upsert_schools(rows: list[ParsedRow]) -> dict[str, School]:
+def _upsert_schools(rows: list[ParsedRow], *, user: User | None = None, reason: str = "") -> dict[str, School]:
     counties = {c.name: c for c in County.objects.filter(name__in={r.county for r in rows})}
     missing = {r.county for r in rows} - set(counties)
     if missing:
@@ -148,20 +164,24 @@ def _upsert_schools(rows: list[ParsedRow]) -> dict[str, School]:
                 school.pk = ids[school.code]
     if changed:
         bulk_update_rows(School, changed, ["name", "county", "ownership", "affiliation"])
+    record_history(created, kind=CREATED, user=user, reason=reason)
+    record_history(changed, kind=CHANGED, user=user, reason=reason)
     return schools
 
 
 @transaction.atomic
-def roster_import(*, plan_year: PlanYear, parse: RosterParse, user: User | None) -> dict:
+def roster_import(*, plan_year: PlanYear, parse: RosterParse, user: User | None, source: str = "") -> dict:
     """All or nothing: the file's counties get exactly the file's rows for the year."""
     preview = roster_preview(plan_year=plan_year, parse=parse, user=user)
     if not preview.ok:
         raise RosterImportRefused(preview.errors)
 
-    schools = _upsert_schools(parse.rows)
+    reason = f"名單匯入（{source}）" if source else "名單匯入"
+    schools = _upsert_schools(parse.rows, user=user, reason=reason)
     existing = preview.existing
     if preview.removed:
-        RosterRow.objects.filter(pk__in=[row.pk for row in preview.removed]).delete()
+        record_history(preview.removed, kind=DELETED, user=user, reason=reason)
+        bulk_delete_rows(RosterRow.objects.filter(pk__in=[row.pk for row in preview.removed]))
     resource = RosterRowResource(plan_year=plan_year, schools_by_code=schools, existing=existing)
     resource.import_data(
         roster_dataset(parse.rows),
@@ -170,6 +190,15 @@ def roster_import(*, plan_year: PlanYear, parse: RosterParse, user: User | None)
         use_transactions=True,
         rollback_on_validation_errors=True,
     )
+    # The bulk writes bypass save(): write their audit trail in bulk too (one INSERT each).
+    written = {key for key, status in preview.statuses.items() if status != UNCHANGED}
+    if written:
+        rows = RosterRow.objects.filter(plan_year=plan_year, school__code__in={code for code, _ in written})
+        rows = [row for row in rows.select_related("school") if (row.school.code, row.level) in written]
+        for kind in (CREATED, CHANGED):
+            wanted = NEW if kind == CREATED else UPDATED
+            batch = [row for row in rows if preview.statuses[(row.school.code, row.level)] == wanted]
+            record_history(batch, kind=kind, user=user, reason=reason)
     return preview.summary
 
 
@@ -200,7 +229,7 @@ def roster_upload_confirm(*, upload: RosterUpload, user: User) -> dict:
         raise RosterImportRefused([Problem(None, "", "這個檔案已處理過，請重新上傳")])
     parse = roster_parse_file(content=roster_upload_read(upload), plan_year=upload.plan_year)
     with transaction.atomic():
-        summary = roster_import(plan_year=upload.plan_year, parse=parse, user=user)
+        summary = roster_import(plan_year=upload.plan_year, parse=parse, user=user, source=upload.original_name)
         upload.status = RosterUpload.Status.CONFIRMED
         upload.confirmed_at = timezone.now()
         upload.summary = summary
@@ -224,3 +253,68 @@ def roster_uploads_delete_abandoned(*, older_than_hours: int = 24) -> int:
         roster_upload_discard(upload=upload)
         count += 1
     return count
+
+
+EDITABLE_ROW_FIELDS = (
+    "area",
+    "classes",
+    "max_class_size",
+    "teachers",
+    "students",
+    "req_carts",
+    "req_teacher_devices",
+    "req_student_devices",
+    "reason",
+)
+
+
+def roster_row_edit_refusal(row: RosterRow) -> str:
+    """Why this row cannot change now, or "" when it can."""
+    state = roster_state(row.school.county_id, row.plan_year)
+    return "" if state.editable else state.reason
+
+
+@transaction.atomic
+def roster_row_update(*, row: RosterRow, user: User, values: dict, expected_version: int) -> RosterRow:
+    """Save one row's new figures, unless the plan locks it or someone saved it meanwhile."""
+    refusal = roster_row_edit_refusal(row)
+    if refusal:
+        raise RosterEditRefused(refusal)
+    problems = consistency_problems(values["classes"], values["max_class_size"], values["students"])
+    if problems:
+        raise RosterEditRefused("；".join(message for _, message in problems))
+    for name in EDITABLE_ROW_FIELDS:
+        setattr(row, name, values[name])
+    row.apply_rules(row.plan_year.rule_set)
+    if row.complies is not False:
+        row.reason = ""
+    # Compare-and-set on the version: a concurrent save made in between makes this match nothing.
+    updated = RosterRow.objects.filter(pk=row.pk, version=expected_version).update(
+        **{
+            name: getattr(row, name)
+            for name in (
+                *EDITABLE_ROW_FIELDS,
+                "entitled_carts",
+                "entitled_teacher_devices",
+                "entitled_student_devices",
+                "complies",
+            )
+        },
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        current = RosterRow.objects.get(pk=row.pk)
+        last = current.history.order_by("-history_date", "-history_id").select_related("history_user").first()
+        who = (
+            f"{last.history_user.get_full_name() or last.history_user.username}"
+            if last and last.history_user
+            else "他人"
+        )
+        raise StaleRosterRow(
+            f"儲存失敗：這一列在您開啟後已由{who}於 {roc_date(current.updated_at)} 修改過，"
+            "為免覆蓋對方的修改，請重新載入頁面後再改。"
+        )
+    row.refresh_from_db()
+    record_history([row], kind=CHANGED, user=user, reason="逐列修改")
+    return row

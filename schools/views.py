@@ -13,15 +13,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from budget import rules as engine
 from portal import access
-from schools.forms import RosterFilterForm, RosterUploadForm
-from schools.models import PlanYear, RosterUpload
-from schools.selectors import county_entitlements, roster_export_workbook, roster_rows_for
+from portal.audit import changes
+from schools.forms import RosterFilterForm, RosterRowForm, RosterUploadForm
+from schools.guards import roster_state
+from schools.models import PlanYear, RosterRow, RosterUpload, School
+from schools.selectors import plan_year_or_latest, roster_export_workbook, roster_rows_for
 from schools.services import (
+    EDITABLE_ROW_FIELDS,
     STATUS_LABELS,
+    RosterEditRefused,
     RosterImportRefused,
     roster_parse_file,
     roster_preview,
+    roster_row_edit_refusal,
+    roster_row_update,
     roster_upload_confirm,
     roster_upload_create,
     roster_upload_discard,
@@ -32,62 +39,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
 
 
-def _plan_year(request: HttpRequest) -> PlanYear:
-    """The year asked for (?year=111), else the latest."""
-    years = PlanYear.objects.all()
-    year = request.GET.get("year")
-    if year and year.isdigit():
-        found = years.filter(year=int(year)).first()
-        if found:
-            return found
-    return years.first()
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    plan_year = _plan_year(request)
-    rows = roster_rows_for(user=request.user, plan_year=plan_year)
-    counties = county_entitlements(rows=rows, rule_set=plan_year.rule_set)
-    school_rows = rows.select_related("school") if request.user.is_school_staff else None
-    return render(
-        request,
-        "schools/home.html",
-        {
-            "plan_year": plan_year,
-            "counties": counties,
-            "totals": _sum_counties(counties),
-            "school_rows": school_rows,
-            "may_edit": access.may_edit_roster(request.user),
-        },
-    )
-
-
-def _sum_counties(counties: list[dict]) -> dict:
-    keys = (
-        "schools",
-        "rows",
-        "remote_rows",
-        "carts",
-        "teacher_devices",
-        "student_devices",
-        "not_complying",
-        "missing_reason",
-        "not_requested",
-        "operating_fee_ntd",
-        "device_amount_ntd",
-        "cart_amount_ntd",
-    )
-    totals = {key: sum(c[key] for c in counties) for key in keys}
-    totals["staffing_persons"] = sum(c["staffing"].persons for c in counties)
-    totals["staffing_amount_ntd"] = sum(c["staffing"].amount_ntd for c in counties)
-    return totals
+def plan_year_from(request: HttpRequest) -> PlanYear:
+    return plan_year_or_latest(request.GET.get("year"))
 
 
 @login_required
 @require_GET
 def roster_list(request: HttpRequest) -> HttpResponse:
-    plan_year = _plan_year(request)
+    plan_year = plan_year_from(request)
     form = RosterFilterForm(request.GET or None)
     rows = roster_rows_for(user=request.user, plan_year=plan_year).select_related("school__county")
     if form.is_valid():
@@ -135,7 +94,7 @@ def _filter_rows(rows, data: dict, plan_year: PlanYear):
 @require_http_methods(["GET", "POST"])
 def roster_import(request: HttpRequest) -> HttpResponse:
     access.require(access.may_edit_roster(request.user), "只有縣市承辦可以匯入名單")
-    form = RosterUploadForm(request.POST or None, request.FILES or None, initial={"plan_year": _plan_year(request)})
+    form = RosterUploadForm(request.POST or None, request.FILES or None, initial={"plan_year": plan_year_from(request)})
     if request.method == "POST" and form.is_valid():
         upload = roster_upload_create(
             user=request.user, plan_year=form.cleaned_data["plan_year"], uploaded_file=form.cleaned_data["file"]
@@ -205,10 +164,87 @@ def roster_import_discard(request: HttpRequest, upload_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def roster_export(request: HttpRequest) -> HttpResponse:
-    plan_year = _plan_year(request)
+    plan_year = plan_year_from(request)
     content, _count = roster_export_workbook(plan_year=plan_year, county=None, user=request.user)
     label = request.user.county.name if request.user.county_id else "全國"
     filename = f"{plan_year.year}年{label}國民中小學名單.xlsx"
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+@login_required
+@require_GET
+def school_detail(request: HttpRequest, code: str) -> HttpResponse:
+    school = access.get_for_user(School.objects.select_related("county"), request.user, code=code)
+    plan_year = plan_year_from(request)
+    rows = list(roster_rows_for(user=request.user, plan_year=plan_year).filter(school=school).order_by("level"))
+    state = roster_state(school.county_id, plan_year)
+    history = RosterRow.history.filter(school_id=school.pk, plan_year_id=plan_year.pk).select_related("history_user")
+    return render(
+        request,
+        "schools/school_detail.html",
+        {
+            "school": school,
+            "plan_year": plan_year,
+            "rows": rows,
+            "state": state,
+            "may_edit": access.may_edit_roster_rows(request.user) and state.editable,
+            "history": changes(list(history)),
+        },
+    )
+
+
+def _editable_row(request: HttpRequest, pk: int) -> RosterRow:
+    access.require(access.may_edit_roster_rows(request.user), "您的帳號不能修改名單")
+    rows = RosterRow.objects.select_related("school__county", "plan_year")
+    return access.get_for_user(rows, request.user, pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_row_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    row = _editable_row(request, pk)
+    refusal = roster_row_edit_refusal(row)
+    initial = {name: getattr(row, name) for name in EDITABLE_ROW_FIELDS} | {"version": row.version}
+    form = RosterRowForm(request.POST or None, initial=initial, plan_year=row.plan_year, level=row.level)
+    if request.method == "POST":
+        if refusal:
+            messages.error(request, refusal)
+        elif form.is_valid():
+            try:
+                roster_row_update(
+                    row=row, user=request.user, values=form.cleaned_data, expected_version=form.cleaned_data["version"]
+                )
+            except RosterEditRefused as refused:
+                messages.error(request, str(refused))
+            else:
+                messages.success(request, f"已儲存 {row.school.code} {row.name}（{row.level}）。")
+                return redirect(f"{reverse('school_detail', args=[row.school.code])}?year={row.plan_year.year}")
+    if form.is_bound:
+        result = _entitlement_result(form)
+    else:
+        entitlement = engine.entitle_row(row.facts, row.plan_year.rule_set)
+        result = {"ok": True, "entitlement": entitlement, "complies": row.complies, "errors": []}
+    return render(
+        request, "schools/roster_row_edit.html", {"row": row, "form": form, "refusal": refusal, "result": result}
+    )
+
+
+def _entitlement_result(form: RosterRowForm) -> dict:
+    form.is_valid()
+    return {
+        "ok": form.entitlement is not None,
+        "entitlement": form.entitlement,
+        "complies": form.complies,
+        "errors": [str(error) for errors in form.errors.values() for error in errors],
+    }
+
+
+@login_required
+@require_POST
+def roster_row_entitlement(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the entitlement of the numbers as typed so far; saves nothing."""
+    row = _editable_row(request, pk)
+    form = RosterRowForm(request.POST, plan_year=row.plan_year, level=row.level)
+    return render(request, "schools/_entitlement.html", {"result": _entitlement_result(form), "row": row})

@@ -75,6 +75,15 @@ def client_for(user: User | None) -> Client:
     return client
 
 
+def load_roster(plan_year, records: list[dict], county_label: str = COUNTY_A, user=None) -> None:
+    """Import records the way the pages do (parse, then the all-or-nothing import)."""
+    from schools.services import roster_import, roster_parse_file
+
+    parsed = roster_parse_file(content=roster_bytes(records, county_label=county_label), plan_year=plan_year)
+    assert parsed.ok, parsed.errors[:3]
+    roster_import(plan_year=plan_year, parse=parsed, user=user)
+
+
 def roster_bytes(records: list[dict], *, county_label: str = COUNTY_A, plan_year: int = 111) -> bytes:
     return write_roster_workbook(records, plan_year=plan_year, county_label=county_label)
 

@@ -1,11 +1,9 @@
 """Numbers and dates as Taiwanese government documents print them."""
 
-import datetime
-
 from django import template
-from django.utils import timezone
 
 from budget.rules import to_thousands
+from portal.roc import roc_date
 
 register = template.Library()
 
@@ -34,19 +32,10 @@ def kilo_ntd(value) -> str:
     return f"{to_thousands(int(value)):,}"
 
 
-def roc_year(year: int) -> int:
-    return year - 1911
-
-
-@register.filter
-def roc_date(value) -> str:
+@register.filter(name="roc_date")
+def roc_date_filter(value) -> str:
     """2022-09-30 -> '111年9月30日'; a datetime is shown in Taipei time with its minutes."""
-    if not value:
-        return ""
-    if isinstance(value, datetime.datetime):
-        local = timezone.localtime(value) if timezone.is_aware(value) else value
-        return f"{roc_year(local.year)}年{local.month}月{local.day}日 {local:%H:%M}"
-    return f"{roc_year(value.year)}年{value.month}月{value.day}日"
+    return roc_date(value)
 
 
 @register.filter

@@ -5,7 +5,7 @@ from django.db import connection
 
 from schools.models import RosterRow, School
 from schools.services import RosterImportRefused, roster_import, roster_parse_file, roster_preview
-from tests.conftest import record, roster_bytes
+from tests.conftest import load_roster, record, roster_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +134,18 @@ def test_import_queries_do_not_grow_with_rows(plan_year, django_assert_max_num_q
     _import_queries(plan_year, roster(10, 516), django_assert_max_num_queries)
     updated_10 = _import_queries(plan_year, roster(10, 515), django_assert_max_num_queries)
     assert updated_500 == updated_10
+
+
+def test_removing_rows_costs_the_same_queries_for_few_and_many(plan_year, django_assert_max_num_queries):
+    def roster(n):
+        return [record(code=f"{154000 + i:06d}") for i in range(n)]
+
+    def shrink(n):
+        RosterRow.objects.all().delete()
+        School.objects.all().delete()
+        load_roster(plan_year, roster(n))
+        return _import_queries(plan_year, roster(n // 2), django_assert_max_num_queries)
+
+    assert shrink(10) == shrink(500)
+    assert RosterRow.objects.count() == 250
+    assert RosterRow.history.filter(history_type="-", history_change_reason="名單匯入").count() == 5 + 250

@@ -1,0 +1,196 @@
+"""Reads of plans: totals, the budget table, what is missing, snapshots and their differences."""
+
+from __future__ import annotations
+
+from django.db.models import Max, QuerySet
+
+from budget import rules as engine
+from budget.models import BudgetLine, CountyPlan, PlanStatus, PlanSubmission
+from schools.models import RosterRow
+from schools.selectors import roster_completeness, roster_totals
+
+SNAPSHOT_ROW_FIELDS = (
+    "name",
+    "area",
+    "classes",
+    "max_class_size",
+    "teachers",
+    "students",
+    "req_carts",
+    "req_teacher_devices",
+    "req_student_devices",
+    "entitled_carts",
+    "entitled_teacher_devices",
+    "entitled_student_devices",
+    "complies",
+    "reason",
+)
+SNAPSHOT_LINE_FIELDS = ("requested", "recurrent_ntd", "capital_ntd", "total_k", "explanation", "procurement_note")
+FIELD_LABELS = {
+    "name": "學校全銜",
+    "area": "地區屬性",
+    "classes": "班級數",
+    "max_class_size": "最大班級人數",
+    "teachers": "編制教師數",
+    "students": "學生數",
+    "req_carts": "申請充電車",
+    "req_teacher_devices": "申請教師載具",
+    "req_student_devices": "申請學生載具",
+    "entitled_carts": "計算充電車",
+    "entitled_teacher_devices": "計算教師載具",
+    "entitled_student_devices": "計算學生載具",
+    "complies": "符合原則",
+    "reason": "原因",
+    "requested": "申請補助數",
+    "recurrent_ntd": "經常門（元）",
+    "capital_ntd": "資本門（元）",
+    "total_k": "合計（千元）",
+    "explanation": "差異說明",
+    "procurement_note": "須發包項目說明",
+}
+
+
+def plan_rows(plan: CountyPlan) -> QuerySet:
+    return RosterRow.objects.filter(plan_year=plan.plan_year, school__county=plan.county)
+
+
+def plan_totals(plan: CountyPlan) -> engine.CountyTotals:
+    return roster_totals(rows=plan_rows(plan), rule_set=plan.plan_year.rule_set)
+
+
+def plan_lines(plan: CountyPlan) -> dict[int, BudgetLine]:
+    return {line.number: line for line in plan.lines.all()}
+
+
+def plan_table(
+    plan: CountyPlan, lines: dict[int, BudgetLine] | None = None, totals: engine.CountyTotals | None = None
+) -> engine.BudgetTable:
+    lines = plan_lines(plan) if lines is None else lines
+    totals = plan_totals(plan) if totals is None else totals
+    return engine.budget_table(plan.budget_inputs(totals, lines), plan.plan_year.rule_set)
+
+
+def plan_missing(plan: CountyPlan, table: engine.BudgetTable | None = None) -> list[str]:
+    """What stands between the plan and its submission, as the county reads it."""
+    missing = []
+    completeness = roster_completeness(rows=plan_rows(plan))
+    if not completeness["rows"]:
+        missing.append("名單沒有任何學校，請先上傳附錄名單")
+    if completeness["missing_reason"]:
+        examples = plan_rows(plan).filter(complies=False, reason="").select_related("school")
+        names = "、".join(f"{row.school.code} {row.name}（{row.level}）" for row in examples[:3])
+        more = "等" if completeness["missing_reason"] > 3 else ""
+        missing.append(f"有 {completeness['missing_reason']} 列不符原則（否）尚未說明原因：{names}{more}")
+    if completeness["not_requested"]:
+        missing.append(f"有 {completeness['not_requested']} 列尚未填申請補助數")
+    table = plan_table(plan) if table is None else table
+    missing.extend(problem.message for problem in table.problems)
+    return missing
+
+
+def line_snapshot(line: engine.BudgetLine, stored: BudgetLine) -> dict:
+    return {
+        "number": line.number,
+        "name": line.name,
+        "computed": line.computed,
+        "previously_subsidised": line.previously_subsidised,
+        "estimate": line.estimate,
+        "requested": line.requested,
+        "recurrent_ntd": line.recurrent_ntd,
+        "capital_ntd": line.capital_ntd,
+        "total_ntd": line.total_ntd,
+        "recurrent_k": line.recurrent_k,
+        "capital_k": line.capital_k,
+        "total_k": line.total_k,
+        "explanation": line.explanation,
+        "procurement_note": stored.procurement_note,
+        "is_amount": line.number in engine.AMOUNT_LINES,
+    }
+
+
+def table_rows(table: engine.BudgetTable, lines: dict[int, BudgetLine]) -> list[dict]:
+    """The live table as the page shows it: the snapshot's columns plus the MOE's decisions."""
+    return [
+        line_snapshot(line, lines[line.number])
+        | {
+            "approved_ntd": lines[line.number].approved_ntd,
+            "approval_note": lines[line.number].approval_note,
+            "review_note": lines[line.number].review_note,
+        }
+        for line in table.lines
+    ]
+
+
+def plan_snapshot(plan: CountyPlan) -> dict:
+    """Everything the reviewer must see exactly as submitted (three queries)."""
+    totals = plan_totals(plan)
+    lines = plan_lines(plan)
+    table = plan_table(plan, lines, totals)
+    roster = [
+        {"code": row["school__code"], "level": row["level"], **{f: row[f] for f in SNAPSHOT_ROW_FIELDS}}
+        for row in plan_rows(plan)
+        .order_by("school__code", "level")
+        .values("school__code", "level", *SNAPSHOT_ROW_FIELDS)
+    ]
+    return {
+        "roster": roster,
+        "budget": [line_snapshot(line, lines[line.number]) for line in table.lines],
+        "totals": {
+            "schools": totals.schools,
+            "rows": totals.rows,
+            "remote_rows": totals.remote_rows,
+            "carts": totals.carts,
+            "teacher_devices": totals.teacher_devices,
+            "student_devices": totals.student_devices,
+            "total_ntd": table.total_ntd,
+            "recurrent_k": table.recurrent_k,
+            "capital_k": table.capital_k,
+            "total_k": table.total_k,
+        },
+    }
+
+
+def submission_diff(new: PlanSubmission, old: PlanSubmission | None) -> dict | None:
+    """What changed between two submissions: roster rows added, removed, changed; budget lines."""
+    if old is None:
+        return None
+    old_rows = {(r["code"], r["level"]): r for r in old.roster}
+    new_rows = {(r["code"], r["level"]): r for r in new.roster}
+    added = [new_rows[key] for key in sorted(new_rows.keys() - old_rows.keys())]
+    removed = [old_rows[key] for key in sorted(old_rows.keys() - new_rows.keys())]
+    changed = []
+    for key in sorted(new_rows.keys() & old_rows.keys()):
+        fields = _changed_fields(old_rows[key], new_rows[key], SNAPSHOT_ROW_FIELDS)
+        if fields:
+            changed.append({"row": new_rows[key], "fields": fields})
+    old_lines = {line["number"]: line for line in old.budget}
+    lines = []
+    for line in new.budget:
+        fields = _changed_fields(old_lines.get(line["number"], {}), line, SNAPSHOT_LINE_FIELDS)
+        if fields:
+            lines.append({"line": line, "fields": fields})
+    return {
+        "added": added,
+        "removed": removed,
+        "changed": changed,
+        "lines": lines,
+        "empty": not (added or removed or changed or lines),
+    }
+
+
+def _changed_fields(old: dict, new: dict, names) -> list[dict]:
+    return [
+        {"label": FIELD_LABELS[name], "old": old.get(name), "new": new.get(name)}
+        for name in names
+        if old.get(name) != new.get(name)
+    ]
+
+
+def review_queue(plans: QuerySet) -> QuerySet:
+    """Plans waiting for the MOE, the longest-waiting first."""
+    return (
+        plans.filter(status=PlanStatus.SUBMITTED)
+        .select_related("county", "plan_year")
+        .annotate(last_submitted_at=Max("submissions__submitted_at"), submissions_count=Max("submissions__number"))
+        .order_by("last_submitted_at")
+    )

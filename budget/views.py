@@ -1,0 +1,293 @@
+"""The county plan: its budget table, submission, and the MOE's review."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from budget import rules as engine
+from budget.forms import BudgetLineForm, LineApproveForm, MoeFiguresForm, PlanFiguresForm, ReturnForm
+from budget.models import BudgetLine, CountyPlan, PlanStatus, PlanSubmission
+from budget.selectors import (
+    plan_lines,
+    plan_missing,
+    plan_table,
+    plan_totals,
+    review_queue,
+    submission_diff,
+    table_rows,
+)
+from budget.services import (
+    COUNTY_PLAN_FIELDS,
+    PlanActionRefused,
+    budget_line_approve,
+    county_edit_refusal,
+    plan_approve,
+    plan_for,
+    plan_return,
+    plan_submit,
+    plan_update,
+    plan_update_moe_figures,
+)
+from portal import access
+from portal.audit import changes
+from schools.models import County, PlanYear
+
+
+def _plan(request: HttpRequest, year: int, county_code: str) -> CountyPlan:
+    access.require(access.may_read_budget(request.user), "學校帳號不能查看縣市經費表")
+    county = access.get_for_user(County, request.user, code=county_code)
+    plan_year = get_object_or_404(PlanYear, year=year)
+    return plan_for(county=county, plan_year=plan_year)
+
+
+def _back(plan: CountyPlan) -> HttpResponse:
+    return redirect("plan_detail", year=plan.plan_year.year, county_code=plan.county.code)
+
+
+@login_required
+@require_GET
+def my_plan(request: HttpRequest) -> HttpResponse:
+    """The nav's 「縣市計畫」: a county's own plan, the review queue for the MOE."""
+    if access.may_review(request.user) and not request.user.county_id:
+        return redirect("review_queue")
+    access.require(access.may_read_budget(request.user) and bool(request.user.county_id), "您的帳號沒有縣市計畫")
+    plan_year = PlanYear.objects.first()
+    return redirect("plan_detail", year=plan_year.year, county_code=request.user.county.code)
+
+
+@login_required
+@require_GET
+def plan_detail(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
+    plan = _plan(request, year, county_code)
+    lines = plan_lines(plan)
+    totals = plan_totals(plan)
+    table = plan_table(plan, lines, totals)
+    submissions = list(plan.submissions.select_related("submitted_by"))
+    latest = submissions[0] if submissions else None
+    under_review = plan.status == PlanStatus.SUBMITTED
+    audit = _audit_trail(plan)
+    submitted_lines = {item["number"]: item for item in latest.budget} if latest else {}
+    review_rows = [
+        {
+            "line": lines[number],
+            "submitted": submitted_lines.get(number),
+            "form": LineApproveForm(
+                prefix=f"line{number}",
+                initial={
+                    "approved_ntd": lines[number].approved_ntd
+                    if lines[number].approved_ntd is not None
+                    else submitted_lines.get(number, {}).get("total_ntd", 0),
+                    "note": lines[number].approval_note,
+                },
+            ),
+        }
+        for number in engine.LINE_NUMBERS
+    ]
+    return render(
+        request,
+        "budget/plan_detail.html",
+        {
+            "plan": plan,
+            "table": table,
+            "lines": table_rows(table, lines),
+            "totals": totals,
+            "staffing": engine.entitled_staffing(totals.schools, plan.plan_year.rule_set),
+            "missing": plan_missing(plan, table) if plan.county_may_edit else [],
+            "refusal": county_edit_refusal(plan),
+            "may_edit": access.may_edit_plan(request.user),
+            "may_review": access.may_review(request.user),
+            "under_review": under_review,
+            "submissions": submissions,
+            "latest": latest,
+            "events": plan.events.select_related("actor", "submission"),
+            "review_rows": review_rows,
+            "return_form": ReturnForm(initial={f"line_{n}": lines[n].review_note for n in engine.LINE_NUMBERS}),
+            "audit": audit,
+        },
+    )
+
+
+def _audit_trail(plan: CountyPlan) -> list[dict]:
+    """The plan's and its lines' changes, newest first (two queries)."""
+    entries = changes(list(plan.history.select_related("history_user")))
+    by_line: dict[int, list] = {}
+    for record in BudgetLine.history.filter(plan_id=plan.pk).select_related("history_user"):
+        by_line.setdefault(record.number, []).append(record)
+    for number, records in by_line.items():
+        for entry in changes(records):
+            entry["label"] = f"第{number}項"
+            entries.append(entry)
+    return sorted(entries, key=lambda e: e["at"], reverse=True)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
+    plan = _plan(request, year, county_code)
+    access.require(access.may_edit_plan(request.user), "只有縣市承辦可以填寫經費表")
+    refusal = county_edit_refusal(plan)
+    lines = plan_lines(plan)
+    data = request.POST or None
+    plan_form = PlanFiguresForm(data, instance=plan, initial={"version": plan.version})
+    line_forms = [BudgetLineForm(data, instance=lines[n], prefix=f"line{n}") for n in engine.LINE_NUMBERS]
+    if request.method == "POST":
+        if refusal:
+            messages.error(request, refusal)
+            return _back(plan)
+        if plan_form.is_valid() and all(form.is_valid() for form in line_forms):
+            try:
+                plan_update(
+                    plan=CountyPlan.objects.select_related("plan_year", "county").get(pk=plan.pk),
+                    user=request.user,
+                    plan_values={name: plan_form.cleaned_data[name] for name in COUNTY_PLAN_FIELDS},
+                    line_values={form.instance.number: form.values() for form in line_forms},
+                    expected_version=plan_form.cleaned_data["version"],
+                )
+            except PlanActionRefused as refused:
+                messages.error(request, str(refused))
+            else:
+                messages.success(request, "經費表已儲存。")
+                return _back(plan)
+        else:
+            messages.error(request, "有欄位填寫有誤，請看下方標示。")
+    totals = plan_totals(plan)
+    table = plan_table(plan, lines, totals)
+    return render(
+        request,
+        "budget/plan_edit.html",
+        {
+            "plan": plan,
+            "plan_form": plan_form,
+            "rows": list(zip(table.lines, line_forms, strict=True)),
+            "refusal": refusal,
+            "staffing": engine.entitled_staffing(totals.schools, plan.plan_year.rule_set),
+            "totals": totals,
+        },
+    )
+
+
+@login_required
+@require_POST
+def plan_submit_view(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
+    plan = _plan(request, year, county_code)
+    access.require(access.may_edit_plan(request.user), "只有縣市承辦可以送審")
+    try:
+        submission = plan_submit(plan=plan, user=request.user)
+    except PlanActionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"已送出第 {submission.number} 次送審，請等候教育部審查。")
+    return _back(plan)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_moe_figures(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
+    plan = _plan(request, year, county_code)
+    access.require(access.may_review(request.user), "只有教育部審查人員可以填寫教育部提供數")
+    form = MoeFiguresForm(request.POST or None, instance=CountyPlan.objects.get(pk=plan.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan_update_moe_figures(plan=plan, user=request.user, values=form.cleaned_data)
+        except PlanActionRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, "教育部提供數已更新。")
+            return _back(plan)
+    return render(request, "budget/plan_moe_figures.html", {"plan": plan, "form": form})
+
+
+@login_required
+@require_POST
+def plan_return_view(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
+    plan = _plan(request, year, county_code)
+    access.require(access.may_review(request.user), "只有教育部審查人員可以退回計畫")
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "退回時請填寫退回理由。")
+        return _back(plan)
+    try:
+        plan_return(plan=plan, user=request.user, reason=form.cleaned_data["reason"], line_notes=form.line_notes())
+    except PlanActionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"已退回{plan.county.name}計畫。")
+    return _back(plan)
+
+
+@login_required
+@require_POST
+def line_approve_view(request: HttpRequest, year: int, county_code: str, number: int) -> HttpResponse:
+    plan = _plan(request, year, county_code)
+    access.require(access.may_review(request.user), "只有教育部審查人員可以核定")
+    line = get_object_or_404(plan.lines, number=number)
+    form = LineApproveForm(request.POST, prefix=f"line{number}")
+    if not form.is_valid():
+        messages.error(request, f"第{number}項：請填寫不小於 0 的核定金額。")
+        return _back(plan)
+    try:
+        budget_line_approve(
+            line=line, user=request.user, approved_ntd=form.cleaned_data["approved_ntd"], note=form.cleaned_data["note"]
+        )
+    except PlanActionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"第{number}項已核定 {form.cleaned_data['approved_ntd']:,} 元。")
+    return _back(plan)
+
+
+@login_required
+@require_POST
+def plan_approve_view(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
+    plan = _plan(request, year, county_code)
+    access.require(access.may_review(request.user), "只有教育部審查人員可以核定")
+    try:
+        with transaction.atomic():
+            plan_approve(plan=plan, user=request.user)
+    except PlanActionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"{plan.county.name}計畫已核定。")
+    return _back(plan)
+
+
+@login_required
+@require_GET
+def submission_detail(request: HttpRequest, year: int, county_code: str, number: int) -> HttpResponse:
+    plan = _plan(request, year, county_code)
+    submission = get_object_or_404(PlanSubmission.objects.select_related("submitted_by"), plan=plan, number=number)
+    previous = plan.submissions.filter(number=number - 1).first()
+    return render(
+        request,
+        "budget/submission_detail.html",
+        {"plan": plan, "submission": submission, "previous": previous, "diff": submission_diff(submission, previous)},
+    )
+
+
+@login_required
+@require_GET
+def review_queue_view(request: HttpRequest) -> HttpResponse:
+    access.require(access.may_review(request.user), "只有教育部審查人員可以查看審查佇列")
+    plan_year = PlanYear.objects.first()
+    plans = access.for_user(CountyPlan.objects.filter(plan_year=plan_year), request.user)
+    by_county = {plan.county_id: plan for plan in plans.select_related("county")}
+    counties = access.for_user(County.objects.all(), request.user)
+    overview = [(county, by_county.get(county.pk)) for county in counties]
+    counts = {status: sum(1 for _, p in overview if p and p.status == status) for status in PlanStatus.values}
+    counts[PlanStatus.DRAFT] += sum(1 for _, p in overview if p is None)
+    return render(
+        request,
+        "budget/review_queue.html",
+        {
+            "plan_year": plan_year,
+            "queue": review_queue(plans),
+            "overview": overview,
+            "counts": counts,
+            "statuses": PlanStatus,
+        },
+    )
