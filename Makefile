@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 # System libraries a fresh Debian machine lacks: WeasyPrint (pango, harfbuzz subsetting, the
 # Traditional Chinese font) for `make run`; for `make test` also Chromium (browser tests)
 # and poppler (PDF text and page images).
+BENCH_PACKAGES := wrk
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -61,7 +62,9 @@ lint: setup
 
 ## make bench: the speed figures the issues ask for (needs PostgreSQL on 127.0.0.1:5432)
 bench: setup
-	$(PY) bench/run.py
+	$(call install_missing,$(BENCH_PACKAGES))
+	$(PY) bench/roster_import.py
+	$(PY) bench/page_latency.py
 
 clean:
 	rm -rf $(VENV) var/ build/ *.egg-info

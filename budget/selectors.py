@@ -6,8 +6,9 @@ from django.db.models import Max, QuerySet
 
 from budget import rules as engine
 from budget.models import BudgetLine, CountyPlan, PlanStatus, PlanSubmission
+from portal.cache import cached
 from schools.models import RosterRow
-from schools.selectors import roster_completeness, roster_totals
+from schools.selectors import ROSTER, roster_completeness, roster_totals
 
 SNAPSHOT_ROW_FIELDS = (
     "name",
@@ -55,7 +56,13 @@ def plan_rows(plan: CountyPlan) -> QuerySet:
 
 
 def plan_totals(plan: CountyPlan) -> engine.CountyTotals:
-    return roster_totals(rows=plan_rows(plan), rule_set=plan.plan_year.rule_set)
+    """The county's roster totals, cached until the roster changes (the plan's page is
+    reached only through the access check of its county)."""
+    return cached(
+        ROSTER,
+        ("plan_totals", plan.county_id, plan.plan_year_id),
+        lambda: roster_totals(rows=plan_rows(plan), rule_set=plan.plan_year.rule_set),
+    )
 
 
 def plan_lines(plan: CountyPlan) -> dict[int, BudgetLine]:
@@ -70,10 +77,20 @@ def plan_table(
     return engine.budget_table(plan.budget_inputs(totals, lines), plan.plan_year.rule_set)
 
 
-def plan_missing(plan: CountyPlan, table: engine.BudgetTable | None = None) -> list[str]:
-    """What stands between the plan and its submission, as the county reads it."""
+def plan_missing(
+    plan: CountyPlan, table: engine.BudgetTable | None = None, completeness: dict | None = None
+) -> list[str]:
+    """What stands between the plan and its submission, as the county reads it.
+
+    `completeness` (rows, missing_reason, not_requested) may come from an aggregate the
+    caller already ran."""
     missing = []
-    completeness = roster_completeness(rows=plan_rows(plan))
+    if completeness is None:
+        completeness = cached(
+            ROSTER,
+            ("plan_completeness", plan.county_id, plan.plan_year_id),
+            lambda: roster_completeness(rows=plan_rows(plan)),
+        )
     if not completeness["rows"]:
         missing.append("名單沒有任何學校，請先上傳附錄名單")
     if completeness["missing_reason"]:

@@ -12,6 +12,7 @@ from django.db.models import F, Max
 from budget import rules as engine
 from budget.models import COUNTY_EDITABLE, BudgetLine, CountyPlan, PlanEvent, PlanStatus, PlanSubmission
 from budget.selectors import plan_missing, plan_snapshot, plan_table
+from portal.audit import CREATED, record_history
 from portal.models import User
 from portal.roc import roc_date
 from schools.guards import RosterState
@@ -52,7 +53,11 @@ def plan_for(*, county: County, plan_year: PlanYear) -> CountyPlan:
     with transaction.atomic():
         plan, created = CountyPlan.objects.get_or_create(county=county, plan_year=plan_year)
         if created:
-            BudgetLine.objects.bulk_create([BudgetLine(plan=plan, number=n) for n in engine.LINE_NUMBERS])
+            lines = BudgetLine.objects.bulk_create([BudgetLine(plan=plan, number=n) for n in engine.LINE_NUMBERS])
+            if any(line.pk is None for line in lines):
+                lines = list(plan.lines.all())
+            # bulk_create sends no signal: give the lines their first audit record here.
+            record_history(lines, kind=CREATED, user=None, reason="建立計畫")
     return plan
 
 
@@ -239,7 +244,8 @@ def budget_line_approve(*, line: BudgetLine, user: User, approved_ntd: int, note
         submission=submission,
         kind=PlanEvent.Kind.LINE_APPROVED,
         actor=user,
-        note=line.approval_note,
+        note=f"第{line.number}項 {line.name} 核定 {approved_ntd:,} 元"
+        + (f"（申請 {requested:,} 元；{line.approval_note}）" if line.approval_note else ""),
         data={"line": line.number, "approved_ntd": approved_ntd, "requested_ntd": requested},
     )
     return line

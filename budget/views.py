@@ -34,7 +34,7 @@ from budget.services import (
     plan_update_moe_figures,
 )
 from portal import access
-from portal.audit import changes
+from portal.audit import recent
 from schools.models import County, PlanYear
 
 
@@ -72,22 +72,27 @@ def plan_detail(request: HttpRequest, year: int, county_code: str) -> HttpRespon
     under_review = plan.status == PlanStatus.SUBMITTED
     audit = _audit_trail(plan)
     submitted_lines = {item["number"]: item for item in latest.budget} if latest else {}
-    review_rows = [
-        {
-            "line": lines[number],
-            "submitted": submitted_lines.get(number),
-            "form": LineApproveForm(
-                prefix=f"line{number}",
-                initial={
-                    "approved_ntd": lines[number].approved_ntd
-                    if lines[number].approved_ntd is not None
-                    else submitted_lines.get(number, {}).get("total_ntd", 0),
-                    "note": lines[number].approval_note,
-                },
-            ),
-        }
-        for number in engine.LINE_NUMBERS
-    ]
+    reviewing = under_review and access.may_review(request.user)
+    review_rows = (
+        []
+        if not reviewing
+        else [
+            {
+                "line": lines[number],
+                "submitted": submitted_lines.get(number),
+                "form": LineApproveForm(
+                    prefix=f"line{number}",
+                    initial={
+                        "approved_ntd": lines[number].approved_ntd
+                        if lines[number].approved_ntd is not None
+                        else submitted_lines.get(number, {}).get("total_ntd", 0),
+                        "note": lines[number].approval_note,
+                    },
+                ),
+            }
+            for number in engine.LINE_NUMBERS
+        ]
+    )
     return render(
         request,
         "budget/plan_detail.html",
@@ -95,6 +100,14 @@ def plan_detail(request: HttpRequest, year: int, county_code: str) -> HttpRespon
             "plan": plan,
             "table": table,
             "lines": table_rows(table, lines),
+            "table_totals": {
+                "recurrent_k": table.recurrent_k,
+                "capital_k": table.capital_k,
+                "total_k": table.total_k,
+                "approved_k": sum(engine.to_thousands(line.approved_ntd or 0) for line in lines.values())
+                if any(line.approved_ntd is not None for line in lines.values())
+                else None,
+            },
             "totals": totals,
             "staffing": engine.entitled_staffing(totals.schools, plan.plan_year.rule_set),
             "missing": plan_missing(plan, table) if plan.county_may_edit else [],
@@ -112,17 +125,14 @@ def plan_detail(request: HttpRequest, year: int, county_code: str) -> HttpRespon
     )
 
 
-def _audit_trail(plan: CountyPlan) -> list[dict]:
-    """The plan's and its lines' changes, newest first (two queries)."""
-    entries = changes(list(plan.history.select_related("history_user")))
-    by_line: dict[int, list] = {}
-    for record in BudgetLine.history.filter(plan_id=plan.pk).select_related("history_user"):
-        by_line.setdefault(record.number, []).append(record)
-    for number, records in by_line.items():
-        for entry in changes(records):
-            entry["label"] = f"第{number}項"
-            entries.append(entry)
-    return sorted(entries, key=lambda e: e["at"], reverse=True)
+def _audit_trail(plan: CountyPlan, limit: int = 60) -> list[dict]:
+    """The plan's and its lines' latest changes, newest first (two queries)."""
+    numbers = dict(plan.lines.values_list("pk", "number"))
+    entries = recent(plan.history.all(), limit)
+    for entry in recent(BudgetLine.history.filter(plan_id=plan.pk), limit):
+        entry["label"] = f"第{numbers.get(entry['object_id'], '?')}項"
+        entries.append(entry)
+    return sorted(entries, key=lambda e: e["at"], reverse=True)[:limit]
 
 
 @login_required

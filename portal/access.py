@@ -38,6 +38,19 @@ def for_user(queryset: QuerySet, user: User) -> QuerySet:
     return queryset.none()
 
 
+def scope_key(user: User) -> str:
+    """What `for_user` filters by, as a cache key part: users with the same key see the same rows."""
+    if not user.is_authenticated or not user.is_active:
+        return "none"
+    if user.role in (Role.MOE, Role.ADMIN):
+        return "all"
+    if user.role == Role.COUNTY and user.county_id:
+        return f"county:{user.county_id}"
+    if user.role == Role.SCHOOL and user.school_id:
+        return f"school:{user.school_id}"
+    return "none"
+
+
 def get_for_user(queryset: QuerySet | type[Model], user: User, **lookup) -> Model:
     """The one object matching `lookup` that the user may see, else 404 (never its data)."""
     if isinstance(queryset, type):

@@ -37,23 +37,35 @@ def record_history(objs: Sequence[models.Model], *, kind: str, user, reason: str
     )
 
 
-def changes(records: Sequence) -> list[dict]:
-    """Each historical record with what it changed against the one before it (old -> new)."""
+def recent(history_queryset, limit: int = 50) -> list[dict]:
+    """The newest `limit` changes of a history queryset (one query, whatever its length)."""
+    records = list(
+        history_queryset.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    return changes(records, complete=len(records) <= limit)[:limit]
+
+
+def changes(records: Sequence, complete: bool = True) -> list[dict]:
+    """Each historical record with what it changed against the one before it (old -> new),
+    newest first. When `records` is not the whole history (`complete` false), the oldest
+    record of each object has no predecessor to compare with and is left out."""
     ordered = sorted(records, key=lambda r: (r.history_date, r.history_id))
     result = []
-    previous = None
+    previous_by_object: dict = {}
     for record in ordered:
+        previous = previous_by_object.get(record.id)
+        previous_by_object[record.id] = record
+        if previous is None and not complete and record.history_type != CREATED:
+            continue
         fields = []
         if previous is not None and record.history_type == CHANGED:
             delta = record.diff_against(previous)
-            fields = [
-                {
-                    "field": record.instance_type._meta.get_field(change.field).verbose_name,
-                    "old": change.old,
-                    "new": change.new,
-                }
-                for change in delta.changes
-            ]
+            fields = []
+            for change in delta.changes:
+                field = record.instance_type._meta.get_field(change.field)
+                fields.append(
+                    {"field": field.verbose_name, "old": _shown(field, change.old), "new": _shown(field, change.new)}
+                )
         result.append(
             {
                 "at": record.history_date,
@@ -61,8 +73,20 @@ def changes(records: Sequence) -> list[dict]:
                 "kind": HISTORY_TYPE_LABELS.get(record.history_type, record.history_type),
                 "reason": record.history_change_reason or "",
                 "fields": fields,
+                "object_id": record.id,
             }
         )
-        previous = record
     result.reverse()
     return result
+
+
+def _shown(field, value):
+    # A choice reads as its label (已送審, not "submitted"); a blank text and a missing
+    # number both read as 「（空白）」 on the page.
+    if value == "":
+        return None
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return value

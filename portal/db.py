@@ -71,3 +71,17 @@ def bulk_delete_rows(queryset: models.QuerySet) -> int:
     nothing else points at.
     """
     return queryset._raw_delete(queryset.db)
+
+
+def refresh_statistics(*models_: type[models.Model], using: str = "default") -> None:
+    """Let PostgreSQL's planner see a bulk write at once (one statement).
+
+    Right after a county's or the nation's roster is written, the planner still believes
+    the tables are nearly empty and picks nested loops: the county pages took 58 ms a query
+    until autovacuum came round, 5 ms after ANALYZE."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not models_:
+        return
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models_)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")

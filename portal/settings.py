@@ -86,6 +86,19 @@ REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r} must start with redis://, rediss:// or unix://")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Sessions are read on every request: from the cache first (Redis when there is one), the
+# database only on a miss.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "portal"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# portal.cache's read cache is only correct when every process shares the cache: with Redis,
+# or in the single-process development server.
+READ_CACHE = env_bool("READ_CACHE", bool(REDIS_URL) or DEBUG)
 CELERY_RESULT_BACKEND = None  # a job's state lives on its own row, not in Celery
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -141,7 +154,7 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # First: refuses a login attempt while its username/address is locked out.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "portal.backends.PortalBackend",
 ]
 # Login throttling: 5 failures for a username from one address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)

@@ -7,12 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from budget import rules as engine
 from budget.models import CountyPlan, PlanStatus
-from budget.selectors import plan_missing
+from budget.selectors import plan_missing, plan_table
 from budget.services import county_edit_refusal, plan_for
 from portal import access
 from schools.guards import roster_state
-from schools.selectors import county_entitlements, plan_year_or_latest, roster_rows_for
+from schools.selectors import county_entitlements_for, plan_year_or_latest, roster_rows_for
 
 TOTAL_KEYS = (
     "schools",
@@ -43,20 +44,23 @@ def home(request: HttpRequest) -> HttpResponse:
         context["state"] = roster_state(user.county_id, plan_year)
         return render(request, "reporting/home_school.html", context)
 
-    counties = county_entitlements(rows=rows, rule_set=plan_year.rule_set)
-    plans = access.for_user(CountyPlan.objects.filter(plan_year=plan_year), user).select_related("county")
+    counties = county_entitlements_for(user=user, plan_year=plan_year)
+    plans = list(access.for_user(CountyPlan.objects.filter(plan_year=plan_year), user).select_related("county"))
     status_by_county = {plan.county.name: plan for plan in plans}
     for county in counties:
         county["plan"] = status_by_county.get(county["county"])
     context |= {"counties": counties, "totals": _sum(counties)}
 
     if user.county_id:
-        plan = plan_for(county=user.county, plan_year=plan_year)
-        context |= {
-            "plan": plan,
-            "refusal": county_edit_refusal(plan),
-            "missing": plan_missing(plan) if plan.county_may_edit else [],
-        }
+        plan = status_by_county.get(user.county.name) or plan_for(county=user.county, plan_year=plan_year)
+        missing = []
+        if plan.county_may_edit:
+            # The county's line of the aggregate above already has its totals and gaps.
+            own = next((c for c in counties if c["county"] == user.county.name), None)
+            totals = own["totals"] if own else engine.CountyTotals(0, 0, 0, 0, 0, 0)
+            completeness = own or {"rows": 0, "missing_reason": 0, "not_requested": 0}
+            missing = plan_missing(plan, plan_table(plan, totals=totals), completeness=completeness)
+        context |= {"plan": plan, "refusal": county_edit_refusal(plan), "missing": missing}
     else:
         context["waiting"] = sum(1 for plan in plans if plan.status == PlanStatus.SUBMITTED)
         context["approved"] = sum(1 for plan in plans if plan.status == PlanStatus.APPROVED)

@@ -2,6 +2,7 @@ import json
 
 from django import forms
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from budget import rules as engine
 from schools.models import County, PlanYear, RosterRow, RosterUpload, School
@@ -13,7 +14,7 @@ class CountyAdmin(admin.ModelAdmin):
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name", "county", "ownership", "affiliation")
     list_filter = ("county", "ownership")
     search_fields = ("code", "name")
@@ -43,7 +44,7 @@ class PlanYearAdmin(admin.ModelAdmin):
 
 
 @admin.register(RosterRow)
-class RosterRowAdmin(admin.ModelAdmin):
+class RosterRowAdmin(SimpleHistoryAdmin):
     """Read-only here: rows change through the import and the forms, which apply the rules."""
 
     list_display = ("school", "name", "level", "area", "classes", "students", "complies")

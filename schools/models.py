@@ -9,6 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from budget import rules as engine
+from portal.cache import invalidate
 
 SCHOOL_CODE_PATTERN = r"^[0-9A-Z]{6}$"
 
@@ -100,6 +101,16 @@ class PlanYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        invalidate("plan_years")
+        invalidate("roster")  # entitlements shown are computed with the year's rules
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        invalidate("plan_years")
+        return result
 
     @property
     def survey_year(self) -> int:

@@ -6,19 +6,20 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from budget import rules as engine
 from portal import access
+from portal.cache import cached
 from portal.models import User
 from schools.exporting import RosterExportResource, write_roster_workbook
 from schools.models import County, PlanYear, RosterRow
 
+ROSTER = "roster"
+PLAN_YEARS = "plan_years"
+
 
 def plan_year_or_latest(year: str | None) -> PlanYear:
-    """The plan year asked for (?year=111), else the latest one."""
-    years = PlanYear.objects.all()
-    if year and str(year).isdigit():
-        found = years.filter(year=int(year)).first()
-        if found:
-            return found
-    return years.first()
+    """The plan year asked for (?year=111), else the latest one. Every page asks: cached."""
+    years = cached(PLAN_YEARS, ("all",), lambda: list(PlanYear.objects.order_by("-year")))
+    wanted = int(year) if year and str(year).isdigit() else None
+    return next((y for y in years if y.year == wanted), years[0] if years else None)
 
 
 def roster_rows_for(*, user: User | None, plan_year: PlanYear, county: County | None = None) -> QuerySet:
@@ -69,6 +70,15 @@ def roster_completeness(*, rows: QuerySet) -> dict:
     )
 
 
+def county_entitlements_for(*, user: User, plan_year: PlanYear) -> list[dict]:
+    """county_entitlements of the rows the user may see, cached until the roster changes."""
+    return cached(
+        ROSTER,
+        ("county_entitlements", access.scope_key(user), plan_year.pk),
+        lambda: county_entitlements(rows=roster_rows_for(user=user, plan_year=plan_year), rule_set=plan_year.rule_set),
+    )
+
+
 def county_entitlements(*, rows: QuerySet, rule_set: engine.RuleSet) -> list[dict]:
     """Per county: schools, rows and entitled counts added up in the database, then the
     engine's staffing and operating fee for that many schools. One query."""
@@ -93,6 +103,14 @@ def county_entitlements(*, rows: QuerySet, rule_set: engine.RuleSet) -> list[dic
         staff = engine.entitled_staffing(schools, rule_set)
         result.append(
             {
+                "totals": engine.CountyTotals(
+                    schools=schools,
+                    rows=item["rows"],
+                    remote_rows=item["remote_rows"],
+                    carts=item["carts"] or 0,
+                    teacher_devices=item["teacher_devices"] or 0,
+                    student_devices=item["student_devices"] or 0,
+                ),
                 "county": item["school__county__name"],
                 "schools": schools,
                 "rows": item["rows"],

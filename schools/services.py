@@ -14,13 +14,15 @@ from django.utils import timezone
 
 from portal import access
 from portal.audit import CHANGED, CREATED, DELETED, record_history
-from portal.db import bulk_delete_rows, bulk_update_rows
+from portal.cache import invalidate
+from portal.db import bulk_delete_rows, bulk_update_rows, refresh_statistics
 from portal.models import User
 from portal.roc import roc_date
 from schools.guards import roster_state, roster_states
 from schools.importing import RosterRowResource, dataset_row, fingerprint, roster_dataset
 from schools.models import County, PlanYear, RosterRow, RosterUpload, School
 from schools.roster_format import ParsedRow, Problem, RosterParse, consistency_problems, parse_roster
+from schools.selectors import ROSTER
 
 NEW = "new"
 UPDATED = "updated"
@@ -199,6 +201,8 @@ def roster_import(*, plan_year: PlanYear, parse: RosterParse, user: User | None,
             wanted = NEW if kind == CREATED else UPDATED
             batch = [row for row in rows if preview.statuses[(row.school.code, row.level)] == wanted]
             record_history(batch, kind=kind, user=user, reason=reason)
+    refresh_statistics(School, RosterRow)
+    invalidate(ROSTER)
     return preview.summary
 
 
@@ -317,4 +321,5 @@ def roster_row_update(*, row: RosterRow, user: User, values: dict, expected_vers
         )
     row.refresh_from_db()
     record_history([row], kind=CHANGED, user=user, reason="逐列修改")
+    invalidate(ROSTER)
     return row

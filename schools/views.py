@@ -6,8 +6,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,11 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from budget import rules as engine
 from portal import access
-from portal.audit import changes
+from portal.audit import recent
+from portal.pagination import list_page
 from schools.forms import RosterFilterForm, RosterRowForm, RosterUploadForm
 from schools.guards import roster_state
 from schools.models import PlanYear, RosterRow, RosterUpload, School
-from schools.selectors import plan_year_or_latest, roster_export_workbook, roster_rows_for
+from schools.selectors import ROSTER, plan_year_or_latest, roster_export_workbook, roster_rows_for
 from schools.services import (
     EDITABLE_ROW_FIELDS,
     STATUS_LABELS,
@@ -37,6 +37,24 @@ from schools.services import (
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
+LIST_FIELDS = (
+    "pk",
+    "name",
+    "level",
+    "area",
+    "classes",
+    "max_class_size",
+    "teachers",
+    "students",
+    "entitled_carts",
+    "entitled_teacher_devices",
+    "entitled_student_devices",
+    "req_carts",
+    "req_teacher_devices",
+    "req_student_devices",
+    "complies",
+    "reason",
+)
 
 
 def plan_year_from(request: HttpRequest) -> PlanYear:
@@ -48,11 +66,20 @@ def plan_year_from(request: HttpRequest) -> PlanYear:
 def roster_list(request: HttpRequest) -> HttpResponse:
     plan_year = plan_year_from(request)
     form = RosterFilterForm(request.GET or None)
-    rows = roster_rows_for(user=request.user, plan_year=plan_year).select_related("school__county")
-    if form.is_valid():
-        rows = _filter_rows(rows, form.cleaned_data, plan_year)
-    rows = rows.order_by("school__county__sort_order", "school__code", "level")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = roster_rows_for(user=request.user, plan_year=plan_year)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = _filter_rows(rows, filters, plan_year)
+    # Plain values, not three model instances a row: this is the busiest page.
+    rows = rows.order_by("school__county__sort_order", "school__code", "level").values(
+        *LIST_FIELDS, code=F("school__code"), county=F("school__county__name")
+    )
+    page = list_page(
+        namespace=ROSTER,
+        parts=("roster_list", access.scope_key(request.user), plan_year.pk, tuple(sorted(filters.items()))),
+        rows=rows,
+        page=request.GET.get("page"),
+        per_page=PAGE_SIZE,
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -64,6 +91,8 @@ def roster_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "may_edit": access.may_edit_roster(request.user),
+            # One reverse() for the page rather than one a row.
+            "school_url": reverse("school_detail", args=["CODE"]).removesuffix("CODE/"),
         },
     )
 
@@ -180,7 +209,7 @@ def school_detail(request: HttpRequest, code: str) -> HttpResponse:
     plan_year = plan_year_from(request)
     rows = list(roster_rows_for(user=request.user, plan_year=plan_year).filter(school=school).order_by("level"))
     state = roster_state(school.county_id, plan_year)
-    history = RosterRow.history.filter(school_id=school.pk, plan_year_id=plan_year.pk).select_related("history_user")
+    history = RosterRow.history.filter(school_id=school.pk, plan_year_id=plan_year.pk)
     return render(
         request,
         "schools/school_detail.html",
@@ -190,7 +219,7 @@ def school_detail(request: HttpRequest, code: str) -> HttpResponse:
             "rows": rows,
             "state": state,
             "may_edit": access.may_edit_roster_rows(request.user) and state.editable,
-            "history": changes(list(history)),
+            "history": recent(history),
         },
     )
 

@@ -16,6 +16,15 @@ COUNTY_B = "臺東縣"
 PASSWORD = "persona-password-2022"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the database is rolled back between tests,
+    the process's cache is not."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def plan_year(db) -> PlanYear:
     return PlanYear.objects.get(year=111)

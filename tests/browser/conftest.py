@@ -9,11 +9,15 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """One Chromium per test module. While Playwright's sync API runs, this thread has an
-    event loop, and Django refuses ORM calls (the tests' own and the database teardown's)
-    from such a thread unless told: only for as long as the browser lives."""
+@pytest.fixture
+def browser(transactional_db):
+    """A Chromium per test, started after the test database is ready.
+
+    Playwright's sync API runs an event loop in this thread. Under a running loop Django
+    hands out another connection object, one without the serialized migration data that a
+    transactional test restores; so the database is set up first, the browser second, and
+    the browser is gone before the database is flushed. While it runs, the test's own ORM
+    calls need DJANGO_ALLOW_ASYNC_UNSAFE."""
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
     from playwright.sync_api import sync_playwright

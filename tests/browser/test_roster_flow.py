@@ -11,7 +11,7 @@ from schools.models import RosterRow
 from tests.browser.conftest import log_in, screenshot
 from tests.conftest import PASSWORD, record, roster_bytes
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_officer_imports_the_roster_through_the_pages(page, officer_a, county_a_records, tmp_path):

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Speed figures of the roster (issue 2), measured as whole processes on PostgreSQL.
 
-    .venv/bin/python bench/run.py [--runs 5]
+    .venv/bin/python bench/roster_import.py [--runs 5]
 
 1. `manage.py estimate` of the national roster (3,633 rows, built from the MOE data in
    schools/data/realdata), as a whole process: target < 2 s.
@@ -17,52 +17,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
-PYTHON = sys.executable
-SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-BENCH_DB = "portal_bench"
-
-
-def env(database_url: str | None = None) -> dict:
-    values = {
-        **os.environ,
-        "DEBUG": "0",  # DEBUG keeps every query in memory: not how a server runs
-        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "PORTAL_VAR_DIR": str(OUT / "var"),
-    }
-    values.pop("REDIS_URL", None)
-    if database_url:
-        values["DATABASE_URL"] = database_url
-    return values
-
-
-def manage(*args: str, database_url: str | None = None, check: bool = True) -> float:
-    started = time.perf_counter()
-    subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env(database_url), check=check, stdout=subprocess.DEVNULL
-    )
-    return time.perf_counter() - started
-
-
-def psql(sql: str) -> None:
-    subprocess.run(["psql", f"{SERVER}/postgres", "-q", "-c", sql], check=True, stdout=subprocess.DEVNULL)
-
-
-def fresh_database() -> str:
-    psql(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-    psql(f"CREATE DATABASE {BENCH_DB}")
-    url = f"{SERVER}/{BENCH_DB}"
-    manage("migrate", "--noinput", "-v0", database_url=url)
-    return url
-
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import OUT, PYTHON, ROOT, drop_database, env, fresh_database, manage
 
 PLAIN_RESOURCE = r"""
 import sys, time, django
@@ -154,7 +115,7 @@ def main() -> None:
     results["import_roster, same file again (whole process)"] = again
     results["import_roster, every row changed (whole process)"] = updated
     results["plain default ModelResource.import_data (rows only, in process)"] = plain
-    psql(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+    drop_database()
 
     lines = ["| what | median |", "| --- | --- |"]
     lines += [f"| {name} | {summary(values)} |" for name, values in results.items()]

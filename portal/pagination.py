@@ -1,0 +1,58 @@
+"""Pages of a list, cached with portal.cache: the count and the page's rows as plain values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+
+from portal.cache import cached
+
+
+@dataclass
+class ListPage:
+    """What templates/pagination.html and the list templates read of a Django Page."""
+
+    object_list: list
+    number: int
+    count: int
+    num_pages: int
+
+    @property
+    def paginator(self) -> ListPage:
+        return self
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def list_page(*, namespace: str, parts: tuple, rows: QuerySet, page: str | None, per_page: int) -> ListPage:
+    """Page `page` of `rows` (a .values() queryset); `parts` must name everything that
+    shapes `rows`, the reader's access scope included."""
+
+    def compute() -> ListPage:
+        django_page = Paginator(rows, per_page).get_page(page)
+        return ListPage(
+            object_list=list(django_page.object_list),
+            number=django_page.number,
+            count=django_page.paginator.count,
+            num_pages=django_page.paginator.num_pages,
+        )
+
+    return cached(namespace, (*parts, page or "1", per_page), compute)

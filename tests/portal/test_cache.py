@@ -1,0 +1,78 @@
+"""The read cache never serves stale or someone else's data."""
+
+import pytest
+from django.urls import reverse
+
+from portal import cache as read_cache
+from schools.models import RosterRow
+from tests.conftest import client_for, load_roster, record
+
+pytestmark = pytest.mark.django_db
+
+
+def count_shown(client) -> str:
+    page = client.get(reverse("roster_list")).content.decode()
+    return page.split("共 ")[1].split(" 列")[0]
+
+
+def test_an_import_or_an_edit_is_seen_at_once(plan_year, officer_a):
+    client = client_for(officer_a)
+    load_roster(plan_year, [record()], user=officer_a)
+    assert count_shown(client) == "1"
+    assert count_shown(client) == "1"  # now from the cache
+    load_roster(plan_year, [record(), record(code="154602")], user=officer_a)
+    assert count_shown(client) == "2"
+    row = RosterRow.objects.get(school__code="154602")
+    data = {
+        "version": row.version,
+        "area": "一般",
+        "classes": 20,
+        "max_class_size": 28,
+        "teachers": 37,
+        "students": 333,
+        "req_carts": 4,
+        "req_teacher_devices": 8,
+        "req_student_devices": 112,
+        "reason": "",
+    }
+    client.get(reverse("home"))
+    client.post(reverse("roster_row_edit", args=[row.pk]), data)
+    assert "333" in client.get(reverse("roster_list")).content.decode()
+
+
+def test_each_scope_has_its_own_entries(plan_year, officer_a, officer_b, reviewer):
+    load_roster(plan_year, [record()], user=officer_a)
+    load_roster(plan_year, [record(code="144601", county="臺東縣", name="臺東縣立某國小")], county_label="臺東縣")
+    for user, code in ((officer_a, "154601"), (officer_b, "144601")):
+        for _ in range(2):
+            page = client_for(user).get(reverse("roster_list")).content.decode()
+            assert code in page and count_shown(client_for(user)) == "1"
+    assert count_shown(client_for(reviewer)) == "2"
+
+
+def test_a_plan_year_change_is_seen_at_once(plan_year, officer_a):
+    client = client_for(officer_a)
+    assert "送審截止" not in client.get(reverse("home")).content.decode()
+    import datetime
+
+    plan_year.submission_deadline = datetime.date(2022, 3, 15)
+    plan_year.save()
+    assert "送審截止 111年3月15日" in client.get(reverse("home")).content.decode()
+
+
+def test_a_lost_token_never_brings_old_entries_back(settings):
+    from django.core.cache import cache
+
+    computed = []
+    value = read_cache.cached("ns", ("k",), lambda: computed.append(1) or "first")
+    assert value == "first" and read_cache.cached("ns", ("k",), lambda: "second") == "first"
+    cache.delete("read-cache-version:ns")  # evicted
+    assert read_cache.cached("ns", ("k",), lambda: "third") == "third"
+
+
+def test_off_means_computed_every_time(settings):
+    settings.READ_CACHE = False
+    calls = []
+    for _ in range(2):
+        read_cache.cached("ns", ("k",), lambda: calls.append(1))
+    assert len(calls) == 2
