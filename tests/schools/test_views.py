@@ -256,8 +256,9 @@ def test_home_shows_the_county_entitlement(plan_year, officer_a, county_a_record
 
 
 def test_the_list_escapes_what_counties_typed(plan_year, officer_a):
-    load(plan_year, [record(name="<script>alert(1)</script>國小", req_student_devices=100,
-                            compliance="否，<b>原因</b>")])
+    load(
+        plan_year, [record(name="<script>alert(1)</script>國小", req_student_devices=100, compliance="否，<b>原因</b>")]
+    )
     page = client_for(officer_a).get(reverse("roster_list")).content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;國小" in page
     assert "&lt;b&gt;原因&lt;/b&gt;" in page
