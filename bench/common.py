@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PYTHON = sys.executable
 SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-BENCH_DB = "portal_bench"
+# Separate names let two checkouts benchmark at once without dropping each other's database.
+BENCH_DB = os.environ.get("BENCH_DB", "portal_bench")
 SECRET = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 
 

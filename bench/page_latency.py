@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import re
 import subprocess
 import sys
@@ -27,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import OUT, PYTHON, ROOT, drop_database, env, fresh_database, manage
 
-HOST, PORT = "127.0.0.1", 8123
+HOST, PORT = "127.0.0.1", int(os.environ.get("BENCH_PORT", "8123"))
 SETUP = r"""
 import django; django.setup()
 from portal.models import Role, User
@@ -135,10 +136,11 @@ def main() -> None:
     subprocess.run([PYTHON, "-c", SETUP], cwd=ROOT, env=env(url, DJANGO_SETTINGS_MODULE="portal.settings"), check=True)
 
     # As in production (docker-compose.yml): Redis holds the sessions and the read cache.
-    subprocess.run(["redis-cli", "-n", "15", "FLUSHDB"], check=True, stdout=subprocess.DEVNULL)
+    redis_db = os.environ.get("BENCH_REDIS_DB", "15")
+    subprocess.run(["redis-cli", "-n", redis_db, "FLUSHDB"], check=True, stdout=subprocess.DEVNULL)
     server_env = env(
         url,
-        REDIS_URL="redis://127.0.0.1:6379/15",
+        REDIS_URL=f"redis://127.0.0.1:6379/{redis_db}",
         ALLOWED_HOSTS=HOST,
         SECURE_SSL_REDIRECT="0",
         SESSION_COOKIE_SECURE="0",
