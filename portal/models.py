@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -75,3 +76,49 @@ class User(AbstractUser):
     @property
     def sees_every_county(self) -> bool:
         return self.role in (Role.MOE, Role.ADMIN)
+
+
+class PendingUpload(models.Model):
+    """A file waiting for its uploader to confirm the preview (a roster, a device list ...).
+
+    Nothing of it is in the portal's data until then; confirmed files are deleted, and
+    abandoned ones by a periodic task (portal.tasks)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待確認"
+        CONFIRMED = "confirmed", "已匯入"
+        DISCARDED = "discarded", "已放棄"
+
+    kind = models.CharField("種類", max_length=30)
+    plan_year = models.ForeignKey(
+        "schools.PlanYear", verbose_name="計畫年度", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    county = models.ForeignKey(
+        "schools.County",
+        verbose_name="限定縣市",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="上傳者為縣市或學校人員時，檔案只能含本縣市的資料",
+    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上傳者", on_delete=models.CASCADE)
+    file = models.FileField("檔案", upload_to="uploads/%Y/%m/")
+    original_name = models.CharField("原始檔名", max_length=255)
+    size = models.PositiveIntegerField("大小（位元組）")
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField("狀態", max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField("上傳時間", auto_now_add=True)
+    confirmed_at = models.DateTimeField("匯入時間", null=True, blank=True)
+    summary = models.JSONField("匯入結果", default=dict, blank=True)
+
+    scope_county_field = "county"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "上傳檔案"
+        verbose_name_plural = "上傳檔案"
+        indexes = [models.Index(fields=["status", "created_at"], name="upload_status_created")]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"

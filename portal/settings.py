@@ -110,8 +110,8 @@ CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TIMEZONE = "Asia/Taipei"
 CELERY_BEAT_SCHEDULE = {
-    "delete-abandoned-roster-uploads": {
-        "task": "schools.tasks.delete_abandoned_roster_uploads",
+    "delete-abandoned-uploads": {
+        "task": "portal.tasks.delete_abandoned_uploads",
         "schedule": 3600.0,
     },
 }
@@ -219,8 +219,8 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# Uploaded workbooks: refused above this size before anything parses them.
-ROSTER_UPLOAD_MAX_BYTES = env_int("ROSTER_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+# Uploaded files: refused above this size before anything parses them.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

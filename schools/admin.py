@@ -5,7 +5,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from budget import rules as engine
-from schools.models import County, PlanYear, RosterRow, RosterUpload, School
+from schools.models import County, PlanYear, RosterRow, School
 
 
 @admin.register(County)
@@ -56,14 +56,4 @@ class RosterRowAdmin(SimpleHistoryAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(RosterUpload)
-class RosterUploadAdmin(admin.ModelAdmin):
-    list_display = ("original_name", "plan_year", "county", "uploaded_by", "status", "created_at")
-    list_filter = ("status", "plan_year")
-    readonly_fields = [f.name for f in RosterUpload._meta.fields]
-
-    def has_add_permission(self, request):
         return False

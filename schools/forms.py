@@ -1,37 +1,23 @@
-from pathlib import Path
-
 from django import forms
-from django.conf import settings
 
 from budget import rules as engine
+from portal.uploads import UploadFileForm
 from schools.models import Area, Level, PlanYear
 from schools.roster_format import consistency_problems
 
 REQUESTED_FIELDS = ("req_carts", "req_teacher_devices", "req_student_devices")
 
-ALLOWED_SUFFIXES = (".xlsx", ".csv")
 
-
-class RosterUploadForm(forms.Form):
+class RosterUploadForm(UploadFileForm):
     plan_year = forms.ModelChoiceField(
         label="計畫年度", queryset=PlanYear.objects.all(), empty_label=None, to_field_name="year"
     )
-    file = forms.FileField(
-        label="附錄名單檔案",
-        help_text=f"教育部附錄格式的 Excel 活頁簿（.xlsx）或 CSV，上限 {settings.ROSTER_UPLOAD_MAX_BYTES // 2**20} MB",
-    )
+    field_order = ["plan_year", "file"]
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size == 0:
-            raise forms.ValidationError("檔案是空的")
-        if upload.size > settings.ROSTER_UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(
-                f"檔案太大（{upload.size:,} 位元組），上限為 {settings.ROSTER_UPLOAD_MAX_BYTES:,} 位元組"
-            )
-        if Path(upload.name).suffix.lower() not in ALLOWED_SUFFIXES:
-            raise forms.ValidationError("只接受 .xlsx 或 .csv 檔（舊版 .xls 請先另存為 .xlsx）")
-        return upload
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = "附錄名單檔案"
+        self.fields["file"].help_text = "教育部附錄格式的 " + self.fields["file"].help_text
 
 
 class RosterFilterForm(forms.Form):

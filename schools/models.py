@@ -1,6 +1,5 @@
 from functools import cached_property
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -230,42 +229,3 @@ class RosterRow(models.Model):
         self.entitled_student_devices = entitlement.student_devices
         self.complies = engine.complies(self.requested, entitlement)
         return entitlement
-
-
-class RosterUpload(models.Model):
-    """A workbook waiting for its uploader to confirm the preview. Nothing of it is in the
-    roster until then; abandoned uploads are deleted by a periodic task."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "待確認"
-        CONFIRMED = "confirmed", "已匯入"
-        DISCARDED = "discarded", "已放棄"
-
-    plan_year = models.ForeignKey(PlanYear, verbose_name="計畫年度", on_delete=models.CASCADE, related_name="uploads")
-    county = models.ForeignKey(
-        County,
-        verbose_name="限定縣市",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        help_text="上傳者為縣市承辦時，檔案只能含本縣市的學校",
-    )
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上傳者", on_delete=models.CASCADE)
-    file = models.FileField("檔案", upload_to="roster_uploads/%Y/%m/")
-    original_name = models.CharField("原始檔名", max_length=255)
-    size = models.PositiveIntegerField("大小（位元組）")
-    sha256 = models.CharField(max_length=64)
-    status = models.CharField("狀態", max_length=10, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField("上傳時間", auto_now_add=True)
-    confirmed_at = models.DateTimeField("匯入時間", null=True, blank=True)
-    summary = models.JSONField("匯入結果", default=dict, blank=True)
-
-    scope_county_field = "county"
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = "名單上傳"
-        verbose_name_plural = "名單上傳"
-
-    def __str__(self) -> str:
-        return f"{self.original_name} ({self.get_status_display()})"

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -16,11 +13,12 @@ from portal import access
 from portal.audit import CHANGED, CREATED, DELETED, record_history
 from portal.cache import invalidate
 from portal.db import bulk_delete_rows, bulk_update_rows, refresh_statistics
-from portal.models import User
+from portal.models import PendingUpload, User
 from portal.roc import roc_date
+from portal.uploads import upload_confirmed, upload_read
 from schools.guards import roster_state, roster_states
 from schools.importing import RosterRowResource, dataset_row, fingerprint, roster_dataset
-from schools.models import County, PlanYear, RosterRow, RosterUpload, School
+from schools.models import County, PlanYear, RosterRow, School
 from schools.roster_format import ParsedRow, Problem, RosterParse, consistency_problems, parse_roster
 from schools.selectors import ROSTER
 
@@ -74,7 +72,7 @@ class RosterPreview:
 
 
 def roster_parse_file(*, content: bytes, plan_year: PlanYear) -> RosterParse:
-    return parse_roster(content, plan_year.rule_set, max_bytes=settings.ROSTER_UPLOAD_MAX_BYTES)
+    return parse_roster(content, plan_year.rule_set, max_bytes=settings.UPLOAD_MAX_BYTES)
 
 
 def _existing_rows(plan_year: PlanYear, county_names: list[str]) -> dict[tuple[str, str], RosterRow]:
@@ -206,57 +204,14 @@ def roster_import(*, plan_year: PlanYear, parse: RosterParse, user: User | None,
     return preview.summary
 
 
-def roster_upload_create(*, user: User, plan_year: PlanYear, uploaded_file) -> RosterUpload:
-    """Keep the upload until its owner confirms the preview; nothing enters the roster."""
-    content = uploaded_file.read()
-    county = None if access.may_import_for_any_county(user) else user.county
-    upload = RosterUpload(
-        plan_year=plan_year,
-        county=county,
-        uploaded_by=user,
-        original_name=uploaded_file.name[:255],
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-    )
-    upload.file.save(f"{upload.sha256[:16]}.bin", ContentFile(content), save=False)
-    upload.save()
-    return upload
-
-
-def roster_upload_read(upload: RosterUpload) -> bytes:
-    with upload.file.open("rb") as handle:
-        return handle.read()
-
-
-def roster_upload_confirm(*, upload: RosterUpload, user: User) -> dict:
-    if upload.status != RosterUpload.Status.PENDING:
+def roster_upload_confirm(*, upload: PendingUpload, user: User) -> dict:
+    if upload.status != PendingUpload.Status.PENDING:
         raise RosterImportRefused([Problem(None, "", "這個檔案已處理過，請重新上傳")])
-    parse = roster_parse_file(content=roster_upload_read(upload), plan_year=upload.plan_year)
+    parse = roster_parse_file(content=upload_read(upload), plan_year=upload.plan_year)
     with transaction.atomic():
         summary = roster_import(plan_year=upload.plan_year, parse=parse, user=user, source=upload.original_name)
-        upload.status = RosterUpload.Status.CONFIRMED
-        upload.confirmed_at = timezone.now()
-        upload.summary = summary
-        upload.save(update_fields=["status", "confirmed_at", "summary"])
-    # The rows are in the roster now; the workbook itself is not kept.
-    upload.file.delete(save=False)
-    upload.save(update_fields=["file"])
+        upload_confirmed(upload=upload, summary=summary)
     return summary
-
-
-def roster_upload_discard(*, upload: RosterUpload) -> None:
-    upload.file.delete(save=False)
-    upload.status = RosterUpload.Status.DISCARDED
-    upload.save(update_fields=["status", "file"])
-
-
-def roster_uploads_delete_abandoned(*, older_than_hours: int = 24) -> int:
-    cutoff = timezone.now() - timedelta(hours=older_than_hours)
-    count = 0
-    for upload in RosterUpload.objects.filter(status=RosterUpload.Status.PENDING, created_at__lt=cutoff):
-        roster_upload_discard(upload=upload)
-        count += 1
-    return count
 
 
 EDITABLE_ROW_FIELDS = (

@@ -15,10 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from budget import rules as engine
 from portal import access
 from portal.audit import recent
+from portal.models import PendingUpload
 from portal.pagination import list_page
+from portal.uploads import upload_create, upload_discard, upload_for_user, upload_read
 from schools.forms import RosterFilterForm, RosterRowForm, RosterUploadForm
 from schools.guards import roster_state
-from schools.models import PlanYear, RosterRow, RosterUpload, School
+from schools.models import PlanYear, RosterRow, School
 from schools.selectors import ROSTER, plan_year_or_latest, roster_export_workbook, roster_rows_for
 from schools.services import (
     EDITABLE_ROW_FIELDS,
@@ -30,12 +32,10 @@ from schools.services import (
     roster_row_edit_refusal,
     roster_row_update,
     roster_upload_confirm,
-    roster_upload_create,
-    roster_upload_discard,
-    roster_upload_read,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UPLOAD_KIND = "roster"
 PAGE_SIZE = 50
 LIST_FIELDS = (
     "pk",
@@ -125,16 +125,21 @@ def roster_import(request: HttpRequest) -> HttpResponse:
     access.require(access.may_edit_roster(request.user), "只有縣市承辦可以匯入名單")
     form = RosterUploadForm(request.POST or None, request.FILES or None, initial={"plan_year": plan_year_from(request)})
     if request.method == "POST" and form.is_valid():
-        upload = roster_upload_create(
-            user=request.user, plan_year=form.cleaned_data["plan_year"], uploaded_file=form.cleaned_data["file"]
+        user = request.user
+        upload = upload_create(
+            user=user,
+            kind=UPLOAD_KIND,
+            uploaded_file=form.cleaned_data["file"],
+            plan_year=form.cleaned_data["plan_year"],
+            # County staff may only bring in their own county (checked again at preview).
+            county=None if access.may_import_for_any_county(user) else user.county,
         )
         return redirect("roster_import_preview", upload_id=upload.pk)
     return render(request, "schools/roster_import.html", {"form": form})
 
 
-def _own_upload(request: HttpRequest, upload_id: int) -> RosterUpload:
-    uploads = access.for_user(RosterUpload.objects.select_related("plan_year"), request.user)
-    return access.get_for_user(uploads.filter(uploaded_by=request.user), request.user, pk=upload_id)
+def _own_upload(request: HttpRequest, upload_id: int) -> PendingUpload:
+    return upload_for_user(user=request.user, kind=UPLOAD_KIND, pk=upload_id)
 
 
 @login_required
@@ -142,10 +147,10 @@ def _own_upload(request: HttpRequest, upload_id: int) -> RosterUpload:
 def roster_import_preview(request: HttpRequest, upload_id: int) -> HttpResponse:
     access.require(access.may_edit_roster(request.user), "只有縣市承辦可以匯入名單")
     upload = _own_upload(request, upload_id)
-    if upload.status != RosterUpload.Status.PENDING:
+    if upload.status != PendingUpload.Status.PENDING:
         messages.info(request, f"「{upload.original_name}」已經{upload.get_status_display()}。")
         return redirect("roster_list")
-    parse = roster_parse_file(content=roster_upload_read(upload), plan_year=upload.plan_year)
+    parse = roster_parse_file(content=upload_read(upload), plan_year=upload.plan_year)
     preview = roster_preview(plan_year=upload.plan_year, parse=parse, user=request.user)
     rows = [(row, STATUS_LABELS.get(preview.statuses.get(row.key), "")) for row in parse.rows]
     return render(
@@ -184,8 +189,8 @@ def roster_import_confirm(request: HttpRequest, upload_id: int) -> HttpResponse:
 def roster_import_discard(request: HttpRequest, upload_id: int) -> HttpResponse:
     access.require(access.may_edit_roster(request.user), "只有縣市承辦可以匯入名單")
     upload = _own_upload(request, upload_id)
-    if upload.status == RosterUpload.Status.PENDING:
-        roster_upload_discard(upload=upload)
+    if upload.status == PendingUpload.Status.PENDING:
+        upload_discard(upload=upload)
         messages.info(request, "已放棄這次上傳，名單沒有任何變動。")
     return redirect("roster_import")
 

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from budget.services import plan_for, plan_submit
-from portal.models import Role
-from schools.models import RosterRow, RosterUpload
+from portal.models import PendingUpload, Role
+from schools.models import RosterRow
 from tests.conftest import client_for, load_roster, make_user, record, roster_bytes
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +172,7 @@ def test_every_persona_gets_the_expected_status(name, world):
             reverse("roster_import"),
             {"plan_year": 111, "file": SimpleUploadedFile("a.xlsx", roster_bytes([record(code="154603")]))},
         )
-        upload_id = RosterUpload.objects.latest("pk").pk
+        upload_id = PendingUpload.objects.latest("pk").pk
         url = url_for(name, world, upload_id)
         response = client.get(url) if method == "GET" else client.post(url)
         want = expected[persona]

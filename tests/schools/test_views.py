@@ -9,7 +9,8 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from schools.models import RosterRow, RosterUpload
+from portal.models import PendingUpload
+from schools.models import RosterRow
 from schools.services import roster_import, roster_parse_file
 from tests.conftest import client_for, record, roster_bytes
 
@@ -49,12 +50,12 @@ def test_officer_uploads_previews_confirms_and_downloads(plan_year, officer_a, c
     assert "新增" in page
     assert RosterRow.objects.count() == 0
 
-    upload_obj = RosterUpload.objects.get()
+    upload_obj = PendingUpload.objects.get()
     confirmed = client.post(reverse("roster_import_confirm", args=[upload_obj.pk]), follow=True)
     assert RosterRow.objects.count() == len(county_a_records)
     assert f"已匯入 {len(county_a_records)} 列" in text(confirmed)
     upload_obj.refresh_from_db()
-    assert upload_obj.status == RosterUpload.Status.CONFIRMED and not upload_obj.file
+    assert upload_obj.status == PendingUpload.Status.CONFIRMED and not upload_obj.file
 
     # Confirming twice does nothing more.
     again = client.post(reverse("roster_import_confirm", args=[upload_obj.pk]), follow=True)
@@ -76,7 +77,7 @@ def test_a_file_with_errors_shows_every_error_and_cannot_be_confirmed(officer_a,
     page = text(preview)
     assert "有 2 個錯誤" in page
     assert "「二十」不是數字" in page and "「山區」不是可用的值" in page
-    upload_obj = RosterUpload.objects.get()
+    upload_obj = PendingUpload.objects.get()
     assert reverse("roster_import_confirm", args=[upload_obj.pk]) not in page
     response = client.post(reverse("roster_import_confirm", args=[upload_obj.pk]), follow=True)
     assert "未匯入任何資料" in text(response)
@@ -98,11 +99,11 @@ def test_the_form_refuses_empty_and_wrong_files(officer_a, plan_year, name, cont
     response = upload(client_for(officer_a), content, name=name)
     assert response.status_code == 200
     assert message in text(response)
-    assert RosterUpload.objects.count() == 0
+    assert PendingUpload.objects.count() == 0
 
 
 def test_the_form_refuses_files_over_the_limit(officer_a, plan_year, settings):
-    settings.ROSTER_UPLOAD_MAX_BYTES = 1000
+    settings.UPLOAD_MAX_BYTES = 1000
     response = upload(client_for(officer_a), roster_bytes([record()]))
     assert "檔案太大" in text(response)
 
@@ -110,10 +111,10 @@ def test_the_form_refuses_files_over_the_limit(officer_a, plan_year, settings):
 def test_discarding_an_upload_changes_nothing(officer_a, plan_year):
     client = client_for(officer_a)
     upload(client, roster_bytes([record()]))
-    upload_obj = RosterUpload.objects.get()
+    upload_obj = PendingUpload.objects.get()
     client.post(reverse("roster_import_discard", args=[upload_obj.pk]))
     upload_obj.refresh_from_db()
-    assert upload_obj.status == RosterUpload.Status.DISCARDED and RosterRow.objects.count() == 0
+    assert upload_obj.status == PendingUpload.Status.DISCARDED and RosterRow.objects.count() == 0
 
 
 def test_abandoned_uploads_are_deleted(officer_a, plan_year):
@@ -121,16 +122,16 @@ def test_abandoned_uploads_are_deleted(officer_a, plan_year):
 
     from django.utils import timezone
 
-    from schools.tasks import delete_abandoned_roster_uploads
+    from portal.tasks import delete_abandoned_uploads
 
     upload(client_for(officer_a), roster_bytes([record()]))
-    upload_obj = RosterUpload.objects.get()
+    upload_obj = PendingUpload.objects.get()
     path = upload_obj.file.path
-    assert delete_abandoned_roster_uploads.delay().get() == 0
-    RosterUpload.objects.update(created_at=timezone.now() - timedelta(hours=25))
-    assert delete_abandoned_roster_uploads.delay().get() == 1
+    assert delete_abandoned_uploads.delay().get() == 0
+    PendingUpload.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    assert delete_abandoned_uploads.delay().get() == 1
     upload_obj.refresh_from_db()
-    assert upload_obj.status == RosterUpload.Status.DISCARDED
+    assert upload_obj.status == PendingUpload.Status.DISCARDED
     import os
 
     assert not os.path.exists(path)
@@ -163,7 +164,7 @@ def test_only_county_staff_and_admins_import(plan_year, school_user_a, reviewer,
 
 def test_another_persons_upload_is_not_found(plan_year, officer_a, officer_b, admin_user):
     upload(client_for(officer_a), roster_bytes([record()]))
-    upload_obj = RosterUpload.objects.get()
+    upload_obj = PendingUpload.objects.get()
     for other in (officer_b, admin_user):
         client = client_for(other)
         assert client.get(reverse("roster_import_preview", args=[upload_obj.pk])).status_code == 404
