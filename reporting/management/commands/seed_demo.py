@@ -1,5 +1,6 @@
-"""Demo data for `make run`: one county's real roster (花蓮縣, from MOE open data) and one
-user per role. Runs once; later runs only print the logins again."""
+"""Demo data for `make run`: one county's real roster (花蓮縣, from MOE open data), one user
+per role, and each app's own demo data (DEMO_SEEDERS). Runs once; later runs only print the
+logins again. It lives in reporting, the one app that may import every other."""
 
 from pathlib import Path
 
@@ -14,6 +15,9 @@ from schools.realdata import roster_records
 from schools.services import roster_import, roster_parse_file
 
 DEMO_COUNTY = "花蓮縣"
+# Each app's demo data: seed(*, county, plan_year, users) -> a line to print, or "" when it
+# already exists. Called in this order, each in its own transaction.
+DEMO_SEEDERS: list = []
 DEMO_PASSWORD = "demo-portal-2022"  # noqa: S105 - printed on purpose for the local demo
 DEMO_USERS = (
     ("county", Role.COUNTY, "花蓮縣承辦（示範）"),
@@ -60,8 +64,11 @@ class Command(BaseCommand):
             self.stdout.write(f"已匯入{DEMO_COUNTY}名單 {summary['rows']} 列（教育部 110 學年度公開資料）")
 
         school = School.objects.filter(county=county).order_by("code").first()
+        users = {}
         for username, role, full_name in DEMO_USERS:
-            if User.objects.filter(username=username).exists():
+            existing = User.objects.filter(username=username).first()
+            if existing is not None:
+                users[username] = existing
                 continue
             user = User(
                 username=username,
@@ -74,6 +81,13 @@ class Command(BaseCommand):
             )
             user.set_password(DEMO_PASSWORD)
             user.save()
+            users[username] = user
+
+        for seed in DEMO_SEEDERS:
+            with transaction.atomic():
+                message = seed(county=county, plan_year=plan_year, users=users)
+            if message:
+                self.stdout.write(message)
 
         self.stdout.write("")
         self.stdout.write(f"示範帳號（密碼皆為 {DEMO_PASSWORD}）：")
