@@ -136,6 +136,30 @@ def plan_update(
 
 
 @transaction.atomic
+def plan_set_county_figures(*, plan: CountyPlan, user: User, values: dict, source: str) -> CountyPlan:
+    """Copy figures another app computed (devices: existing devices needing MDM; the office:
+    training sessions, substitute periods, requested staff) into the plan, as the county.
+
+    Only the county's own figures (COUNTY_PLAN_FIELDS) and only while the county may edit;
+    the version moves on, so a budget form opened before this is refused on save."""
+    unknown = set(values) - set(COUNTY_PLAN_FIELDS)
+    if unknown:
+        raise ValueError(f"not county figures of the plan: {sorted(unknown)}")
+    plan = CountyPlan.objects.select_for_update().select_related("plan_year", "county").get(pk=plan.pk)
+    _refuse_unless_county_may_edit(plan)
+    changed = {name: value for name, value in values.items() if getattr(plan, name) != value}
+    if not changed:
+        return plan
+    for name, value in changed.items():
+        setattr(plan, name, value)
+    plan.version += 1
+    plan._history_user = user
+    plan._change_reason = source[:100]
+    plan.save()
+    return plan
+
+
+@transaction.atomic
 def plan_submit(*, plan: CountyPlan, user: User) -> PlanSubmission:
     plan = CountyPlan.objects.select_for_update().select_related("county", "plan_year").get(pk=plan.pk)
     _refuse_unless_county_may_edit(plan)

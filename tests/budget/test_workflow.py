@@ -252,3 +252,19 @@ def test_after_the_deadline_nothing_changes(ready_plan, plan_year, officer_a):
     row = RosterRow.objects.select_related("plan_year", "school").get(school__code="154601")
     with pytest.raises(RosterEditRefused, match="截止送審"):
         roster_row_update(row=row, user=officer_a, values=values_of(row), expected_version=row.version)
+
+
+def test_other_apps_set_county_figures_while_the_county_may_edit(ready_plan, officer_a, reviewer):
+    from budget.services import plan_set_county_figures
+
+    plan = plan_set_county_figures(
+        plan=ready_plan, user=officer_a, values={"existing_devices_without_mdm": 120}, source="載具管理：既有載具"
+    )
+    assert plan.existing_devices_without_mdm == 120 and plan.version == 2
+    last = plan.history.order_by("-history_date").first()
+    assert (last.history_change_reason, last.history_user) == ("載具管理：既有載具", officer_a)
+    with pytest.raises(ValueError, match="not county figures"):
+        plan_set_county_figures(plan=plan, user=officer_a, values={"ap_count": 3}, source="x")
+    plan_submit(plan=plan, user=officer_a)
+    with pytest.raises(PlanActionRefused, match="教育部審查中"):
+        plan_set_county_figures(plan=plan, user=officer_a, values={"training_sessions": 9}, source="x")
