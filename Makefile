@@ -65,6 +65,7 @@ bench: setup
 	$(call install_missing,$(BENCH_PACKAGES))
 	$(PY) bench/roster_import.py
 	$(PY) bench/page_latency.py
+	$(PY) bench/documents.py
 
 clean:
 	rm -rf $(VENV) var/ build/ *.egg-info

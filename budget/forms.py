@@ -1,7 +1,8 @@
 from django import forms
+from django.core.validators import MaxValueValidator
 
 from budget import rules as engine
-from budget.models import BudgetLine, CountyPlan
+from budget.models import NARRATIVE_FIELDS, BudgetLine, CountyPlan, PlanNarrative
 
 # Which of a line's columns the county fills in, by line number.
 LINE_COLUMNS = {
@@ -123,3 +124,36 @@ class ReturnForm(forms.Form):
 class LineApproveForm(forms.Form):
     approved_ntd = forms.IntegerField(label="核定金額（元）", min_value=0)
     note = forms.CharField(label="核定說明", required=False, max_length=1000)
+
+
+class NarrativeForm(forms.ModelForm):
+    """附件1's placeholders; the page puts each input where the MOE's ○ stands."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = PlanNarrative
+        fields = NARRATIVE_FIELDS
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in (
+                "organization",
+                "promotion_plan",
+                "key_schools_plan",
+                "literacy_activities",
+                "literacy_training_plan",
+                "it_staff_training_plan",
+                "evaluation_mechanism",
+                "other_work",
+                "lending_rules",
+                "software_management",
+                "other_indicators",
+                "qualitative_indicators",
+            )
+        } | {"usage_assurance": forms.TextInput(attrs={"size": 40, "placeholder": "例如：使用時數統計、到校訪視"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("improved_share_percent", "trained_teachers_percent", "learning_support_share_percent"):
+            self.fields[name].widget.attrs.update({"min": 0, "max": 100})
+            self.fields[name].validators.append(MaxValueValidator(100, "比率不可超過 %(limit_value)s%%"))

@@ -155,6 +155,91 @@ class BudgetLine(models.Model):
         return self.number in engine.AMOUNT_LINES
 
 
+class PlanNarrative(models.Model):
+    """附件1's own words: one field for every ○ the MOE's template leaves to the county.
+
+    The fixed MOE text around them lives in the document templates; the quantitative
+    indicators 1-4 of 五(一) are computed (budget.selectors.plan_indicators), 5-9 entered."""
+
+    plan = models.OneToOneField(CountyPlan, verbose_name="計畫", on_delete=models.CASCADE, related_name="narrative")
+    version = models.PositiveIntegerField("版本", default=1)
+    organization = models.TextField("四(一)2 組織成員與分組", blank=True)
+    promotion_plan = models.TextField("四(一)3(1)D 跨校交流、成果展等推廣活動及獎勵措施規劃", blank=True)
+    key_schools_count = models.PositiveSmallIntegerField(
+        "四(一)3(1)E 重點學校數", null=True, blank=True, help_text="留白為總校數的 5%"
+    )
+    key_schools_plan = models.TextField("四(一)3(1)E 重點學校工作規劃", blank=True)
+    literacy_activities = models.TextField("四(一)3(1)F 學生數位素養推廣活動規劃", blank=True)
+    literacy_training_plan = models.TextField("四(一)3(2)B(C) 數位素養教師增能研習規劃", blank=True)
+    it_staff_training_plan = models.TextField("四(一)3(2)B(D) 資訊組長增能研習規劃", blank=True)
+    usage_assurance = models.TextField("四(一)3(3)A 確保軟硬體充分應用的方式", blank=True)
+    evaluation_mechanism = models.TextField("四(一)3(3)B 學習成效評估機制", blank=True)
+    other_work = models.TextField("四(一)4 其他", blank=True)
+    lending_rules = models.TextField("四(二)2 學習載具借用歸還規則與發放作業規劃", blank=True)
+    software_management = models.TextField("四(三)2 教學軟體及數位內容購置、分配與管理機制", blank=True)
+    improved_share_percent = models.PositiveSmallIntegerField(
+        "五(一)5 抽樣學習成效提升人數比率（%）", null=True, blank=True
+    )
+    improved_subjects = models.CharField("五(一)5 抽樣科目", max_length=100, blank=True)
+    trained_teachers_percent = models.PositiveSmallIntegerField(
+        "五(一)6 培訓教師人數占教師總數比率（%）", null=True, blank=True, help_text="留白為規則的 111 年目標"
+    )
+    wireless_classes = models.PositiveIntegerField("五(一)7 具備良好無線網路之班級數", null=True, blank=True)
+    learning_support_share_percent = models.PositiveSmallIntegerField(
+        "五(一)8 學習扶助班級融入數位教學比率（%）", null=True, blank=True
+    )
+    other_indicators = models.TextField("五(一)9 其他量化指標", blank=True)
+    qualitative_indicators = models.TextField("五(二) 質化指標", blank=True)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    scope_county_field = "plan__county"
+
+    # What submission needs filled in (the template's ○ placeholders); the rest is optional.
+    REQUIRED = (
+        "promotion_plan",
+        "key_schools_plan",
+        "literacy_activities",
+        "literacy_training_plan",
+        "it_staff_training_plan",
+        "usage_assurance",
+        "evaluation_mechanism",
+        "lending_rules",
+        "software_management",
+        "improved_share_percent",
+        "wireless_classes",
+        "learning_support_share_percent",
+        "qualitative_indicators",
+    )
+
+    class Meta:
+        verbose_name = "計畫內容（附件1）"
+        verbose_name_plural = "計畫內容（附件1）"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(improved_share_percent__lte=100)
+                & Q(trained_teachers_percent__lte=100)
+                & Q(learning_support_share_percent__lte=100),
+                name="narrative_percents_at_most_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} 附件1"
+
+    def missing_fields(self) -> list[str]:
+        """The verbose names of the required placeholders still empty."""
+        return [
+            self._meta.get_field(name).verbose_name
+            for name in self.REQUIRED
+            if getattr(self, name) is None or str(getattr(self, name)).strip() == ""
+        ]
+
+
+# The narrative's own fields, in the order of 附件1.
+NARRATIVE_FIELDS = tuple(f.name for f in PlanNarrative._meta.concrete_fields if f.name not in ("id", "plan", "version"))
+
+
 class PlanSubmission(models.Model):
     """What the county submitted, frozen: the reviewer sees exactly this, whatever changes later."""
 
@@ -167,6 +252,7 @@ class PlanSubmission(models.Model):
     roster = models.JSONField("名單")
     budget = models.JSONField("經費表")
     totals = models.JSONField("合計")
+    narrative = models.JSONField("計畫內容與績效指標", default=dict)
 
     scope_county_field = "plan__county"
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Max, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 
 from budget import rules as engine
-from budget.models import BudgetLine, CountyPlan, PlanStatus, PlanSubmission
+from budget.models import NARRATIVE_FIELDS, BudgetLine, CountyPlan, PlanNarrative, PlanStatus, PlanSubmission
 from portal.cache import cached
 from schools.models import RosterRow
 from schools.selectors import ROSTER, roster_completeness, roster_totals
@@ -102,7 +102,122 @@ def plan_missing(
         missing.append(f"有 {completeness['not_requested']} 列尚未填申請補助數")
     table = plan_table(plan) if table is None else table
     missing.extend(problem.message for problem in table.problems)
+    narrative_gaps = plan_narrative(plan).missing_fields()
+    if narrative_gaps:
+        missing.append(f"附件1 尚未填寫：{'、'.join(narrative_gaps)}")
     return missing
+
+
+def plan_narrative(plan: CountyPlan) -> PlanNarrative:
+    """The plan's 附件1 text, created empty the first time it is asked for."""
+    narrative = PlanNarrative.objects.filter(plan=plan).first()
+    if narrative is None:
+        narrative, _ = PlanNarrative.objects.get_or_create(plan=plan)
+    return narrative
+
+
+def plan_indicators(plan: CountyPlan, table: engine.BudgetTable, narrative: PlanNarrative) -> list[dict]:
+    """附件1 五(一): 1-4 computed from the roster and the budget table, 5-9 as the county entered.
+
+    1. devices to buy: lines 1 and 2 as requested; 2. of them for remote schools (their rows'
+    requested devices); 3. share of remote schools whose request gives every student and
+    teacher a device; 4. share of the other schools whose request reaches their entitlement
+    (one class set per six classes)."""
+    rules = plan.plan_year.rule_set
+    remote = Q(area__in=rules.remote_areas)
+    not_requested = Q(req_student_devices__isnull=True)
+    remote_short = Q(req_student_devices__lt=F("students")) | Q(req_teacher_devices__lt=F("teachers"))
+    other_short = (
+        Q(req_student_devices__lt=F("entitled_student_devices"))
+        | Q(req_teacher_devices__lt=F("entitled_teacher_devices"))
+        | Q(req_carts__lt=F("entitled_carts"))
+    )
+    sums = plan_rows(plan).aggregate(
+        remote_devices=Sum(F("req_teacher_devices") + F("req_student_devices"), filter=remote),
+        remote_schools=Count("school", filter=remote, distinct=True),
+        remote_short=Count("school", filter=remote & (remote_short | not_requested), distinct=True),
+        other_schools=Count("school", filter=~remote, distinct=True),
+        other_short=Count("school", filter=~remote & (other_short | not_requested), distinct=True),
+    )
+
+    def share(total: int, short: int) -> int | None:
+        return None if not total else engine.divide_half_up((total - short) * 100, total)
+
+    trained = narrative.trained_teachers_percent
+    if trained is None:
+        trained = rules.a1a2_target_percent_first_year
+    devices = table.line(engine.LINE_TEACHER_DEVICES).requested + table.line(engine.LINE_STUDENT_DEVICES).requested
+    subjects = f"（{narrative.improved_subjects}）" if narrative.improved_subjects else ""
+    return [
+        {"number": 1, "label": "購置學習載具總臺數", "value": devices, "unit": "臺", "computed": True},
+        {
+            "number": 2,
+            "label": "偏遠地區學校購置學習載具總臺數",
+            "value": sums["remote_devices"] or 0,
+            "unit": "臺",
+            "computed": True,
+        },
+        {
+            "number": 3,
+            "label": "偏遠地區學校達成每位學生 1 臺學習載具之學校校數比率",
+            "value": share(sums["remote_schools"], sums["remote_short"]),
+            "unit": "%",
+            "computed": True,
+            "target": 100,
+        },
+        {
+            "number": 4,
+            "label": "非偏遠地區學校達成每 6 班配發 1 班載具的校數比率",
+            "value": share(sums["other_schools"], sums["other_short"]),
+            "unit": "%",
+            "computed": True,
+            "target": 100,
+        },
+        {
+            "number": 5,
+            "label": f"抽樣調查學習成效{subjects}提升人數之比率",
+            "value": narrative.improved_share_percent,
+            "unit": "%",
+            "computed": False,
+            "target": rules.improved_students_target_percent,
+        },
+        {
+            "number": 6,
+            "label": "培訓教師人數占縣市所有教師總數比率",
+            "value": trained,
+            "unit": "%",
+            "computed": False,
+            "target": rules.a1a2_target_percent_first_year,
+        },
+        {
+            "number": 7,
+            "label": "具備良好無線網路（可提供全班載具同時線上學習）之班級數",
+            "value": narrative.wireless_classes,
+            "unit": "班",
+            "computed": False,
+        },
+        {
+            "number": 8,
+            "label": "學習扶助班級融入數位教學之班級數比率",
+            "value": narrative.learning_support_share_percent,
+            "unit": "%",
+            "computed": False,
+        },
+        {"number": 9, "label": "其他", "value": narrative.other_indicators, "unit": "", "computed": False},
+    ]
+
+
+def narrative_snapshot(plan: CountyPlan, table: engine.BudgetTable, totals: engine.CountyTotals) -> dict:
+    """附件1's text as it stands, with the key-school count filled in and the indicators."""
+    narrative = plan_narrative(plan)
+    key_schools = narrative.key_schools_count
+    if key_schools is None:
+        key_schools = engine.key_schools_target(totals.schools, plan.plan_year.rule_set)
+    return {
+        **{name: getattr(narrative, name) for name in NARRATIVE_FIELDS},
+        "key_schools_count": key_schools,
+        "indicators": plan_indicators(plan, table, narrative),
+    }
 
 
 def line_snapshot(line: engine.BudgetLine, stored: BudgetLine) -> dict:
@@ -139,18 +254,25 @@ def table_rows(table: engine.BudgetTable, lines: dict[int, BudgetLine]) -> list[
 
 
 def plan_snapshot(plan: CountyPlan) -> dict:
-    """Everything the reviewer must see exactly as submitted (three queries)."""
+    """Everything the reviewer must see exactly as submitted: roster, narrative, budget."""
     totals = plan_totals(plan)
     lines = plan_lines(plan)
     table = plan_table(plan, lines, totals)
     roster = [
-        {"code": row["school__code"], "level": row["level"], **{f: row[f] for f in SNAPSHOT_ROW_FIELDS}}
+        {
+            "code": row["school__code"],
+            "level": row["level"],
+            "ownership": row["school__ownership"],
+            "affiliation": row["school__affiliation"],
+            **{f: row[f] for f in SNAPSHOT_ROW_FIELDS},
+        }
         for row in plan_rows(plan)
         .order_by("school__code", "level")
-        .values("school__code", "level", *SNAPSHOT_ROW_FIELDS)
+        .values("school__code", "level", "school__ownership", "school__affiliation", *SNAPSHOT_ROW_FIELDS)
     ]
     return {
         "roster": roster,
+        "narrative": narrative_snapshot(plan, table, totals),
         "budget": [line_snapshot(line, lines[line.number]) for line in table.lines],
         "totals": {
             "schools": totals.schools,
@@ -186,12 +308,22 @@ def submission_diff(new: PlanSubmission, old: PlanSubmission | None) -> dict | N
         fields = _changed_fields(old_lines.get(line["number"], {}), line, SNAPSHOT_LINE_FIELDS)
         if fields:
             lines.append({"line": line, "fields": fields})
+    narrative = [
+        {
+            "label": PlanNarrative._meta.get_field(name).verbose_name,
+            "old": old.narrative.get(name),
+            "new": new.narrative.get(name),
+        }
+        for name in NARRATIVE_FIELDS
+        if old.narrative.get(name) != new.narrative.get(name)
+    ]
     return {
         "added": added,
         "removed": removed,
         "changed": changed,
         "lines": lines,
-        "empty": not (added or removed or changed or lines),
+        "narrative": narrative,
+        "empty": not (added or removed or changed or lines or narrative),
     }
 
 

@@ -10,7 +10,15 @@ from django.db import transaction
 from django.db.models import F, Max
 
 from budget import rules as engine
-from budget.models import COUNTY_EDITABLE, BudgetLine, CountyPlan, PlanEvent, PlanStatus, PlanSubmission
+from budget.models import (
+    COUNTY_EDITABLE,
+    BudgetLine,
+    CountyPlan,
+    PlanEvent,
+    PlanNarrative,
+    PlanStatus,
+    PlanSubmission,
+)
 from budget.selectors import plan_missing, plan_snapshot, plan_table
 from portal.audit import CREATED, record_history
 from portal.models import User
@@ -157,6 +165,20 @@ def plan_set_county_figures(*, plan: CountyPlan, user: User, values: dict, sourc
     plan._change_reason = source[:100]
     plan.save()
     return plan
+
+
+@transaction.atomic
+def narrative_update(*, narrative: PlanNarrative, user: User, values: dict, expected_version: int) -> PlanNarrative:
+    """Save 附件1's text (compare-and-set on the narrative's own version)."""
+    _refuse_unless_county_may_edit(narrative.plan)
+    if not PlanNarrative.objects.filter(pk=narrative.pk, version=expected_version).update(version=F("version") + 1):
+        raise PlanActionRefused("儲存失敗：計畫內容在您開啟後已被他人修改，為免覆蓋對方的修改，請重新載入頁面後再改")
+    for name, value in values.items():
+        setattr(narrative, name, value)
+    narrative.version = expected_version + 1
+    narrative._history_user = user
+    narrative.save()
+    return narrative
 
 
 @transaction.atomic

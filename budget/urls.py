@@ -9,6 +9,7 @@ urlpatterns = [
     path("plans/review/", views.review_queue_view, name="review_queue"),
     path(plan, views.plan_detail, name="plan_detail"),
     path(plan + "edit/", views.plan_edit, name="plan_edit"),
+    path(plan + "narrative/", views.plan_narrative_view, name="plan_narrative"),
     path(plan + "moe-figures/", views.plan_moe_figures, name="plan_moe_figures"),
     path(plan + "submit/", views.plan_submit_view, name="plan_submit"),
     path(plan + "return/", views.plan_return_view, name="plan_return"),

@@ -10,11 +10,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from budget import rules as engine
-from budget.forms import BudgetLineForm, LineApproveForm, MoeFiguresForm, PlanFiguresForm, ReturnForm
-from budget.models import BudgetLine, CountyPlan, PlanStatus, PlanSubmission
+from budget.forms import (
+    BudgetLineForm,
+    LineApproveForm,
+    MoeFiguresForm,
+    NarrativeForm,
+    PlanFiguresForm,
+    ReturnForm,
+)
+from budget.models import NARRATIVE_FIELDS, BudgetLine, CountyPlan, PlanStatus, PlanSubmission
 from budget.selectors import (
+    narrative_snapshot,
     plan_lines,
     plan_missing,
+    plan_narrative,
     plan_table,
     plan_totals,
     review_queue,
@@ -26,6 +35,7 @@ from budget.services import (
     PlanActionRefused,
     budget_line_approve,
     county_edit_refusal,
+    narrative_update,
     plan_approve,
     plan_for,
     plan_return,
@@ -177,6 +187,56 @@ def plan_edit(request: HttpRequest, year: int, county_code: str) -> HttpResponse
             "refusal": refusal,
             "staffing": engine.entitled_staffing(totals.schools, plan.plan_year.rule_set),
             "totals": totals,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_narrative_view(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
+    """附件1 with the county's text at each ○: editable by the county while it may edit."""
+    plan = _plan(request, year, county_code)
+    narrative = plan_narrative(plan)
+    refusal = county_edit_refusal(plan)
+    form = None
+    if access.may_edit_plan(request.user) and not refusal:
+        form = NarrativeForm(request.POST or None, instance=narrative, initial={"version": narrative.version})
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    narrative_update(
+                        narrative=narrative,
+                        user=request.user,
+                        values={name: form.cleaned_data[name] for name in NARRATIVE_FIELDS},
+                        expected_version=form.cleaned_data["version"],
+                    )
+                except PlanActionRefused as refused:
+                    messages.error(request, str(refused))
+                else:
+                    messages.success(request, "計畫內容（附件1）已儲存。")
+                    return redirect("plan_narrative", year=year, county_code=county_code)
+            else:
+                messages.error(request, "有欄位填寫有誤，請看下方標示。")
+    elif request.method == "POST":
+        access.require(access.may_edit_plan(request.user), "只有縣市承辦可以填寫計畫內容")
+        messages.error(request, refusal)
+        return redirect("plan_narrative", year=year, county_code=county_code)
+    totals = plan_totals(plan)
+    table = plan_table(plan, totals=totals)
+    snapshot = narrative_snapshot(plan, table, totals)
+    return render(
+        request,
+        "budget/plan_narrative.html",
+        {
+            "plan": plan,
+            "form": form,
+            "fields": {name: form[name] for name in form.fields} if form else {},
+            "n": snapshot,
+            "indicators": snapshot["indicators"],
+            "schools": totals.schools,
+            "rules": plan.plan_year.rule_set,
+            "refusal": refusal,
+            "missing": narrative.missing_fields(),
         },
     )
 

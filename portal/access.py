@@ -100,6 +100,11 @@ def may_import_for_any_county(user: User) -> bool:
     return user.is_authenticated and user.role == Role.ADMIN
 
 
+def may_request_exports(user: User) -> bool:
+    """Ask for rendered documents (plans, workbooks): not school staff."""
+    return user.is_authenticated and user.role in (Role.COUNTY, Role.MOE, Role.ADMIN)
+
+
 def require(allowed: bool, message: str = "您沒有權限執行此操作") -> None:
     if not allowed:
         raise PermissionDenied(message)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from budget import rules as engine
 from budget.models import CountyPlan, PlanStatus
 from budget.selectors import plan_missing, plan_table
 from budget.services import county_edit_refusal, plan_for
 from portal import access
+from reporting.forms import ExportRequestForm
+from reporting.models import ExportJob
+from reporting.services import export_job_request
 from schools.guards import roster_state
+from schools.models import County, PlanYear
 from schools.selectors import county_entitlements_for, plan_year_or_latest, roster_rows_for
 
 TOTAL_KEYS = (
@@ -72,3 +77,74 @@ def _sum(counties: list[dict]) -> dict:
     totals["staffing_persons"] = sum(c["staffing"].persons for c in counties)
     totals["staffing_amount_ntd"] = sum(c["staffing"].amount_ntd for c in counties)
     return totals
+
+
+# --- Documents rendered in the background --------------------------------------------------
+
+
+@login_required
+@require_POST
+def export_request(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    access.require(access.may_request_exports(user), "學校帳號不能產製縣市文件")
+    form = ExportRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "無法辨識要產製的文件，請重新操作。")
+        return redirect("home")
+    data = form.cleaned_data
+    plan_year = get_object_or_404(PlanYear, year=data["year"])
+    county = access.get_for_user(County, user, code=data["county"]) if data["county"] else None
+    if county is None and not user.sees_every_county:
+        county = user.county
+    plan = submission = None
+    if data["kind"] != ExportJob.Kind.ROSTER_XLSX:
+        access.require(access.may_read_budget(user), "您的帳號不能查看縣市計畫")
+        if county is None:
+            raise Http404("請指定縣市")
+        plan = plan_for(county=county, plan_year=plan_year)
+        if data["submission"]:
+            submission = get_object_or_404(plan.submissions, number=data["submission"])
+        elif not data["draft"] and not plan.county_may_edit:
+            # A submitted or approved plan's document is what was submitted.
+            submission = plan.submissions.order_by("-number").first()
+    job = export_job_request(
+        user=user, kind=data["kind"], plan_year=plan_year, county=county, plan=plan, submission=submission
+    )
+    return redirect("export_detail", pk=job.pk)
+
+
+def _job(request: HttpRequest, pk: int) -> ExportJob:
+    jobs = ExportJob.objects.select_related("plan_year", "county", "submission", "requested_by")
+    return access.get_for_user(jobs, request.user, pk=pk)
+
+
+@login_required
+@require_GET
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "reporting/export_detail.html", {"job": _job(request, pk)})
+
+
+@login_required
+@require_GET
+def export_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the job's progress; it stops asking once the job is finished."""
+    return render(request, "reporting/_export_status.html", {"job": _job(request, pk)})
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404("文件尚未完成，或已超過保存期限被刪除，請重新產製")
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
+
+
+@login_required
+@require_GET
+def export_list(request: HttpRequest) -> HttpResponse:
+    access.require(access.may_request_exports(request.user), "學校帳號不能產製縣市文件")
+    jobs = access.for_user(ExportJob.objects.filter(requested_by=request.user), request.user).select_related(
+        "plan_year", "county", "submission"
+    )[:50]
+    return render(request, "reporting/export_list.html", {"jobs": jobs})

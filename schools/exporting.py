@@ -118,10 +118,17 @@ def _safe_text(value):
 
 def write_roster_workbook(records: Iterable[dict], *, plan_year: int, county_label: str) -> bytes:
     """The 附錄 workbook for `records` (dicts keyed like roster_format.COLUMNS)."""
+    workbook = Workbook()
+    fill_roster_sheet(workbook.active, records, plan_year=plan_year, county_label=county_label)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def fill_roster_sheet(sheet, records: Iterable[dict], *, plan_year: int, county_label: str) -> int:
+    """Write the 附錄 layout into `sheet`; returns the number of data rows."""
     keys = [column.key for column in COLUMNS]
     headers = header_texts(plan_year - 1)
-    workbook = Workbook()
-    sheet = workbook.active
     sheet.title = "附錄"
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -191,7 +198,4 @@ def write_roster_workbook(records: Iterable[dict], *, plan_year: int, county_lab
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return last_data_row - first_data_row + 1

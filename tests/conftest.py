@@ -93,6 +93,22 @@ def load_roster(plan_year, records: list[dict], county_label: str = COUNTY_A, us
     roster_import(plan_year=plan_year, parse=parsed, user=user)
 
 
+def fill_narrative(plan) -> None:
+    """附件1's placeholders filled in, as a county would before submitting."""
+    from budget.models import PlanNarrative
+    from budget.selectors import plan_narrative
+
+    narrative = plan_narrative(plan)
+    for name in PlanNarrative.REQUIRED:
+        field = PlanNarrative._meta.get_field(name)
+        setattr(
+            narrative,
+            name,
+            30 if field.get_internal_type().startswith("Positive") else f"{field.verbose_name}：規劃內容",
+        )
+    narrative.save()
+
+
 def roster_bytes(records: list[dict], *, county_label: str = COUNTY_A, plan_year: int = 111) -> bytes:
     return write_roster_workbook(records, plan_year=plan_year, county_label=county_label)
 

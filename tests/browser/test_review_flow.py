@@ -4,7 +4,7 @@ reviewer approves line by line and then the plan."""
 
 import pytest
 
-from budget.models import CountyPlan, PlanStatus
+from budget.models import CountyPlan, PlanNarrative, PlanStatus
 from tests.browser.conftest import log_in, screenshot
 from tests.conftest import PASSWORD, record, roster_bytes
 
@@ -65,6 +65,17 @@ def test_import_fix_submit_return_resubmit_approve(browser, live_server, officer
     county_page.get_by_role("button", name="儲存").click()
     county_page.get_by_text("已儲存 154602").wait_for()
     county_page.get_by_text("學生數：516 → 300").wait_for()
+
+    # Write 附件1: the MOE's text is there, the county fills every ○.
+    county_page.get_by_role("link", name="縣市計畫").click()
+    county_page.get_by_text("附件1 尚未填寫").wait_for()
+    county_page.get_by_role("link", name="填寫計畫內容（附件1）").click()
+    for name in PlanNarrative.REQUIRED:
+        field = county_page.locator(f'[name="{name}"]')
+        field.fill("30" if field.get_attribute("type") == "number" else "依本縣推動規劃辦理，詳如會議紀錄。")
+    screenshot(county_page, "12b-narrative")
+    county_page.get_by_role("button", name="儲存計畫內容").click()
+    county_page.get_by_text("計畫內容（附件1）已儲存").wait_for()
 
     # Submit.
     county_page.get_by_role("link", name="縣市計畫").click()

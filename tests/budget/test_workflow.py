@@ -19,14 +19,16 @@ from budget.services import (
 )
 from schools.models import RosterRow
 from schools.services import RosterEditRefused, roster_parse_file, roster_preview, roster_row_update
-from tests.conftest import load_roster, record, roster_bytes
+from tests.conftest import fill_narrative, load_roster, record, roster_bytes
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def plan(plan_year, county_a):
-    return plan_for(county=county_a, plan_year=plan_year)
+    plan = plan_for(county=county_a, plan_year=plan_year)
+    fill_narrative(plan)
+    return plan
 
 
 @pytest.fixture

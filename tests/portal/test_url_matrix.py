@@ -11,8 +11,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from budget.services import plan_for, plan_submit
 from portal.models import PendingUpload, Role
+from reporting.models import ExportJob
+from reporting.services import export_job_request
+from reporting.tasks import render_export
 from schools.models import RosterRow
-from tests.conftest import client_for, load_roster, make_user, record, roster_bytes
+from tests.conftest import client_for, fill_narrative, load_roster, make_user, record, roster_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +96,31 @@ MATRIX = {
         "POST",
         {"anonymous": LOGIN, "officer_a": 403, "officer_b": 404, "school_a": 403, "reviewer": 302, "admin": 302},
     ),
+    "plan_narrative": (
+        "GET",
+        {"anonymous": LOGIN, "officer_a": 200, "officer_b": 404, "school_a": 403, "reviewer": 200, "admin": 200},
+    ),
+    "export_list": (
+        "GET",
+        {"anonymous": LOGIN, "officer_a": 200, "officer_b": 200, "school_a": 403, "reviewer": 200, "admin": 200},
+    ),
+    # An empty request is not understood: back to the home page with a message.
+    "export_request": (
+        "POST",
+        {"anonymous": LOGIN, "officer_a": 302, "officer_b": 302, "school_a": 403, "reviewer": 302, "admin": 302},
+    ),
+    "export_detail": (
+        "GET",
+        {"anonymous": LOGIN, "officer_a": 200, "officer_b": 404, "school_a": 404, "reviewer": 200, "admin": 200},
+    ),
+    "export_status": (
+        "GET",
+        {"anonymous": LOGIN, "officer_a": 200, "officer_b": 404, "school_a": 404, "reviewer": 200, "admin": 200},
+    ),
+    "export_download": (
+        "GET",
+        {"anonymous": LOGIN, "officer_a": 200, "officer_b": 404, "school_a": 404, "reviewer": 200, "admin": 200},
+    ),
     "submission_detail": (
         "GET",
         {"anonymous": LOGIN, "officer_a": 200, "officer_b": 404, "school_a": 403, "reviewer": 200, "admin": 200},
@@ -125,9 +153,14 @@ def world(plan_year, county_a, county_b, officer_a, officer_b, school_user_a, re
     load_roster(plan_year, [record(code="154602", name="花蓮縣立另一國小"), record(code="154601")])
     load_roster(plan_year, [record(code="144601", county="臺東縣", name="臺東縣立某國小")], county_label="臺東縣")
     plan = plan_for(county=county_a, plan_year=plan_year)
+    fill_narrative(plan)
     plan_submit(plan=plan, user=officer_a)
     # The school user's own school is 154601; 154602 is another school of county A.
     other_row = RosterRow.objects.get(school__code="154602")
+    job = export_job_request(
+        user=officer_a, kind=ExportJob.Kind.PLAN_XLSX, plan_year=plan_year, county=county_a, plan=plan
+    )
+    render_export(job.pk)  # the worker's part (on_commit does not run inside a test's transaction)
     users = {
         "anonymous": None,
         "officer_a": officer_a,
@@ -136,7 +169,7 @@ def world(plan_year, county_a, county_b, officer_a, officer_b, school_user_a, re
         "reviewer": reviewer,
         "admin": admin_user,
     }
-    return {"plan": plan, "other_row": other_row, "users": users}
+    return {"plan": plan, "other_row": other_row, "users": users, "job": job}
 
 
 def url_for(name: str, world, upload_id: int) -> str:
@@ -157,6 +190,10 @@ def url_for(name: str, world, upload_id: int) -> str:
         "plan_approve": plan_kwargs,
         "line_approve": plan_kwargs | {"number": 1},
         "submission_detail": plan_kwargs | {"number": 1},
+        "plan_narrative": plan_kwargs,
+        "export_detail": {"pk": world["job"].pk},
+        "export_status": {"pk": world["job"].pk},
+        "export_download": {"pk": world["job"].pk},
     }.get(name, {})
     return reverse(name, kwargs=kwargs)
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from budget.services import plan_for, plan_submit
 from schools.models import RosterRow
-from tests.conftest import client_for, load_roster, record
+from tests.conftest import client_for, fill_narrative, load_roster, record
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,9 @@ def test_a_school_edits_its_own_row_until_the_county_submits(school_user_a, row,
     assert client.post(reverse("roster_row_edit", args=[row.pk]), form_data(row, teachers=40)).status_code == 302
     row.refresh_from_db()
     assert row.teachers == 40
-    plan_submit(plan=plan_for(county=county_a, plan_year=plan_year), user=officer_a)
+    plan = plan_for(county=county_a, plan_year=plan_year)
+    fill_narrative(plan)
+    plan_submit(plan=plan, user=officer_a)
     page = text(client.get(reverse("roster_row_edit", args=[row.pk])))
     assert "計畫已送審，教育部審查中，名單不能修改" in page and "<fieldset disabled>" in page
     response = client.post(reverse("roster_row_edit", args=[row.pk]), form_data(row, teachers=41), follow=True)

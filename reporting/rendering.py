@@ -1,0 +1,319 @@
+"""The county plan as documents: 附件1 with its budget table and 附錄 as PDF (WeasyPrint),
+the budget table and the 附錄 as Excel (openpyxl). The export jobs (reporting.tasks) and
+`manage.py render_plan` call the same functions.
+
+A document shows a submission as it was frozen, or the plan's current data when asked
+for a draft; either way it says which (version and status in every page's header) and
+carries a 草稿 watermark until the MOE has approved the plan.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from budget import rules as engine
+from budget.models import CountyPlan, PlanStatus, PlanSubmission
+from budget.selectors import plan_lines, plan_snapshot
+from portal.roc import roc_date
+from reporting.pdf import Stamp, assemble, render_parts
+from schools.exporting import compliance_text, fill_roster_sheet
+
+Progress = Callable[[int, str], None]
+
+# Rows of the 附錄 per table in the PDF. Each chunk is its own table on its own page: one
+# 353-row table took ~3 s to lay out (WeasyPrint's cost grows faster than the rows), short
+# tables are linear. The header repeats because every chunk has it.
+ROSTER_ROWS_PER_PAGE = 22
+# The 附錄 is rendered in this many parts at once (one per core of the worker machine) once it
+# is long enough for the fork to pay off.
+ROSTER_PARTS = max(1, min(4, os.cpu_count() or 1))
+PARALLEL_FROM_ROWS = 60
+
+
+def _quiet(percent: int, note: str) -> None:
+    pass
+
+
+@dataclass
+class PlanDocument:
+    plan: CountyPlan
+    submission: PlanSubmission | None
+    data: dict
+    """roster, budget, totals, narrative: a submission's frozen dicts or the live ones."""
+
+    @property
+    def approved(self) -> bool:
+        return self.plan.status == PlanStatus.APPROVED and self.submission is not None
+
+    @property
+    def version_label(self) -> str:
+        if self.submission is None:
+            return "目前資料（草稿，尚未送審）"
+        submitted = roc_date(self.submission.submitted_at)
+        return f"第 {self.submission.number} 次送審版本（編號 {self.submission.pk}，{submitted}）"
+
+    @property
+    def status_label(self) -> str:
+        return self.plan.get_status_display()
+
+    @property
+    def title(self) -> str:
+        return f"{self.plan.plan_year.year}年{self.plan.county.name}國民中小學實施計畫"
+
+    def filename(self, suffix: str) -> str:
+        version = f"第{self.submission.number}次送審" if self.submission else "草稿"
+        return f"{self.title}_{version}.{suffix}"
+
+
+def plan_document(plan: CountyPlan, submission: PlanSubmission | None) -> PlanDocument:
+    if submission is None:
+        data = plan_snapshot(plan)
+    else:
+        data = {
+            "roster": submission.roster,
+            "budget": submission.budget,
+            "totals": submission.totals,
+            "narrative": submission.narrative,
+        }
+    # The MOE's decisions are not part of what the county submitted: read them live.
+    lines = plan_lines(plan)
+    data["budget"] = [
+        {**line, "approved_ntd": lines[line["number"]].approved_ntd if plan.status == PlanStatus.APPROVED else None}
+        for line in data["budget"]
+    ]
+    return PlanDocument(plan=plan, submission=submission, data=data)
+
+
+def _roster_records(document: PlanDocument) -> list[dict]:
+    county = document.plan.county.name
+    return [
+        {
+            "seq": seq,
+            "level": row["level"],
+            "code": row["code"],
+            "county": county,
+            "ownership": row.get("ownership", ""),
+            "affiliation": row.get("affiliation", ""),
+            "area": row["area"],
+            "name": row["name"],
+            "classes": row["classes"],
+            "max_class_size": row["max_class_size"],
+            "teachers": row["teachers"],
+            "students": row["students"],
+            "req_carts": row["req_carts"],
+            "req_teacher_devices": row["req_teacher_devices"],
+            "req_student_devices": row["req_student_devices"],
+            "compliance": compliance_text(row["complies"], row["reason"]),
+        }
+        for seq, row in enumerate(document.data["roster"], start=1)
+    ]
+
+
+def _chunks(rows: list, size: int) -> list[list]:
+    return [rows[start : start + size] for start in range(0, len(rows), size)] or [[]]
+
+
+SUM_KEYS = (
+    "classes",
+    "max_class_size",
+    "teachers",
+    "students",
+    "req_carts",
+    "req_teacher_devices",
+    "req_student_devices",
+)
+
+
+def plan_pdf(document: PlanDocument, progress: Progress = _quiet) -> bytes:
+    """附件1 and its budget table, then the 附錄 on landscape pages, stamped as one document."""
+    progress(15, "組版計畫書")
+    records = _roster_records(document)
+    narrative = document.data["narrative"]
+    plan = document.plan
+    common = {
+        "document": document,
+        "plan": plan,
+        "schools": document.data["totals"]["schools"],
+        "survey_year": plan.plan_year.survey_year,
+    }
+    main = render_to_string(
+        "reporting/plan_pdf_main.html",
+        common
+        | {
+            "n": narrative,
+            "fields": {},
+            "indicators": narrative.get("indicators", []),
+            "rules": plan.plan_year.rule_set,
+            "lines": document.data["budget"],
+            "table_totals": document.data["totals"] | {"approved_k": _approved_k(document)},
+        },
+    )
+    # Split by pages of rows, so that every part but the last ends on a full page.
+    pages = _chunks(records, ROSTER_ROWS_PER_PAGE)
+    groups = _split(pages, ROSTER_PARTS if len(records) >= PARALLEL_FROM_ROWS else 1)
+    totals = {key: sum(record[key] or 0 for record in records) for key in SUM_KEYS}
+    rosters = [
+        render_to_string(
+            "reporting/plan_pdf_roster.html",
+            common
+            | {"roster_pages": group, "first_part": i == 0, "last_part": i == len(groups) - 1, "roster_totals": totals},
+        )
+        for i, group in enumerate(groups)
+    ]
+    progress(30, "產製 PDF")
+    parts = render_parts([main, *rosters])
+    progress(85, "加上頁碼與浮水印")
+    pdf = assemble(
+        parts,
+        Stamp(
+            header_left=f"「推動中小學數位學習精進方案」{document.title}",
+            header_right=f"{document.version_label}｜{document.status_label}",
+            watermark="" if document.approved else "草稿",
+            title=document.title,
+        ),
+    )
+    progress(95, "儲存檔案")
+    return pdf
+
+
+def _split(items: list, parts: int) -> list[list]:
+    """`items` in `parts` runs of nearly equal length, in order."""
+    size, extra = divmod(len(items), parts)
+    runs, start = [], 0
+    for index in range(parts):
+        end = start + size + (1 if index < extra else 0)
+        if end > start:
+            runs.append(items[start:end])
+        start = end
+    return runs or [items]
+
+
+def _approved_k(document: PlanDocument) -> int | None:
+    amounts = [line["approved_ntd"] for line in document.data["budget"]]
+    if all(amount is None for amount in amounts):
+        return None
+    return sum(engine.to_thousands(amount or 0) for amount in amounts)
+
+
+# --- Excel ------------------------------------------------------------------------------------
+
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+BUDGET_HEADERS = (
+    "項次",
+    "規劃項目",
+    "計算補助數",
+    "110、111年\n已受補助數",
+    "預估補助數",
+    "申請補助數",
+    "預估補助數與申請補助數\n之差異說明",
+    "經費需求(千元)\n經常門",
+    "經費需求(千元)\n資本門",
+    "經費需求(千元)\n合計",
+    "須發包項目說明",
+    "教育部核定\n(千元)",
+)
+BUDGET_WIDTHS = (6, 30, 12, 12, 12, 12, 30, 12, 12, 12, 30, 12)
+
+
+def plan_xlsx(document: PlanDocument, progress: Progress = _quiet) -> bytes:
+    """經費需求 (the 11 lines and 合計) and 附錄 (the roster), in the MOE's layouts."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "經費需求"
+    progress(30, "經費需求")
+    _fill_budget_sheet(sheet, document)
+    progress(60, "附錄名單")
+    fill_roster_sheet(
+        workbook.create_sheet("附錄"),
+        _roster_records(document),
+        plan_year=document.plan.plan_year.year,
+        county_label=document.plan.county.name,
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    progress(95, "儲存檔案")
+    return buffer.getvalue()
+
+
+def _fill_budget_sheet(sheet, document: PlanDocument) -> None:
+    last = get_column_letter(len(BUDGET_HEADERS))
+    sheet.append([f"「推動中小學數位學習精進方案」{document.title}"])
+    sheet.append([f"六、經費需求（{document.version_label}・{document.status_label}）"])
+    for row in (1, 2):
+        sheet.merge_cells(f"A{row}:{last}{row}")
+        sheet.cell(row=row, column=1).font = Font(bold=True, size=13 if row == 1 else 11)
+    sheet.append(list(BUDGET_HEADERS))
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+    sheet.row_dimensions[header_row].height = 45
+
+    lines = document.data["budget"]
+    for line in lines:
+        approved = line.get("approved_ntd")
+        sheet.append(
+            [
+                line["number"],
+                line["name"],
+                line["computed"],
+                line["previously_subsidised"],
+                line["estimate"],
+                line["requested"],
+                line["explanation"],
+                line["recurrent_k"],
+                line["capital_k"],
+                line["total_k"],
+                line["procurement_note"],
+                None if approved is None else engine.to_thousands(approved),
+            ]
+        )
+    approved_k = _approved_k(document)
+    sheet.append(
+        [
+            "合計",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            sum(line["recurrent_k"] for line in lines),
+            sum(line["capital_k"] for line in lines),
+            sum(line["total_k"] for line in lines),
+            None,
+            approved_k,
+        ]
+    )
+    total_row = sheet.max_row
+    for row in sheet.iter_rows(min_row=header_row + 1, max_row=total_row):
+        for cell in row:
+            cell.border = BORDER
+            if isinstance(cell.value, int):
+                cell.number_format = "#,##0"
+            if cell.column in (2, 7, 11):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for cell in sheet[total_row]:
+        cell.font = Font(bold=True)
+    sheet.append([])
+    sheet.append(
+        ["說明：金額單位為新臺幣千元（元以下四捨五入至千元）；第 6、8、11 項之計算、預估與申請補助數為金額（元）。"]
+    )
+    for index, width in enumerate(BUDGET_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=3)
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
