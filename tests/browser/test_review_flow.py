@@ -2,7 +2,11 @@
 an MOE reviewer returns one line with a reason; the officer corrects and resubmits; the
 reviewer approves line by line and then the plan."""
 
+import io
+from pathlib import Path
+
 import pytest
+from pypdf import PdfReader
 
 from budget.models import CountyPlan, PlanNarrative, PlanStatus
 from tests.browser.conftest import log_in, screenshot
@@ -124,5 +128,17 @@ def test_import_fix_submit_return_resubmit_approve(browser, live_server, officer
 
     county_page.reload()
     county_page.get_by_text("經教育部核定，不能再修改").first.wait_for()
+
+    # The officer has the approved plan rendered as PDF, follows the job and downloads it.
+    county_page.get_by_role("button", name="產製計畫書 PDF").click()
+    county_page.get_by_role("heading", name="計畫書 PDF（附件1 含經費表與附錄）").wait_for()
+    link = county_page.get_by_role("link", name="下載 111年花蓮縣國民中小學實施計畫_第2次送審.pdf")
+    link.wait_for(timeout=60_000)
+    screenshot(county_page, "18-export-done")
+    with county_page.expect_download() as download_info:
+        link.click()
+    pdf = PdfReader(io.BytesIO(Path(download_info.value.path()).read_bytes()))
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert "第 2 次送審版本" in text and "已核定" in text and "草稿" not in text
     officer.close()
     moe.close()

@@ -3,7 +3,15 @@
 Personas: anonymous, county A officer, county B officer, a school in A, an MOE reviewer, an
 admin. Objects belong to county A (and one school of A that is not the school user's), so
 county B's officer sees 404 for them, never their data.
+
+Each app whose tests have a `url_matrix.py` (tests/<app>/url_matrix.py) adds its own URLs:
+`MATRIX` (the same shape as below), `extend_world(world)` (creates that app's objects of
+county A in the shared world) and `url_kwargs(world) -> {name: kwargs}`.
 """
+
+import importlib
+import importlib.util
+import pkgutil
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -128,6 +136,23 @@ MATRIX = {
 }
 
 
+def _app_parts() -> list:
+    import tests
+
+    parts = []
+    for info in sorted(pkgutil.iter_modules(tests.__path__), key=lambda info: info.name):
+        name = f"tests.{info.name}.url_matrix"
+        if info.ispkg and importlib.util.find_spec(name) is not None:
+            parts.append(importlib.import_module(name))
+    return parts
+
+
+APP_PARTS = _app_parts()
+for _part in APP_PARTS:
+    assert not set(_part.MATRIX) & set(MATRIX), f"{_part.__name__} repeats a URL name"
+    MATRIX |= _part.MATRIX
+
+
 def project_url_names() -> set[str]:
     """Every named URL of the project, leaving out Django's admin (it has its own tests)."""
     names = set()
@@ -169,7 +194,10 @@ def world(plan_year, county_a, county_b, officer_a, officer_b, school_user_a, re
         "reviewer": reviewer,
         "admin": admin_user,
     }
-    return {"plan": plan, "other_row": other_row, "users": users, "job": job}
+    world = {"plan": plan, "other_row": other_row, "users": users, "job": job}
+    for part in APP_PARTS:
+        part.extend_world(world)
+    return world
 
 
 def url_for(name: str, world, upload_id: int) -> str:
@@ -194,8 +222,10 @@ def url_for(name: str, world, upload_id: int) -> str:
         "export_detail": {"pk": world["job"].pk},
         "export_status": {"pk": world["job"].pk},
         "export_download": {"pk": world["job"].pk},
-    }.get(name, {})
-    return reverse(name, kwargs=kwargs)
+    }
+    for part in APP_PARTS:
+        kwargs |= part.url_kwargs(world)
+    return reverse(name, kwargs=kwargs.get(name, {}))
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))

@@ -7,6 +7,8 @@ import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+from django.db import connections
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -18,13 +20,21 @@ from tests.conftest import client_for, fill_narrative, load_roster
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
+def _close_worker_connections(**kwargs):
+    # The worker thread opens its own database connection; left open, it keeps the test
+    # database busy and PostgreSQL refuses to drop it at the end of the run.
+    connections.close_all()
+
+
 @pytest.fixture
 def worker():
     app.conf.task_always_eager = False
+    task_postrun.connect(_close_worker_connections)
     try:
         with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30):
             yield
     finally:
+        task_postrun.disconnect(_close_worker_connections)
         app.conf.task_always_eager = True
 
 
