@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -57,3 +58,8 @@ def fresh_database() -> str:
 
 def drop_database() -> None:
     psql(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+
+
+def summary(values: list[float]) -> str:
+    """Seconds as the tables print them: median (min, max, n)."""
+    return f"{statistics.median(values):.2f} s (min {min(values):.2f}, max {max(values):.2f}, n={len(values)})"

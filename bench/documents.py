@@ -16,14 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import OUT, PYTHON, ROOT, drop_database, env, fresh_database, manage
+from common import OUT, PYTHON, ROOT, drop_database, env, fresh_database, manage, summary
 
 REDIS_DB = os.environ.get("BENCH_REDIS_DB", "15")
 
@@ -81,10 +80,6 @@ def timed(*args: str, url: str) -> float:
     started = time.perf_counter()
     manage(*args, database_url=url)
     return time.perf_counter() - started
-
-
-def summary(values: list[float]) -> str:
-    return f"{statistics.median(values):.2f} s (min {min(values):.2f}, max {max(values):.2f}, n={len(values)})"
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import OUT, PYTHON, ROOT, drop_database, env, fresh_database, manage
+from common import OUT, PYTHON, ROOT, drop_database, env, fresh_database, manage, summary
 
 PLAIN_RESOURCE = r"""
 import sys, time, django
@@ -80,10 +80,6 @@ def changed_copy(roster: Path) -> Path:
     target = OUT / "national-changed.xlsx"
     workbook.save(target)
     return target
-
-
-def summary(values: list[float]) -> str:
-    return f"{statistics.median(values):.2f} s (min {min(values):.2f}, max {max(values):.2f}, n={len(values)})"
 
 
 def main() -> None:
