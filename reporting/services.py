@@ -41,6 +41,19 @@ def export_job_request(
     return job
 
 
+def plan_document_submission(
+    plan: CountyPlan, *, number: int | None = None, draft: bool = False
+) -> PlanSubmission | None:
+    """Which version of the plan a document shows: the submission asked for by number; the
+    current data (None) while the county may still edit it or when a draft is asked for;
+    otherwise what was last submitted. Raises PlanSubmission.DoesNotExist for a wrong number."""
+    if number:
+        return plan.submissions.get(number=number)
+    if draft or plan.county_may_edit:
+        return None
+    return plan.submissions.order_by("-number").first()
+
+
 def export_job_progress(job_id: int, percent: int, note: str) -> None:
     ExportJob.objects.filter(pk=job_id).update(progress=min(100, max(0, percent)), progress_note=note[:100])
 

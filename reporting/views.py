@@ -9,13 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from budget import rules as engine
-from budget.models import CountyPlan, PlanStatus
+from budget.models import CountyPlan, PlanStatus, PlanSubmission
 from budget.selectors import plan_missing, plan_table
 from budget.services import county_edit_refusal, plan_for
 from portal import access
 from reporting.forms import ExportRequestForm
 from reporting.models import ExportJob
-from reporting.services import export_job_request
+from reporting.services import export_job_request, plan_document_submission
 from schools.guards import roster_state
 from schools.models import County, PlanYear
 from schools.selectors import county_entitlements_for, plan_year_or_latest, roster_rows_for
@@ -102,11 +102,10 @@ def export_request(request: HttpRequest) -> HttpResponse:
         if county is None:
             raise Http404("請指定縣市")
         plan = plan_for(county=county, plan_year=plan_year)
-        if data["submission"]:
-            submission = get_object_or_404(plan.submissions, number=data["submission"])
-        elif not data["draft"] and not plan.county_may_edit:
-            # A submitted or approved plan's document is what was submitted.
-            submission = plan.submissions.order_by("-number").first()
+        try:
+            submission = plan_document_submission(plan, number=data["submission"], draft=data["draft"])
+        except PlanSubmission.DoesNotExist:
+            raise Http404("找不到這一次的送審版本") from None
     job = export_job_request(
         user=user, kind=data["kind"], plan_year=plan_year, county=county, plan=plan, submission=submission
     )

@@ -127,3 +127,19 @@ def test_county_typed_text_cannot_fetch_anything(plan, settings):
     narrative.save()
     text = pdf_text(plan_pdf(plan_document(plan, None)))
     assert "辦理成果展" in text and "169.254" in text  # shown as text, never loaded
+
+
+def test_render_plan_writes_the_same_documents_without_a_worker(plan, officer_a, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    out = tmp_path / "plan.xlsx"
+    call_command("render_plan", "--county", "花蓮縣", "--year", "111", "--format", "xlsx", "--out", str(out))
+    workbook = openpyxl.load_workbook(out)
+    assert "目前資料（草稿" in workbook["經費需求"]["A2"].value
+    # Once submitted (the county may no longer edit), the default is what was submitted.
+    plan_submit(plan=plan, user=officer_a)
+    pdf = tmp_path / "plan.pdf"
+    call_command("render_plan", "--county", "花蓮縣", "--year", "111", "--out", str(pdf))
+    assert "第 1 次送審版本" in pdf_text(pdf.read_bytes())
+    with pytest.raises(CommandError, match="沒有第 2 次送審"):
+        call_command("render_plan", "--county", "花蓮縣", "--submission", "2", "--out", str(pdf))

@@ -2,8 +2,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from budget.models import PlanSubmission
 from budget.services import plan_for
 from reporting.rendering import plan_document, plan_pdf, plan_xlsx
+from reporting.services import plan_document_submission
 from schools.management.commands._common import county_or_fail, plan_year_or_fail
 
 
@@ -14,19 +16,18 @@ class Command(BaseCommand):
         parser.add_argument("--county", required=True, help="縣市，例如 新北市")
         parser.add_argument("--year", type=int, help="計畫年度（民國），預設為最新年度")
         parser.add_argument("--format", choices=("pdf", "xlsx"), default="pdf")
-        parser.add_argument("--submission", type=int, help="第幾次送審版本；預設為最近一次（未送審則為目前資料）")
+        parser.add_argument(
+            "--submission", type=int, help="第幾次送審版本；預設：縣市仍可修改時為目前資料，否則為最近一次送審"
+        )
         parser.add_argument("--draft", action="store_true", help="依目前資料產製（草稿）")
         parser.add_argument("--out", required=True, help="輸出檔")
 
     def handle(self, *args, county, year, format, submission, draft, out, **options):
         plan = plan_for(county=county_or_fail(county), plan_year=plan_year_or_fail(year))
-        chosen = None
-        if submission:
-            chosen = plan.submissions.filter(number=submission).first()
-            if chosen is None:
-                raise CommandError(f"{plan} 沒有第 {submission} 次送審")
-        elif not draft:
-            chosen = plan.submissions.order_by("-number").first()
+        try:
+            chosen = plan_document_submission(plan, number=submission, draft=draft)
+        except PlanSubmission.DoesNotExist:
+            raise CommandError(f"{plan} 沒有第 {submission} 次送審") from None
         document = plan_document(plan, chosen)
         content = plan_pdf(document) if format == "pdf" else plan_xlsx(document)
         Path(out).write_bytes(content)
