@@ -93,7 +93,7 @@ def attendance_parse_file(*, content: bytes) -> AttendanceParse:
 def attendance_preview(*, parse: AttendanceParse, plan_year: PlanYear, county: County) -> AttendancePreview:
     """Check the file against the county's sessions of the year and the portal's schools.
     Three queries whatever the number of rows."""
-    if not parse.ok:
+    if not parse.rows:
         return AttendancePreview(parse=parse, errors=list(parse.errors))
     sessions = {
         s.code: s
@@ -102,7 +102,8 @@ def attendance_preview(*, parse: AttendanceParse, plan_year: PlanYear, county: C
         )
     }
     schools = schools_by_code(r.school_code for r in parse.rows)
-    errors: list[Problem] = []
+    # The file's own problems and the database's, together: the county fixes the file once.
+    errors: list[Problem] = list(parse.errors)
     for row in parse.rows:
         session = sessions.get(row.session_code)
         school = schools.get(row.school_code)
@@ -124,6 +125,7 @@ def attendance_preview(*, parse: AttendanceParse, plan_year: PlanYear, county: C
                     f"場次 {session.code} 只開放{county.name}的學校，{school.name}屬於{school.county.name}",
                 )
             )
+    errors.sort(key=lambda p: p.row or 0)
     preview = AttendancePreview(parse=parse, errors=errors, sessions=sessions, schools=schools)
     if errors:
         return preview

@@ -17,7 +17,14 @@ PERSONAS = ("anonymous", "officer_a", "officer_b", "school_a", "reviewer", "admi
 
 
 def _statuses(a, b, school, reviewer, admin):
-    return {"anonymous": LOGIN, "officer_a": a, "officer_b": b, "school_a": school, "reviewer": reviewer, "admin": admin}
+    return {
+        "anonymous": LOGIN,
+        "officer_a": a,
+        "officer_b": b,
+        "school_a": school,
+        "reviewer": reviewer,
+        "admin": admin,
+    }
 
 
 READ_LIST = _statuses(200, 200, 403, 200, 200)
@@ -105,10 +112,10 @@ def url_kwargs(world) -> dict:
         record = _fresh(
             world,
             f"record:{slug}",
-            lambda slug=slug: make_record(slug, plan_year=plan.plan_year, county=plan.county, school=training["school"]),
+            lambda slug=slug: make_record(
+                slug, plan_year=plan.plan_year, county=plan.county, school=training["school"]
+            ),
         )
         kwargs[f"training_{slug}_edit"] = {"pk": record.pk}
         kwargs[f"training_{slug}_delete"] = {"pk": record.pk}
     return kwargs
-
-
