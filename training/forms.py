@@ -46,8 +46,6 @@ class OfficeRecordForm(forms.ModelForm):
     """A record of the office. The county comes from the user (an admin picks it); a school
     is given by its code and must be one the user may see."""
 
-    formfield_callback = _date_callback
-
     def __init__(self, *args, user, plan_year: PlanYear, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
@@ -107,7 +105,7 @@ class OfficeRecordForm(forms.ModelForm):
 
 
 def form_for(model, fields: tuple[str, ...]):
-    return forms.modelform_factory(model, form=OfficeRecordForm, fields=fields)
+    return forms.modelform_factory(model, form=OfficeRecordForm, fields=fields, formfield_callback=_date_callback)
 
 
 class MinutesForm(forms.Form):

@@ -103,4 +103,5 @@ def test_the_pages_for_each_role(trained, officer_a, school_user_a, reviewer, dj
 
 def test_school_staff_see_only_their_schools_attendance(trained, school_user_a):
     page = client_for(school_user_a).get(reverse("training_attendance")).content.decode()
-    assert "T1" in page and "U1" not in page
+    assert '<td class="code">T1</td>' in page and '<td class="code">U1</td>' not in page
+    assert "154602" not in page
