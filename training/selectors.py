@@ -496,3 +496,24 @@ def county_training_summary(
 
 def schools_by_code(codes: Iterable[str]) -> dict[str, School]:
     return {school.code: school for school in School.objects.filter(code__in=set(codes)).select_related("county")}
+
+
+def home_panel(*, user, plan_year: PlanYear) -> dict | None:
+    """The office's line on the county home page: training against the year's A1+A2 target,
+    meetings missing, schools without a public lesson. None for users without a county."""
+    if not user.is_authenticated or not user.is_county_staff or not user.county_id:
+        return None
+    county = user.county
+    summary = county_training_summary(plan_year=plan_year, county_ids=[county.pk], until=plan_year.period_end)
+    figures = summary.get(county.pk, dict.fromkeys(TRAINING_SUMMARY_KEYS, 0))
+    months = meeting_months(
+        meetings=WorkingMeeting.objects.filter(plan_year=plan_year, county=county), plan_year=plan_year
+    )
+    target_percent = engine.a1a2_target_percent(plan_year.year, plan_year.rule_set)
+    return {
+        "figures": figures,
+        "a1a2_tenths": engine.share_percent_tenths(figures["a1a2_teachers"], figures["teachers_total"]),
+        "a1a2_target_percent": target_percent,
+        "months_missing": [m["label"] for m in months if not m["met"]],
+        "schools_without_lesson": figures["schools_total"] - figures["schools_with_public_lesson"],
+    }
