@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Speed figures of the office/training app (issue 6), on PostgreSQL.
 
-    BENCH_DB=bench_wt6 BENCH_PORT=8126 BENCH_REDIS_DB=16 .venv/bin/python bench/training.py [--runs 3]
+    BENCH_DB=bench_wt6 BENCH_PORT=8126 BENCH_REDIS_DB=6 .venv/bin/python bench/training.py [--runs 3]
 
 1. A national year of attendance: the national roster (3,633 rows), 12 sessions a county,
    and ~200,000 completion rows written with COPY (not through the import).
@@ -127,6 +127,7 @@ def main() -> None:
     for _ in range(args.runs):
         seconds = manage("import_attendance", str(import_file), "--county", "高雄市", database_url=url, quiet=False)
         results["import"].append(seconds)
+        print(f"import_attendance: {seconds:.1f} s", flush=True)
         psql_db(
             database,
             "DELETE FROM training_attendance WHERE session_id IN "

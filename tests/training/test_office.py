@@ -191,3 +191,19 @@ def test_attendance_typed_in_on_the_session_page(plan_year, roster_ab, county_a,
     closed = client.post(url, {"school_code": "144601", "teacher_code": "X1"}).content.decode()
     assert "本場次只開放花蓮縣的學校" in closed
     assert m.Attendance.objects.count() == 1
+
+
+def test_the_county_home_page_shows_the_office(plan_year, roster_ab, county_a, officer_a, reviewer):
+    meet(plan_year, county_a, datetime.date(2022, 2, 8))
+    page = client_for(officer_a).get(reverse("home")).content.decode()
+    assert "數位學習推動辦公室" in page and "未開工作會議的月份" in page and "111年3月" in page
+    assert "尚未辦理公開觀議課" in page
+    assert "未開工作會議的月份" not in client_for(reviewer).get(reverse("home")).content.decode()
+
+
+def test_the_admin_lists_the_offices_records(admin_user, plan_year, county_a):
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client = client_for(admin_user)
+    for name in ("trainingsession", "attendance", "workingmeeting", "helprequest"):
+        assert client.get(reverse(f"admin:training_{name}_changelist")).status_code == 200
