@@ -287,7 +287,11 @@ class SchoolDesignation(SchoolRecord):
         verbose_name = "重點／典範學校"
         verbose_name_plural = "重點／典範學校"
         constraints = [
-            models.UniqueConstraint(fields=["plan_year", "school"], name="designation_one_per_school_year"),
+            models.UniqueConstraint(
+                fields=["plan_year", "school"],
+                name="designation_one_per_school_year",
+                violation_error_message="這所學校本年度已指定為重點學校或典範學校",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -338,7 +342,11 @@ class TrainingSession(CountyRecord):
         verbose_name = "研習場次"
         verbose_name_plural = "研習場次"
         constraints = [
-            models.UniqueConstraint(fields=["plan_year", "county", "code"], name="session_code_unique"),
+            models.UniqueConstraint(
+                fields=["plan_year", "county", "code"],
+                name="session_code_unique",
+                violation_error_message="本縣市本年度已有相同研習代碼的場次",
+            ),
         ]
 
     def __str__(self) -> str:

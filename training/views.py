@@ -180,11 +180,7 @@ def _save(request, record_type: RecordType, form, minutes_form=None):
 
 
 def _list_url(record_type: RecordType, instance) -> str:
-    url = reverse(f"training_{record_type.slug}")
-    params = f"?year={instance.plan_year.year}"
-    if not getattr(instance, "county_id", None) and hasattr(instance, "school"):
-        return url + params
-    return url + params
+    return reverse(f"training_{record_type.slug}") + f"?year={instance.plan_year.year}"
 
 
 @login_required

@@ -155,6 +155,7 @@ def test_a_key_school_is_designated_once_a_year(plan_year, roster_ab, officer_a)
     assert client.post(reverse("training_designations_create"), data).status_code == 302
     response = client.post(reverse("training_designations_create"), data | {"kind": "model"})
     assert response.status_code == 200 and m.SchoolDesignation.objects.count() == 1
+    assert "這所學校本年度已指定為重點學校或典範學校" in response.content.decode()
 
 
 def test_meeting_minutes_upload_is_size_limited_and_downloadable(plan_year, officer_a, officer_b, settings):

@@ -45,3 +45,21 @@ def test_the_moe_reads_a_chosen_countys_office(plan_year, roster_ab, county_a, r
     assert "數位學習推動辦公室・111年度・花蓮縣" in office and "將以上數字寫入經費表" not in office
     staff = client.get(reverse("training_staff"), {"county": "15"}).content.decode()
     assert "王輔導" in staff and "新增推動辦公室人力" not in staff
+
+
+def test_a_session_code_is_unique_in_a_countys_year(plan_year, county_a, officer_a):
+    client = client_for(officer_a)
+    data = {
+        "code": "A1-1",
+        "kind": "a1",
+        "title": "工作坊",
+        "held_on": "111/09/14",
+        "hours": 3,
+        "place": "研習中心",
+        "capacity": 40,
+        "substitute_periods_elementary": 0,
+        "substitute_periods_junior": 0,
+    }
+    assert client.post(reverse("training_sessions_create"), data).status_code == 302
+    again = client.post(reverse("training_sessions_create"), data)
+    assert again.status_code == 200 and "本縣市本年度已有相同研習代碼的場次" in again.content.decode()
