@@ -104,6 +104,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--setup-only", action="store_true", help="load the data, keep the database, stop")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
 
@@ -121,6 +122,10 @@ def main() -> None:
         check=True,
     )
     print(f"set-up (sessions, COPY of the attendance, the import file): {time.perf_counter() - started:.1f} s")
+    if args.setup_only:
+        manage("import_attendance", str(import_file), "--county", "高雄市", database_url=url)
+        print(f"kept {url}")
+        return
 
     results: dict = {"import": [], "pages": {}}
     database = os.environ.get("BENCH_DB", "portal_bench")

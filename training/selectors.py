@@ -17,8 +17,11 @@ from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from budget import rules as engine
+from portal import access
+from portal.cache import cached, version
 from portal.roc import roc_month
-from schools.models import PlanYear, RosterRow, School
+from schools.models import County, PlanYear, RosterRow, School
+from schools.selectors import ROSTER
 from training.models import (
     LITERACY_KINDS,
     Attendance,
@@ -30,6 +33,15 @@ from training.models import (
     TrainingSession,
     WorkingMeeting,
 )
+
+TRAINING = "training"
+"""The read cache's namespace of this app: every write of the app invalidates it; cached
+reads also carry the roster's token (teachers, schools and the year's rules live there)."""
+
+
+def cached_read(parts: tuple, compute):
+    return cached(TRAINING, (*parts, version(ROSTER)), compute)
+
 
 # The keys of one county's summary, all integers, cumulative up to `until` within the plan year
 # unless said otherwise.
@@ -504,7 +516,10 @@ def home_panel(*, user, plan_year: PlanYear) -> dict | None:
     if not user.is_authenticated or not user.is_county_staff or not user.county_id:
         return None
     county = user.county
-    summary = county_training_summary(plan_year=plan_year, county_ids=[county.pk], until=plan_year.period_end)
+    summary = cached_read(
+        ("summary", county.pk, plan_year.pk),
+        lambda: county_training_summary(plan_year=plan_year, county_ids=[county.pk], until=plan_year.period_end),
+    )
     figures = summary.get(county.pk, dict.fromkeys(TRAINING_SUMMARY_KEYS, 0))
     months = meeting_months(
         meetings=WorkingMeeting.objects.filter(plan_year=plan_year, county=county), plan_year=plan_year
@@ -517,3 +532,20 @@ def home_panel(*, user, plan_year: PlanYear) -> dict | None:
         "months_missing": [m["label"] for m in months if not m["met"]],
         "schools_without_lesson": figures["schools_total"] - figures["schools_with_public_lesson"],
     }
+
+
+def progress_for_user(*, user, plan_year: PlanYear, county=None) -> ProgressReport:
+    """The progress report the user's page shows: their school, the chosen county's schools,
+    or (county None, MOE and admins) every county. Cached until the app or the roster changes."""
+
+    def compute() -> ProgressReport:
+        if user.is_school_staff:
+            schools = access.for_user(School.objects.all(), user)
+            return progress_for_schools(schools=schools, plan_year=plan_year, label=user.school.name)
+        if county is None:
+            counties = access.for_user(County.objects.all(), user)
+            return progress_for_counties(counties=counties, plan_year=plan_year)
+        schools = access.for_user(School.objects.filter(county=county), user)
+        return progress_for_schools(schools=schools, plan_year=plan_year, label=county.name)
+
+    return cached_read(("progress", access.scope_key(user), plan_year.pk, county.pk if county else None), compute)

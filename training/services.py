@@ -9,6 +9,7 @@ from django.db import models, transaction
 
 from budget.models import CountyPlan
 from budget.services import PlanActionRefused, plan_for, plan_set_county_figures
+from portal.cache import invalidate
 from portal.db import refresh_statistics
 from portal.models import PendingUpload, User
 from portal.uploads import upload_confirmed, upload_read
@@ -16,7 +17,7 @@ from schools.models import County, PlanYear
 from schools.roster_format import Problem
 from training.importing import AttendanceParse, AttendanceRow, parse_attendance
 from training.models import Attendance, TrainingSession, WorkingMeeting
-from training.selectors import plan_figures, schools_by_code
+from training.selectors import TRAINING, plan_figures, schools_by_code
 
 ATTENDANCE_UPLOAD_KIND = "attendance"
 INSERT_BATCH = 5_000
@@ -36,6 +37,7 @@ def office_record_save(*, instance: models.Model, user: User) -> models.Model:
     """Create or change one record of the office (the form has validated it)."""
     instance.full_clean()
     instance.save()
+    invalidate(TRAINING)
     return instance
 
 
@@ -47,6 +49,7 @@ def office_record_delete(*, instance: models.Model, user: User) -> None:
         storage = instance.minutes.storage
         transaction.on_commit(lambda: storage.delete(name))
     instance.delete()
+    invalidate(TRAINING)
 
 
 @transaction.atomic
@@ -163,6 +166,7 @@ def attendance_import(*, parse: AttendanceParse, plan_year: PlanYear, county: Co
         for row in preview.new
     ]
     Attendance.objects.bulk_create(records, batch_size=INSERT_BATCH)
+    invalidate(TRAINING)
     if len(records) > 1000:
         refresh_statistics(Attendance)
     return preview.summary
@@ -184,12 +188,14 @@ def attendance_add(*, session: TrainingSession, school, teacher_code: str, name:
     attendance = Attendance(session=session, school=school, teacher_code=teacher_code, name=name)
     attendance.full_clean()
     attendance.save()
+    invalidate(TRAINING)
     return attendance
 
 
 @transaction.atomic
 def attendance_delete(*, attendance: Attendance, user: User) -> None:
     attendance.delete()
+    invalidate(TRAINING)
 
 
 # --- Into the county plan --------------------------------------------------------------------

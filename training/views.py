@@ -287,7 +287,12 @@ def office(request: HttpRequest) -> HttpResponse:
         meetings=WorkingMeeting.objects.filter(plan_year=plan_year, county=county), plan_year=plan_year
     )
     schools = access.for_user(School.objects.filter(county=county), request.user)
-    summary = selectors.county_training_summary(plan_year=plan_year, county_ids=[county.pk], until=plan_year.period_end)
+    summary = selectors.cached_read(
+        ("summary", county.pk, plan_year.pk),
+        lambda: selectors.county_training_summary(
+            plan_year=plan_year, county_ids=[county.pk], until=plan_year.period_end
+        ),
+    )
     context |= {
         "staffing": selectors.staffing_figures(county=county, plan_year=plan_year),
         "budget": selectors.session_budget_figures(county=county, plan_year=plan_year),
@@ -514,18 +519,8 @@ def progress(request: HttpRequest) -> HttpResponse:
     """Per school and county (county staff, MOE with ?county=), per county (MOE), own school (school staff)."""
     user = request.user
     plan_year = _plan_year(request)
-    if user.is_school_staff:
-        schools = access.for_user(School.objects.all(), user)
-        report = selectors.progress_for_schools(schools=schools, plan_year=plan_year, label=user.school.name)
-        county = None
-    else:
-        county = _county_in_view(request)
-        if county is None:
-            counties = access.for_user(County.objects.all(), user)
-            report = selectors.progress_for_counties(counties=counties, plan_year=plan_year)
-        else:
-            schools = access.for_user(School.objects.filter(county=county), user)
-            report = selectors.progress_for_schools(schools=schools, plan_year=plan_year, label=county.name)
+    county = None if user.is_school_staff else _county_in_view(request)
+    report = selectors.progress_for_user(user=user, plan_year=plan_year, county=county)
     q = (request.GET.get("q") or "").strip()
     rows = report.rows
     if q:

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from schools.models import County, PlanYear, School
-from tests.conftest import client_for
+from tests.conftest import client_for, load_roster, record
 from tests.training.factories import attend, make_session
-from training.models import SessionKind
+from training.models import SessionKind, TrainingSession
 from training.selectors import progress_for_counties, progress_for_schools
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +105,20 @@ def test_school_staff_see_only_their_schools_attendance(trained, school_user_a):
     page = client_for(school_user_a).get(reverse("training_attendance")).content.decode()
     assert '<td class="code">T1</td>' in page and '<td class="code">U1</td>' not in page
     assert "154602" not in page
+
+
+def test_the_cached_progress_follows_every_write(trained, plan_year, county_a, officer_a):
+    client = client_for(officer_a)
+    url = reverse("training_progress")
+    assert "3／57 人" in client.get(url).content.decode()
+    for code in ("A1-1", "A2-1"):
+        session = TrainingSession.objects.get(code=code)
+        client.post(
+            reverse("training_session_detail", args=[session.pk]), {"school_code": "154602", "teacher_code": "U2"}
+        )
+    assert "4／57 人" in client.get(url).content.decode()
+    # The roster's teachers are the denominator: a roster change shows at once too.
+    load_roster(
+        plan_year, [record(code="154601", teachers=40), record(code="154602", name="花蓮縣立另一國小", teachers=20)]
+    )
+    assert "4／60 人" in client.get(url).content.decode()

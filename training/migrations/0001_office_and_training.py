@@ -2,8 +2,9 @@
 
 import django.core.validators
 import django.db.models.deletion
-import training.models
 from django.db import migrations, models
+
+import training.models
 
 
 class Migration(migrations.Migration):
