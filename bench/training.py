@@ -25,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -177,7 +178,11 @@ def main() -> None:
         county, moe = log_in("bench_county"), log_in("bench_moe")
         pages = [
             ("county progress page (高雄市)", "/training/progress/", county),
-            ("county progress page, page 2 + search", "/training/progress/?q=國小&page=2", county),
+            (
+                "county progress page, searched, page 2",
+                "/training/progress/?" + urllib.parse.urlencode({"q": "國小", "page": 2}),
+                county,
+            ),
             ("county office page (高雄市)", "/office/", county),
             ("county attendance list (page 100)", "/training/attendance/?page=100", county),
             ("MOE national progress (22 counties)", "/training/progress/", moe),
