@@ -188,8 +188,11 @@ def main() -> None:
             ("MOE national progress (22 counties)", "/training/progress/", moe),
         ]
         for name, path, cookie in pages:
-            load(path, cookie, args.concurrency, 2)  # warm up
-            results["pages"][name] = load(path, cookie, args.concurrency, args.seconds)
+            try:
+                load(path, cookie, args.concurrency, 2)  # warm up
+                results["pages"][name] = load(path, cookie, args.concurrency, args.seconds)
+            except (SystemExit, subprocess.CalledProcessError) as failed:
+                results["pages"][name] = {"failed": str(failed).splitlines()[0]}
     finally:
         server.terminate()
         server.wait()
@@ -206,6 +209,9 @@ def main() -> None:
         "| --- | --- | --- | --- | --- |",
     ]
     for name, r in results["pages"].items():
+        if "failed" in r:
+            lines.append(f"| {name} | failed: {r['failed']} | | | |")
+            continue
         lines.append(
             f"| {name} | {r['p50_ms']:.0f} ms | {r['p95_ms']:.0f} ms | {r['p99_ms']:.0f} ms "
             f"| {r['requests_per_s']:.0f} |"
