@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -538,16 +539,14 @@ def progress(request: HttpRequest) -> HttpResponse:
     user = request.user
     plan_year = _plan_year(request)
     county = None if user.is_school_staff else _county_in_view(request)
-    report = selectors.progress_for_user(user=user, plan_year=plan_year, county=county)
     q = (request.GET.get("q") or "").strip()
-    rows = report.rows
-    if q:
-        rows = [r for r in rows if q in r.label or q in r.code]
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "training/progress.html",
-        {
+    page_number = request.GET.get("page") or "1"
+
+    def body() -> str:
+        report = selectors.progress_for_user(user=user, plan_year=plan_year, county=county)
+        rows = [r for r in report.rows if q in r.label or q in r.code] if q else report.rows
+        page = Paginator(rows, PAGE_SIZE).get_page(page_number)
+        context = {
             "plan_year": plan_year,
             "report": report,
             "county": county,
@@ -555,7 +554,14 @@ def progress(request: HttpRequest) -> HttpResponse:
             "q": q,
             "query": _query_string(request),
             "chart": _chart(report),
-        },
+        }
+        return render_to_string("training/_progress_body.html", context, request=request)
+
+    # The whole content, not only the figures: at 20 requests at once on two cores, the
+    # template's hundreds of cells were most of the page's time (bench/training.py).
+    parts = ("progress-page", access.scope_key(user), plan_year.pk, county.pk if county else None, q, page_number)
+    return render(
+        request, "training/progress.html", {"plan_year": plan_year, "body": selectors.cached_read(parts, body)}
     )
 
 
