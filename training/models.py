@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from budget import rules as engine
 
@@ -91,6 +92,8 @@ class OfficeStaff(CountyRecord):
     )
     note = models.CharField("備註", max_length=200, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["county", "kind", "name"]
         verbose_name = "推動辦公室人力"
@@ -106,6 +109,8 @@ class WorkingGroup(CountyRecord):
 
     name = models.CharField("分組名稱", max_length=50)
     duties = models.TextField("工作職掌", blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["county", "name"]
@@ -134,6 +139,8 @@ class OfficeMember(CountyRecord):
         WorkingGroup, verbose_name="所屬分組", on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["county", "kind", "name"]
         verbose_name = "推動辦公室成員"
@@ -157,6 +164,8 @@ class SchoolVisit(SchoolRecord):
     findings = models.TextField("發現（執行困難與問題）")
     help_given = models.TextField("提供之協助與輔導", blank=True)
     follow_up = models.TextField("後續追蹤", blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-visited_on", "-pk"]
@@ -194,6 +203,8 @@ class HelpRequest(CountyRecord):
     response = models.TextField("處理情形", blank=True)
     closed_on = models.DateField("結案日期", null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["status", "-received_on", "-pk"]
         verbose_name = "求助案件"
@@ -225,6 +236,8 @@ class Promotion(CountyRecord):
     schools = models.PositiveIntegerField("參與校數", default=0)
     note = models.TextField("說明", blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-held_on", "-pk"]
         verbose_name = "推廣活動"
@@ -245,6 +258,8 @@ class WorkingMeeting(CountyRecord):
     minutes = models.FileField("會議紀錄", upload_to=minutes_path, blank=True)
     minutes_name = models.CharField("會議紀錄原始檔名", max_length=255, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-held_on", "-pk"]
         verbose_name = "工作會議"
@@ -262,6 +277,8 @@ class PublicLesson(SchoolRecord):
     teacher = models.CharField("授課教師", max_length=50)
     subject = models.CharField("科目／領域", max_length=50)
     note = models.CharField("說明", max_length=200, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-held_on", "-pk"]
@@ -281,6 +298,8 @@ class DesignationKind(models.TextChoices):
 class SchoolDesignation(SchoolRecord):
     kind = models.CharField("類型", max_length=5, choices=DesignationKind.choices)
     plan_text = models.TextField("推動計畫")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["kind", "school__code"]
@@ -336,6 +355,8 @@ class TrainingSession(CountyRecord):
     )
     substitute_periods_elementary = models.PositiveIntegerField("國小代理代課節數", default=0)
     substitute_periods_junior = models.PositiveIntegerField("國中代理代課節數", default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-held_on", "code"]

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from budget.services import PlanActionRefused
 from portal import access
+from portal.audit import recent
 from portal.cache import version
 from portal.models import PendingUpload
 from portal.pagination import list_page
@@ -242,6 +243,7 @@ def record_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "minutes_form": minutes_form,
             "instance": instance,
             "plan_year": instance.plan_year,
+            "history": recent(instance.history.all()),
         },
     )
 

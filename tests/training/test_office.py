@@ -208,3 +208,16 @@ def test_the_admin_lists_the_offices_records(admin_user, plan_year, county_a):
     client = client_for(admin_user)
     for name in ("trainingsession", "attendance", "workingmeeting", "helprequest"):
         assert client.get(reverse(f"admin:training_{name}_changelist")).status_code == 200
+
+
+def test_a_records_changes_are_kept_with_who_made_them(plan_year, county_a, officer_a):
+    client = client_for(officer_a)
+    data = {"requester": "teacher", "received_on": "111/05/10", "subject": "帳號問題", "status": "open"}
+    client.post(reverse("training_requests_create"), data)
+    request = m.HelpRequest.objects.get()
+    client.post(
+        reverse("training_requests_edit", args=[request.pk]),
+        data | {"status": "closed", "closed_on": "111/05/11", "response": "已重設"},
+    )
+    page = client.get(reverse("training_requests_edit", args=[request.pk])).content.decode()
+    assert "異動紀錄" in page and "待處理 → 已結案" in page and "officer_a" in page
