@@ -127,8 +127,8 @@ def seed(*, county, plan_year, users) -> str:
     for school in schools:
         for n in range(rng.randint(2, 8)):
             code = f"T{n:03d}"
-            for session in sessions[:4]:
-                if rng.random() < 0.5:
+            for session, share in zip(sessions[:5], (0.6, 0.5, 0.5, 0.4, 0.15), strict=True):
+                if rng.random() < share:
                     attendance.append(m.Attendance(session=session, school=school, teacher_code=code))
         attendance.append(m.Attendance(session=sessions[5], school=school, teacher_code="IT01"))
     m.Attendance.objects.bulk_create(attendance)
