@@ -288,31 +288,32 @@ def office(request: HttpRequest) -> HttpResponse:
         )
         context["counties"] = [(c, summary.get(c.pk)) for c in counties.order_by("sort_order")]
         return render(request, "training/office_national.html", context)
-    months = selectors.meeting_months(
-        meetings=WorkingMeeting.objects.filter(plan_year=plan_year, county=county), plan_year=plan_year
-    )
-    schools = access.for_user(School.objects.filter(county=county), request.user)
-    summary = selectors.cached_read(
-        ("summary", county.pk, plan_year.pk),
-        lambda: selectors.county_training_summary(
-            plan_year=plan_year, county_ids=[county.pk], until=plan_year.period_end
-        ),
-    )
-    context |= {
-        "staffing": selectors.staffing_figures(county=county, plan_year=plan_year),
-        "budget": selectors.session_budget_figures(county=county, plan_year=plan_year),
-        "key_schools": selectors.key_school_figures(county=county, plan_year=plan_year),
-        "months_missing": [m for m in months if not m["met"]],
-        "months": months,
-        "schools_missing_lesson": selectors.schools_without_public_lesson(schools=schools, plan_year=plan_year).count(),
-        "summary": summary.get(county.pk, {}),
-        "open_requests": access.for_user(
-            RECORD_TYPES["requests"].model.objects.filter(plan_year=plan_year, county=county), request.user
+    user = request.user
+
+    def figures() -> dict:
+        months = selectors.meeting_months(
+            meetings=WorkingMeeting.objects.filter(plan_year=plan_year, county=county), plan_year=plan_year
         )
-        .exclude(status="closed")
-        .count(),
-        "record_types": RECORD_TYPES.values(),
-    }
+        schools = access.for_user(School.objects.filter(county=county), user)
+        summary = selectors.county_training_summary(
+            plan_year=plan_year, county_ids=[county.pk], until=plan_year.period_end
+        )
+        requests = RECORD_TYPES["requests"].model.objects.filter(plan_year=plan_year, county=county)
+        return {
+            "staffing": selectors.staffing_figures(county=county, plan_year=plan_year),
+            "budget": selectors.session_budget_figures(county=county, plan_year=plan_year),
+            "key_schools": selectors.key_school_figures(county=county, plan_year=plan_year),
+            "months_missing": [m for m in months if not m["met"]],
+            "months": months,
+            "schools_missing_lesson": selectors.schools_without_public_lesson(
+                schools=schools, plan_year=plan_year
+            ).count(),
+            "summary": summary.get(county.pk, {}),
+            "open_requests": access.for_user(requests, user).exclude(status="closed").count(),
+        }
+
+    # Seven aggregates, the same until the office, its sessions or the roster change.
+    context |= selectors.cached_read(("office", access.scope_key(user), plan_year.pk, county.pk), figures)
     return render(request, "training/office.html", context)
 
 
