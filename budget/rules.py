@@ -123,6 +123,13 @@ class RuleSet:
     a1a2_full_by_year: int = 114
     literacy_training_target_percent: int = 10
     improved_students_target_percent: int = 30
+    a1a2_first_year: int = 111
+    """The plan year by whose end `a1a2_target_percent_first_year` of the teachers finished A1 and A2."""
+    a1a2_full_target_percent: int = 100
+    """[reading] 「4 年內完成所有教師」: every teacher by the end of `a1a2_full_by_year`; the years
+    between are interpolated linearly (111: 25%, 112: 50%, 113: 75%, 114: 100%)."""
+    it_staff_trained_per_school: int = 1
+    """[reading] each school's 資訊組長 (or IT person) attends the IT staff workshop: 1 per school."""
 
     def __post_init__(self) -> None:
         problems = []
@@ -335,6 +342,39 @@ def operating_fee(schools: int, rules: RuleSet) -> int:
 
 def key_schools_target(schools: int, rules: RuleSet) -> int:
     return ceil_div(schools * rules.key_school_percent, 100)
+
+
+def a1a2_target_percent(year: int, rules: RuleSet) -> int:
+    """五(四)2(2)B(B): share of teachers who finished both A1 and A2 by the end of `year`."""
+    first, last = rules.a1a2_first_year, rules.a1a2_full_by_year
+    start, full = rules.a1a2_target_percent_first_year, rules.a1a2_full_target_percent
+    if year <= first or last <= first:
+        return start if year <= first else full
+    if year >= last:
+        return full
+    return start + divide_half_up((full - start) * (year - first), last - first)
+
+
+def teachers_for_percent(teachers: int, percent: int) -> int:
+    """How many of `teachers` make `percent` percent, rounded up (a target is reached, not approached)."""
+    return ceil_div(teachers * percent, 100)
+
+
+def share_percent_tenths(part: int, whole: int) -> int | None:
+    """part / whole in tenths of a percent, rounded half up (25.3% -> 253); None when whole is 0."""
+    if whole <= 0:
+        return None
+    return divide_half_up(part * 1000, whole)
+
+
+def training_amount(sessions: int, rules: RuleSet) -> int:
+    """六(三)7: line 9, the office's training sessions."""
+    return sessions * rules.training_session_unit_price
+
+
+def substitute_amount(periods: Mapping[str, int], rules: RuleSet) -> int:
+    """六(三)8: line 10, substitute teachers' periods by level."""
+    return sum(periods.get(level, 0) * rules.substitute_period_unit_price[level] for level in LEVELS)
 
 
 @dataclass(frozen=True)

@@ -108,3 +108,14 @@ def may_request_exports(user: User) -> bool:
 def require(allowed: bool, message: str = "您沒有權限執行此操作") -> None:
     if not allowed:
         raise PermissionDenied(message)
+
+
+def may_read_office(user: User) -> bool:
+    """The county office's records (staff, meetings, sessions ...): not school staff, who see
+    only their school's attendance and progress."""
+    return user.is_authenticated and user.role in (Role.COUNTY, Role.MOE, Role.ADMIN)
+
+
+def may_manage_office(user: User) -> bool:
+    """Keep the office's records, sessions and attendance: county staff and admins."""
+    return user.is_authenticated and user.role in (Role.COUNTY, Role.ADMIN)

@@ -19,6 +19,7 @@ from reporting.services import export_job_request, plan_document_submission
 from schools.guards import roster_state
 from schools.models import County, PlanYear
 from schools.selectors import county_entitlements_for, plan_year_or_latest, roster_rows_for
+from training.selectors import home_panel as training_home_panel
 
 TOTAL_KEYS = (
     "schools",
@@ -55,6 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
     for county in counties:
         county["plan"] = status_by_county.get(county["county"])
     context |= {"counties": counties, "totals": _sum(counties)}
+    context["training_panel"] = training_home_panel(user=user, plan_year=plan_year)
 
     if user.county_id:
         plan = status_by_county.get(user.county.name) or plan_for(county=user.county, plan_year=plan_year)

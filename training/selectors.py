@@ -1,14 +1,47 @@
-"""Reads of the office/training app that other layers use (reporting: monthly reports, dashboards).
+"""Reads of the office/training app: progress against the targets of 五(四)2, the office's
+gaps (months without a meeting, schools without a public lesson), and the figures the budget
+table takes. Everything is added up in the database, in a constant number of queries.
 
 `county_training_summary` is the contract between this app and `reporting/`: its keys are
-fixed here; the implementation arrives with the office issue (6). Until then it reports
-no data, and the pages that read it say 尚無資料 rather than a zero.
+fixed here (TRAINING_SUMMARY_KEYS).
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
+
+from budget import rules as engine
+from portal import access
+from portal.cache import cached, version
+from portal.roc import roc_month
+from schools.models import County, PlanYear, RosterRow, School
+from schools.selectors import ROSTER
+from training.models import (
+    LITERACY_KINDS,
+    Attendance,
+    OfficeStaff,
+    PublicLesson,
+    SchoolDesignation,
+    SessionKind,
+    StaffKind,
+    TrainingSession,
+    WorkingMeeting,
+)
+
+TRAINING = "training"
+"""The read cache's namespace of this app: every write of the app invalidates it; cached
+reads also carry the roster's token (teachers, schools and the year's rules live there)."""
+
+
+def cached_read(parts: tuple, compute):
+    return cached(TRAINING, (*parts, version(ROSTER)), compute)
+
 
 # The keys of one county's summary, all integers, cumulative up to `until` within the plan year
 # unless said otherwise.
@@ -26,11 +59,493 @@ TRAINING_SUMMARY_KEYS = (
 )
 
 
+# --- Teachers trained --------------------------------------------------------------------
+
+
+def _flag(condition: Q):
+    return Max(Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()))
+
+
+def _teacher_counts(*, attendances: QuerySet, plan_year: PlanYear, until: datetime.date, by: str) -> dict[int, dict]:
+    """{county or school id: counts of distinct teachers}, a teacher being (school, identifier).
+
+    One query: the inner query makes one row a teacher with a flag a target, the outer one
+    adds the flags up; so a teacher counts once however many sessions they attended."""
+    this_year = Q(session__plan_year=plan_year)
+    teachers = (
+        attendances.filter(session__held_on__lte=until)
+        .values("teacher_code")
+        .annotate(
+            sid=F("school_id"),
+            cid=F("school__county_id"),
+            a1=_flag(Q(session__kind=SessionKind.A1)),
+            a2=_flag(Q(session__kind=SessionKind.A2)),
+            lit=_flag(this_year & Q(session__kind__in=LITERACY_KINDS)),
+            it=_flag(this_year & Q(session__kind=SessionKind.IT_STAFF)),
+            year=_flag(this_year),
+        )
+        .order_by()
+    )
+    inner, params = teachers.query.sql_with_params()
+    group = "sid" if by == "school" else "cid"
+    sql = (
+        f"SELECT {group}, SUM(year), SUM(a1 * a2), SUM(lit), SUM(it) FROM ({inner}) teachers "  # noqa: S608
+        f"GROUP BY {group}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            key: {"trained": trained or 0, "a1a2": a1a2 or 0, "literacy": lit or 0, "it_staff": it or 0}
+            for key, trained, a1a2, lit, it in cursor.fetchall()
+        }
+
+
+EMPTY_COUNTS = {"trained": 0, "a1a2": 0, "literacy": 0, "it_staff": 0}
+
+
+@dataclass
+class Progress:
+    """One school's or one county's figures against the year's targets."""
+
+    label: str
+    teachers: int
+    a1a2: int
+    literacy: int
+    it_staff: int
+    trained: int
+    a1a2_target_percent: int
+    literacy_target_percent: int
+    it_staff_target: int
+    code: str = ""
+    schools_with_it_staff: int | None = None
+
+    @property
+    def a1a2_target(self) -> int:
+        return engine.teachers_for_percent(self.teachers, self.a1a2_target_percent)
+
+    @property
+    def literacy_target(self) -> int:
+        return engine.teachers_for_percent(self.teachers, self.literacy_target_percent)
+
+    @property
+    def a1a2_tenths(self) -> int | None:
+        return engine.share_percent_tenths(self.a1a2, self.teachers)
+
+    @property
+    def literacy_tenths(self) -> int | None:
+        return engine.share_percent_tenths(self.literacy, self.teachers)
+
+    @property
+    def a1a2_met(self) -> bool:
+        return self.teachers > 0 and self.a1a2 >= self.a1a2_target
+
+    @property
+    def literacy_met(self) -> bool:
+        return self.teachers > 0 and self.literacy >= self.literacy_target
+
+    @property
+    def it_staff_met(self) -> bool:
+        if self.schools_with_it_staff is not None:
+            return self.schools_with_it_staff >= self.it_staff_target
+        return self.it_staff >= self.it_staff_target
+
+    @property
+    def it_staff_done(self) -> int:
+        return self.schools_with_it_staff if self.schools_with_it_staff is not None else self.it_staff
+
+
+def _targets(plan_year: PlanYear) -> dict:
+    rules = plan_year.rule_set
+    return {
+        "a1a2_target_percent": engine.a1a2_target_percent(plan_year.year, rules),
+        "literacy_target_percent": rules.literacy_training_target_percent,
+    }
+
+
+@dataclass
+class ProgressReport:
+    plan_year: PlanYear
+    until: datetime.date
+    total: Progress
+    rows: list[Progress] = field(default_factory=list)
+    """Per school (a county or a school's view) or per county (the MOE's view)."""
+    per: str = "school"
+
+
+def progress_for_schools(*, schools: QuerySet, plan_year: PlanYear, label: str) -> ProgressReport:
+    """Each school of `schools` (already scoped by the caller) with the county's total. Three queries."""
+    until = plan_year.period_end
+    rules = plan_year.rule_set
+    targets = _targets(plan_year)
+    rows = (
+        RosterRow.objects.filter(plan_year=plan_year, school__in=schools)
+        .values("school_id", "school__code", "school__name")
+        .annotate(teachers=Sum("teachers"))
+        .order_by("school__code")
+    )
+    counts = _teacher_counts(
+        attendances=Attendance.objects.filter(school__in=schools), plan_year=plan_year, until=until, by="school"
+    )
+    per_school = []
+    for row in rows:
+        c = counts.get(row["school_id"], EMPTY_COUNTS)
+        per_school.append(
+            Progress(
+                label=row["school__name"],
+                code=row["school__code"],
+                teachers=row["teachers"] or 0,
+                a1a2=c["a1a2"],
+                literacy=c["literacy"],
+                it_staff=c["it_staff"],
+                trained=c["trained"],
+                it_staff_target=rules.it_staff_trained_per_school,
+                **targets,
+            )
+        )
+    total = Progress(
+        label=label,
+        teachers=sum(p.teachers for p in per_school),
+        a1a2=sum(p.a1a2 for p in per_school),
+        literacy=sum(p.literacy for p in per_school),
+        it_staff=sum(p.it_staff for p in per_school),
+        trained=sum(p.trained for p in per_school),
+        it_staff_target=len(per_school),
+        schools_with_it_staff=sum(1 for p in per_school if p.it_staff >= rules.it_staff_trained_per_school),
+        **targets,
+    )
+    return ProgressReport(plan_year=plan_year, until=until, total=total, rows=per_school, per="school")
+
+
+def progress_for_counties(*, counties: QuerySet, plan_year: PlanYear) -> ProgressReport:
+    """The MOE's view: one line a county. Three queries."""
+    until = plan_year.period_end
+    rules = plan_year.rule_set
+    targets = _targets(plan_year)
+    teachers = dict(
+        RosterRow.objects.filter(plan_year=plan_year, school__county__in=counties)
+        .values_list("school__county_id")
+        .annotate(t=Sum("teachers"))
+        .order_by()
+    )
+    schools = dict(
+        RosterRow.objects.filter(plan_year=plan_year, school__county__in=counties)
+        .values_list("school__county_id")
+        .annotate(n=Count("school", distinct=True))
+        .order_by()
+    )
+    counts = _teacher_counts(
+        attendances=Attendance.objects.filter(school__county__in=counties),
+        plan_year=plan_year,
+        until=until,
+        by="county",
+    )
+    it_schools = _schools_with_it_staff(counties=counties, plan_year=plan_year, until=until, rules=rules)
+    rows = []
+    for county in counties.order_by("sort_order"):
+        if county.pk not in teachers and county.pk not in counts:
+            continue
+        c = counts.get(county.pk, EMPTY_COUNTS)
+        rows.append(
+            Progress(
+                label=county.name,
+                code=county.code,
+                teachers=teachers.get(county.pk) or 0,
+                a1a2=c["a1a2"],
+                literacy=c["literacy"],
+                it_staff=c["it_staff"],
+                trained=c["trained"],
+                it_staff_target=schools.get(county.pk, 0),
+                schools_with_it_staff=it_schools.get(county.pk, 0),
+                **targets,
+            )
+        )
+    total = Progress(
+        label="全國",
+        teachers=sum(p.teachers for p in rows),
+        a1a2=sum(p.a1a2 for p in rows),
+        literacy=sum(p.literacy for p in rows),
+        it_staff=sum(p.it_staff for p in rows),
+        trained=sum(p.trained for p in rows),
+        it_staff_target=sum(p.it_staff_target for p in rows),
+        schools_with_it_staff=sum(p.schools_with_it_staff or 0 for p in rows),
+        **targets,
+    )
+    return ProgressReport(plan_year=plan_year, until=until, total=total, rows=rows, per="county")
+
+
+def _schools_with_it_staff(*, counties, plan_year, until, rules) -> dict[int, int]:
+    per_school = (
+        Attendance.objects.filter(
+            school__county__in=counties,
+            session__plan_year=plan_year,
+            session__kind=SessionKind.IT_STAFF,
+            session__held_on__lte=until,
+        )
+        .values("school_id", "school__county_id")
+        .annotate(n=Count("teacher_code", distinct=True))
+        .filter(n__gte=rules.it_staff_trained_per_school)
+        .order_by()
+    )
+    result: dict[int, int] = {}
+    for item in per_school:
+        result[item["school__county_id"]] = result.get(item["school__county_id"], 0) + 1
+    return result
+
+
+# --- The office's gaps and its budget figures ----------------------------------------------
+
+
+def plan_months(plan_year: PlanYear) -> list[tuple[int, int]]:
+    """(year, month) of every month of the plan period."""
+    months = []
+    year, month = plan_year.period_start.year, plan_year.period_start.month
+    while (year, month) <= (plan_year.period_end.year, plan_year.period_end.month):
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def meeting_months(*, meetings: QuerySet, plan_year: PlanYear) -> list[dict]:
+    """Every month of the plan period with its meeting count and whether it reached the target.
+    One query."""
+    per_month: dict[tuple[int, int], int] = {}
+    in_period = meetings.filter(held_on__gte=plan_year.period_start, held_on__lte=plan_year.period_end)
+    for held_on in in_period.values_list("held_on", flat=True):
+        per_month[(held_on.year, held_on.month)] = per_month.get((held_on.year, held_on.month), 0) + 1
+    target = plan_year.rule_set.meetings_per_month
+    return [
+        {
+            "label": roc_month(y, m),
+            "year": y,
+            "month": m,
+            "count": per_month.get((y, m), 0),
+            "met": per_month.get((y, m), 0) >= target,
+        }
+        for y, m in plan_months(plan_year)
+    ]
+
+
+def schools_without_public_lesson(*, schools: QuerySet, plan_year: PlanYear) -> QuerySet:
+    """The roster's schools (of `schools`) with no 公開觀議課 this plan year. One query."""
+    in_roster = RosterRow.objects.filter(plan_year=plan_year).values("school_id")
+    held = PublicLesson.objects.filter(plan_year=plan_year).values("school_id")
+    return schools.filter(pk__in=in_roster).exclude(pk__in=held).order_by("code")
+
+
+def roster_school_count(*, county, plan_year: PlanYear) -> int:
+    rows = RosterRow.objects.filter(plan_year=plan_year, school__county=county)
+    sums = rows.aggregate(schools=Count("school", distinct=True), rows=Count("pk"))
+    return engine.school_count(sums["schools"], sums["rows"], plan_year.rule_set)
+
+
+def key_school_figures(*, county, plan_year: PlanYear) -> dict:
+    schools = roster_school_count(county=county, plan_year=plan_year)
+    counts = dict(
+        SchoolDesignation.objects.filter(plan_year=plan_year, school__county=county)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    target = engine.key_schools_target(schools, plan_year.rule_set)
+    key = counts.get("key", 0)
+    return {
+        "schools": schools,
+        "target": target,
+        "key": key,
+        "model": counts.get("model", 0),
+        "met": key >= target,
+        "percent": plan_year.rule_set.key_school_percent,
+    }
+
+
+@dataclass(frozen=True)
+class StaffLine:
+    kind: str
+    label: str
+    entitled: int
+    hired: int
+    full_time: int
+    part_time: int
+    annual_rate: int
+
+    @property
+    def amount_ntd(self) -> int:
+        return self.hired * self.annual_rate
+
+    @property
+    def over(self) -> bool:
+        return self.hired > self.entitled
+
+
+def staffing_figures(*, county, plan_year: PlanYear) -> dict:
+    """The engine's entitled headcount per kind beside the hired one, and line 7's amount.
+
+    [reading] a hired person counts as one whether full- or part-time: the plan's figures
+    (requested_counselors ...) are persons, and line 7 is persons x the annual rate."""
+    rules = plan_year.rule_set
+    entitled = engine.entitled_staffing(roster_school_count(county=county, plan_year=plan_year), rules)
+    hired = {
+        item["kind"]: item
+        for item in OfficeStaff.objects.filter(plan_year=plan_year, county=county)
+        .values("kind")
+        .annotate(n=Count("pk"), full=Count("pk", filter=Q(full_time=True)))
+        .order_by()
+    }
+    entitled_by_kind = {
+        StaffKind.COUNSELOR: (entitled.counselors, rules.counselor_annual_rate),
+        StaffKind.IT: (entitled.it_staff, rules.it_staff_annual_rate),
+        StaffKind.ADMIN: (entitled.admin_staff, rules.admin_staff_annual_rate),
+    }
+    lines = []
+    for kind, (persons, rate) in entitled_by_kind.items():
+        item = hired.get(kind, {"n": 0, "full": 0})
+        lines.append(StaffLine(kind, kind.label, persons, item["n"], item["full"], item["n"] - item["full"], rate))
+    by_kind = {line.kind: line.hired for line in lines}
+    amount = engine.staffing_amount(
+        by_kind[StaffKind.COUNSELOR], by_kind[StaffKind.IT], by_kind[StaffKind.ADMIN], rules
+    )
+    return {"lines": lines, "entitled": entitled, "amount_ntd": amount, "by_kind": by_kind}
+
+
+def session_budget_figures(*, county, plan_year: PlanYear) -> dict:
+    """Lines 9 and 10 from the county's sessions of the year. One query."""
+    rules = plan_year.rule_set
+    sums = TrainingSession.objects.filter(plan_year=plan_year, county=county).aggregate(
+        sessions=Count("pk"),
+        elementary=Sum("substitute_periods_elementary"),
+        junior=Sum("substitute_periods_junior"),
+    )
+    periods = {engine.ELEMENTARY: sums["elementary"] or 0, engine.JUNIOR_HIGH: sums["junior"] or 0}
+    return {
+        "sessions": sums["sessions"],
+        "periods_elementary": periods[engine.ELEMENTARY],
+        "periods_junior": periods[engine.JUNIOR_HIGH],
+        "training_ntd": engine.training_amount(sums["sessions"], rules),
+        "substitute_ntd": engine.substitute_amount(periods, rules),
+        "session_price": rules.training_session_unit_price,
+        "period_prices": dict(rules.substitute_period_unit_price),
+    }
+
+
+def plan_figures(*, county, plan_year: PlanYear) -> dict:
+    """What `budget.services.plan_set_county_figures` receives from the office."""
+    sessions = session_budget_figures(county=county, plan_year=plan_year)
+    staff = staffing_figures(county=county, plan_year=plan_year)["by_kind"]
+    return {
+        "training_sessions": sessions["sessions"],
+        "substitute_periods_elementary": sessions["periods_elementary"],
+        "substitute_periods_junior": sessions["periods_junior"],
+        "requested_counselors": staff[StaffKind.COUNSELOR],
+        "requested_it_staff": staff[StaffKind.IT],
+        "requested_admin_staff": staff[StaffKind.ADMIN],
+    }
+
+
+# --- The contract with reporting -----------------------------------------------------------
+
+
 def county_training_summary(
-    *, plan_year, county_ids: Iterable[int] | None = None, until: date | None = None
+    *, plan_year, county_ids: Iterable[int] | None = None, until: datetime.date | None = None
 ) -> dict[int, dict[str, int]]:
     """{county id: {key: int for key in TRAINING_SUMMARY_KEYS}} for the counties that have data.
 
     `county_ids` None means every county; `until` None means now. A month's own figure is the
     difference of two calls. Aggregated in the database: a constant number of queries."""
-    return {}
+    until = until or timezone.localdate()
+    ids = None if county_ids is None else list(county_ids)
+
+    def scoped(queryset: QuerySet, lookup: str) -> QuerySet:
+        return queryset if ids is None else queryset.filter(**{f"{lookup}__in": ids})
+
+    roster = scoped(RosterRow.objects.filter(plan_year=plan_year), "school__county_id")
+    roster_sums = {
+        item["school__county_id"]: item
+        for item in roster.values("school__county_id")
+        .annotate(teachers=Sum("teachers"), schools=Count("school", distinct=True))
+        .order_by()
+    }
+    teachers = _teacher_counts(
+        attendances=scoped(Attendance.objects.all(), "school__county_id"), plan_year=plan_year, until=until, by="county"
+    )
+    sessions = dict(
+        scoped(TrainingSession.objects.filter(plan_year=plan_year, held_on__lte=until), "county_id")
+        .values_list("county_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    meetings = dict(
+        scoped(WorkingMeeting.objects.filter(plan_year=plan_year, held_on__lte=until), "county_id")
+        .values_list("county_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    lessons = {
+        item["school__county_id"]: item
+        for item in scoped(PublicLesson.objects.filter(plan_year=plan_year, held_on__lte=until), "school__county_id")
+        .values("school__county_id")
+        .annotate(n=Count("pk"), schools=Count("school", distinct=True))
+        .order_by()
+    }
+    summary: dict[int, dict[str, int]] = {}
+    for county_id in set(roster_sums) | set(teachers) | set(sessions) | set(meetings) | set(lessons):
+        roster_item = roster_sums.get(county_id, {})
+        teacher_item = teachers.get(county_id, EMPTY_COUNTS)
+        lesson_item = lessons.get(county_id, {})
+        summary[county_id] = {
+            "sessions_held": sessions.get(county_id, 0),
+            "teachers_trained": teacher_item["trained"],
+            "a1a2_teachers": teacher_item["a1a2"],
+            "literacy_teachers": teacher_item["literacy"],
+            "it_staff_trained": teacher_item["it_staff"],
+            "teachers_total": roster_item.get("teachers") or 0,
+            "meetings_held": meetings.get(county_id, 0),
+            "public_lessons": lesson_item.get("n", 0),
+            "schools_with_public_lesson": lesson_item.get("schools", 0),
+            "schools_total": roster_item.get("schools", 0),
+        }
+    return summary
+
+
+def schools_by_code(codes: Iterable[str]) -> dict[str, School]:
+    return {school.code: school for school in School.objects.filter(code__in=set(codes)).select_related("county")}
+
+
+def home_panel(*, user, plan_year: PlanYear) -> dict | None:
+    """The office's line on the county home page: training against the year's A1+A2 target,
+    meetings missing, schools without a public lesson. None for users without a county."""
+    if not user.is_authenticated or not user.is_county_staff or not user.county_id:
+        return None
+    county = user.county
+    summary = cached_read(
+        ("summary", county.pk, plan_year.pk),
+        lambda: county_training_summary(plan_year=plan_year, county_ids=[county.pk], until=plan_year.period_end),
+    )
+    figures = summary.get(county.pk, dict.fromkeys(TRAINING_SUMMARY_KEYS, 0))
+    months = meeting_months(
+        meetings=WorkingMeeting.objects.filter(plan_year=plan_year, county=county), plan_year=plan_year
+    )
+    target_percent = engine.a1a2_target_percent(plan_year.year, plan_year.rule_set)
+    return {
+        "figures": figures,
+        "a1a2_tenths": engine.share_percent_tenths(figures["a1a2_teachers"], figures["teachers_total"]),
+        "a1a2_target_percent": target_percent,
+        "months_missing": [m["label"] for m in months if not m["met"]],
+        "schools_without_lesson": figures["schools_total"] - figures["schools_with_public_lesson"],
+    }
+
+
+def progress_for_user(*, user, plan_year: PlanYear, county=None) -> ProgressReport:
+    """The progress report the user's page shows: their school, the chosen county's schools,
+    or (county None, MOE and admins) every county. Cached until the app or the roster changes."""
+
+    def compute() -> ProgressReport:
+        if user.is_school_staff:
+            schools = access.for_user(School.objects.all(), user)
+            return progress_for_schools(schools=schools, plan_year=plan_year, label=user.school.name)
+        if county is None:
+            counties = access.for_user(County.objects.all(), user)
+            return progress_for_counties(counties=counties, plan_year=plan_year)
+        schools = access.for_user(School.objects.filter(county=county), user)
+        return progress_for_schools(schools=schools, plan_year=plan_year, label=county.name)
+
+    return cached_read(("progress", access.scope_key(user), plan_year.pk, county.pk if county else None), compute)

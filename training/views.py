@@ -1,0 +1,612 @@
+"""The office's pages. Thin: access check -> form/service/selector -> template."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q, Sum
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from budget.services import PlanActionRefused
+from portal import access
+from portal.audit import recent
+from portal.cache import version
+from portal.models import PendingUpload
+from portal.pagination import list_page
+from portal.uploads import upload_create, upload_discard, upload_for_user, upload_read
+from schools.models import County, School
+from schools.selectors import ROSTER, plan_year_or_latest
+from training import selectors
+from training.forms import AttendanceAddForm, AttendanceUploadForm, MinutesForm
+from training.importing import HEADERS
+from training.models import Attendance, PromotionKind, TrainingSession, WorkingMeeting
+from training.records import RECORD_TYPES, RecordType
+from training.services import (
+    ATTENDANCE_UPLOAD_KIND,
+    AttendanceImportRefused,
+    attendance_add,
+    attendance_delete,
+    attendance_parse_file,
+    attendance_preview,
+    attendance_upload_confirm,
+    meeting_minutes_attach,
+    office_figures_to_plan,
+    office_record_delete,
+    office_record_save,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE_SIZE = 50
+
+
+def _plan_year(request: HttpRequest):
+    return plan_year_or_latest(request.GET.get("year") or request.POST.get("year"))
+
+
+def _county_in_view(request: HttpRequest) -> County | None:
+    """County staff: their county. MOE and admins: the county chosen with ?county=<code>, or none."""
+    user = request.user
+    if user.county_id:
+        return user.county
+    code = request.GET.get("county") or request.POST.get("county")
+    if code:
+        return access.get_for_user(County.objects.all(), user, code=code)
+    return None
+
+
+def _require_read(request: HttpRequest) -> None:
+    access.require(access.may_read_office(request.user), "學校帳號只能查看本校的研習紀錄與培訓進度")
+
+
+def _require_manage(request: HttpRequest) -> None:
+    access.require(access.may_manage_office(request.user), "只有縣市承辦可以維護推動辦公室資料")
+
+
+def _record_type(slug: str) -> RecordType:
+    try:
+        return RECORD_TYPES[slug]
+    except KeyError:
+        raise Http404("沒有這種資料") from None
+
+
+def _records(request: HttpRequest, record_type: RecordType, plan_year, county: County | None):
+    records = access.for_user(record_type.model.objects.select_related(*record_type.related), request.user)
+    records = records.filter(plan_year=plan_year)
+    if county is not None:
+        lookup = "school__county" if record_type.school_bound else "county"
+        records = records.filter(**{lookup: county})
+    return records
+
+
+def _query_string(request: HttpRequest, **drop) -> str:
+    query = request.GET.copy()
+    for name in ("page", *drop):
+        query.pop(name, None)
+    return query.urlencode()
+
+
+# --- The office's records: list, create, edit, delete --------------------------------------
+
+
+@login_required
+@require_GET
+def record_list(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_read(request)
+    record_type = _record_type(slug)
+    plan_year = _plan_year(request)
+    county = _county_in_view(request)
+    records = _records(request, record_type, plan_year, county)
+    q = (request.GET.get("q") or "").strip()
+    if q and record_type.search:
+        condition = Q()
+        for name in record_type.search:
+            condition |= Q(**{f"{name}__icontains": q})
+        records = records.filter(condition)
+    status = request.GET.get("status")
+    if slug == "requests" and status:
+        records = records.filter(status=status)
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(obj, [column(obj) for _, column in record_type.columns]) for obj in page.object_list]
+    context = {
+        "record_type": record_type,
+        "plan_year": plan_year,
+        "county": county,
+        "page": page,
+        "rows": rows,
+        "q": q,
+        "query": _query_string(request),
+        "may_manage": access.may_manage_office(request.user),
+        "show_county": county is None,
+    }
+    context |= _panel(record_type, request, plan_year, county)
+    return render(request, "training/record_list.html", context)
+
+
+def _panel(record_type: RecordType, request: HttpRequest, plan_year, county: County | None) -> dict:
+    """The figures shown above a list: targets, gaps and budget lines of the county in view."""
+    if county is None:
+        return {}
+    slug = record_type.slug
+    if slug == "staff":
+        return {"staffing": selectors.staffing_figures(county=county, plan_year=plan_year)}
+    if slug == "meetings":
+        months = selectors.meeting_months(
+            meetings=WorkingMeeting.objects.filter(plan_year=plan_year, county=county), plan_year=plan_year
+        )
+        return {"months": months, "months_missing": [m for m in months if not m["met"]]}
+    if slug == "lessons":
+        schools = access.for_user(School.objects.filter(county=county), request.user)
+        missing = selectors.schools_without_public_lesson(schools=schools, plan_year=plan_year)
+        return {"schools_missing": list(missing.values("code", "name"))}
+    if slug == "designations":
+        return {"key_schools": selectors.key_school_figures(county=county, plan_year=plan_year)}
+    if slug == "sessions":
+        return {"budget": selectors.session_budget_figures(county=county, plan_year=plan_year)}
+    if slug == "promotions":
+        totals = (
+            access.for_user(record_type.model.objects.filter(plan_year=plan_year, county=county), request.user)
+            .values("kind")
+            .annotate(n=Count("pk"), participants=Sum("participants"), schools=Sum("schools"))
+            .order_by("kind")
+        )
+        labels = dict(PromotionKind.choices)
+        return {"promotion_totals": [dict(t, label=labels.get(t["kind"], t["kind"])) for t in totals]}
+    return {}
+
+
+def _save(request, record_type: RecordType, form, minutes_form=None):
+    """Validate and save through the service; model errors land on the form."""
+    if not form.is_valid() or (minutes_form is not None and not minutes_form.is_valid()):
+        return None
+    instance = form.save(commit=False)
+    try:
+        instance = office_record_save(instance=instance, user=request.user)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            if field == "school":
+                target = "school_code" if "school_code" in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+        return None
+    if minutes_form is not None and minutes_form.cleaned_data.get("minutes"):
+        meeting_minutes_attach(meeting=instance, uploaded_file=minutes_form.cleaned_data["minutes"], user=request.user)
+    return instance
+
+
+def _list_url(record_type: RecordType, instance) -> str:
+    return reverse(f"training_{record_type.slug}") + f"?year={instance.plan_year.year}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_create(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_manage(request)
+    record_type = _record_type(slug)
+    plan_year = _plan_year(request)
+    form = record_type.form_class(
+        request.POST or None, user=request.user, plan_year=plan_year, instance=record_type.model()
+    )
+    minutes_form = MinutesForm(request.POST or None, request.FILES or None) if slug == "meetings" else None
+    if minutes_form is not None:
+        minutes_form.fields["minutes"].required = False
+    if request.method == "POST":
+        instance = _save(request, record_type, form, minutes_form)
+        if instance is not None:
+            messages.success(request, f"已新增{record_type.verbose_name}「{instance}」。")
+            return redirect(_list_url(record_type, instance))
+    return render(
+        request,
+        "training/record_form.html",
+        {"record_type": record_type, "form": form, "minutes_form": minutes_form, "plan_year": plan_year},
+    )
+
+
+def _own_record(request: HttpRequest, record_type: RecordType, pk: int):
+    return access.get_for_user(
+        record_type.model.objects.select_related(*record_type.related, "plan_year"), request.user, pk=pk
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _require_manage(request)
+    record_type = _record_type(slug)
+    instance = _own_record(request, record_type, pk)
+    form = record_type.form_class(
+        request.POST or None, user=request.user, plan_year=instance.plan_year, instance=instance
+    )
+    minutes_form = MinutesForm(request.POST or None, request.FILES or None) if slug == "meetings" else None
+    if minutes_form is not None:
+        minutes_form.fields["minutes"].required = False
+    if request.method == "POST":
+        saved = _save(request, record_type, form, minutes_form)
+        if saved is not None:
+            messages.success(request, f"已儲存{record_type.verbose_name}「{saved}」。")
+            return redirect(_list_url(record_type, saved))
+    return render(
+        request,
+        "training/record_form.html",
+        {
+            "record_type": record_type,
+            "form": form,
+            "minutes_form": minutes_form,
+            "instance": instance,
+            "plan_year": instance.plan_year,
+            "history": recent(instance.history.all()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def record_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _require_manage(request)
+    record_type = _record_type(slug)
+    instance = _own_record(request, record_type, pk)
+    url = _list_url(record_type, instance)
+    label = str(instance)
+    office_record_delete(instance=instance, user=request.user)
+    messages.success(request, f"已刪除{record_type.verbose_name}「{label}」。")
+    return redirect(url)
+
+
+@login_required
+@require_GET
+def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_read(request)
+    meeting = access.get_for_user(WorkingMeeting.objects.all(), request.user, pk=pk)
+    if not meeting.minutes:
+        raise Http404("這次會議尚未上傳會議紀錄")
+    return FileResponse(meeting.minutes.open("rb"), as_attachment=True, filename=meeting.minutes_name or "minutes")
+
+
+# --- The office at a glance; its figures into the plan -------------------------------------
+
+
+@login_required
+@require_GET
+def office(request: HttpRequest) -> HttpResponse:
+    _require_read(request)
+    plan_year = _plan_year(request)
+    county = _county_in_view(request)
+    context = {"plan_year": plan_year, "county": county, "may_manage": access.may_manage_office(request.user)}
+    if county is None:
+        counties = access.for_user(County.objects.all(), request.user)
+        summary = selectors.county_training_summary(
+            plan_year=plan_year, county_ids=list(counties.values_list("pk", flat=True)), until=plan_year.period_end
+        )
+        context["counties"] = [(c, summary.get(c.pk)) for c in counties.order_by("sort_order")]
+        return render(request, "training/office_national.html", context)
+    user = request.user
+
+    def figures() -> dict:
+        months = selectors.meeting_months(
+            meetings=WorkingMeeting.objects.filter(plan_year=plan_year, county=county), plan_year=plan_year
+        )
+        schools = access.for_user(School.objects.filter(county=county), user)
+        summary = selectors.county_training_summary(
+            plan_year=plan_year, county_ids=[county.pk], until=plan_year.period_end
+        )
+        requests = RECORD_TYPES["requests"].model.objects.filter(plan_year=plan_year, county=county)
+        return {
+            "staffing": selectors.staffing_figures(county=county, plan_year=plan_year),
+            "budget": selectors.session_budget_figures(county=county, plan_year=plan_year),
+            "key_schools": selectors.key_school_figures(county=county, plan_year=plan_year),
+            "months_missing": [m for m in months if not m["met"]],
+            "months": months,
+            "schools_missing_lesson": selectors.schools_without_public_lesson(
+                schools=schools, plan_year=plan_year
+            ).count(),
+            "summary": summary.get(county.pk, {}),
+            "open_requests": access.for_user(requests, user).exclude(status="closed").count(),
+        }
+
+    # Seven aggregates, the same until the office, its sessions or the roster change.
+    context |= selectors.cached_read(("office", access.scope_key(user), plan_year.pk, county.pk), figures)
+    return render(request, "training/office.html", context)
+
+
+@login_required
+@require_POST
+def plan_figures(request: HttpRequest) -> HttpResponse:
+    """Write lines 7, 9 and 10's figures into the county plan (budget's own service)."""
+    _require_manage(request)
+    plan_year = _plan_year(request)
+    county = _county_in_view(request)
+    if county is None:
+        messages.error(request, "請先選擇縣市。")
+        return redirect("training_office")
+    try:
+        _plan, figures = office_figures_to_plan(county=county, plan_year=plan_year, user=request.user)
+    except PlanActionRefused as refused:
+        messages.error(request, f"未寫入經費表：{refused}")
+    else:
+        messages.success(
+            request,
+            f"已寫入{county.name} {plan_year.year} 年度經費表：研習 {figures['training_sessions']:,} 場、"
+            f"代理代課 國小 {figures['substitute_periods_elementary']:,} 節／"
+            f"國中 {figures['substitute_periods_junior']:,} 節、專任人力 輔導 {figures['requested_counselors']}／"
+            f"資訊 {figures['requested_it_staff']}／行政 {figures['requested_admin_staff']} 人。",
+        )
+    url = reverse("training_office") + f"?year={plan_year.year}"
+    if not request.user.county_id:
+        url += f"&county={county.code}"
+    return redirect(url)
+
+
+# --- Sessions and attendance ---------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_read(request)
+    session = access.get_for_user(TrainingSession.objects.select_related("county", "plan_year"), request.user, pk=pk)
+    may_manage = access.may_manage_office(request.user)
+    form = AttendanceAddForm(request.POST or None, session=session)
+    if request.method == "POST":
+        _require_manage(request)
+        if form.is_valid():
+            attendance_add(
+                session=session,
+                school=form.cleaned_data["school_code"],
+                teacher_code=form.cleaned_data["teacher_code"],
+                name=form.cleaned_data["name"],
+                user=request.user,
+            )
+            messages.success(request, f"已登錄 {form.cleaned_data['teacher_code']}。")
+            return redirect("training_session_detail", pk=session.pk)
+    attendances = session.attendances.select_related("school__county").order_by("school__code", "teacher_code")
+    page = Paginator(attendances, PAGE_SIZE).get_page(request.GET.get("page"))
+    rule_set = session.plan_year.rule_set
+    return render(
+        request,
+        "training/session_detail.html",
+        {
+            "session": session,
+            "page": page,
+            "query": "",
+            "form": form,
+            "may_manage": may_manage,
+            "cost_ntd": session.cost_ntd(rule_set),
+            "substitute_ntd": session.substitute_ntd(rule_set),
+            "count": page.paginator.count,
+        },
+    )
+
+
+@login_required
+@require_GET
+def attendance_list(request: HttpRequest) -> HttpResponse:
+    """Who completed what: county staff their sessions', school staff their school's teachers'."""
+    plan_year = _plan_year(request)
+    records = access.for_user(Attendance.objects.all(), request.user).filter(session__plan_year=plan_year)
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        records = records.filter(
+            Q(teacher_code__icontains=q) | Q(name__icontains=q) | Q(school__code=q) | Q(session__code__icontains=q)
+        )
+    # Plain values, newest first (the primary key's index), the page and its count cached
+    # until the next write: a page deep into a county's 70,000 rows costs no sort.
+    rows = records.order_by("-pk").values(
+        "pk",
+        "session_id",
+        "teacher_code",
+        "name",
+        session_code=F("session__code"),
+        session_title=F("session__title"),
+        held_on=F("session__held_on"),
+        school_code=F("school__code"),
+        school_name=F("school__name"),
+    )
+    page = list_page(
+        namespace=selectors.TRAINING,
+        parts=("attendance", access.scope_key(request.user), plan_year.pk, q, version(ROSTER)),
+        rows=rows,
+        page=request.GET.get("page"),
+        per_page=PAGE_SIZE,
+    )
+    return render(
+        request,
+        "training/attendance_list.html",
+        {
+            "plan_year": plan_year,
+            "page": page,
+            "q": q,
+            "query": _query_string(request),
+            "may_manage": access.may_manage_office(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def attendance_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manage(request)
+    attendance = access.get_for_user(Attendance.objects.select_related("session"), request.user, pk=pk)
+    session = attendance.session
+    attendance_delete(attendance=attendance, user=request.user)
+    messages.success(request, f"已刪除 {attendance.teacher_code} 的完成紀錄。")
+    return redirect("training_session_detail", pk=session.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance_import(request: HttpRequest) -> HttpResponse:
+    _require_manage(request)
+    form = AttendanceUploadForm(
+        request.POST or None, request.FILES or None, user=request.user, initial={"plan_year": _plan_year(request)}
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = upload_create(
+            user=request.user,
+            kind=ATTENDANCE_UPLOAD_KIND,
+            uploaded_file=form.cleaned_data["file"],
+            plan_year=form.cleaned_data["plan_year"],
+            county=request.user.county or form.cleaned_data["county"],
+        )
+        return redirect("training_attendance_preview", upload_id=upload.pk)
+    return render(request, "training/attendance_import.html", {"form": form, "headers": HEADERS})
+
+
+def _own_upload(request: HttpRequest, upload_id: int) -> PendingUpload:
+    return upload_for_user(user=request.user, kind=ATTENDANCE_UPLOAD_KIND, pk=upload_id)
+
+
+@login_required
+@require_GET
+def attendance_import_preview(request: HttpRequest, upload_id: int) -> HttpResponse:
+    _require_manage(request)
+    upload = _own_upload(request, upload_id)
+    if upload.status != PendingUpload.Status.PENDING:
+        messages.info(request, f"「{upload.original_name}」已經{upload.get_status_display()}。")
+        return redirect("training_attendance")
+    parse = attendance_parse_file(content=upload_read(upload))
+    preview = attendance_preview(parse=parse, plan_year=upload.plan_year, county=upload.county)
+    sample = preview.new[:200] if preview.ok else []
+    return render(
+        request,
+        "training/attendance_preview.html",
+        {"upload": upload, "preview": preview, "parse": parse, "summary": preview.summary, "sample": sample},
+    )
+
+
+@login_required
+@require_POST
+def attendance_import_confirm(request: HttpRequest, upload_id: int) -> HttpResponse:
+    _require_manage(request)
+    upload = _own_upload(request, upload_id)
+    try:
+        summary = attendance_upload_confirm(upload=upload, user=request.user)
+    except AttendanceImportRefused as refused:
+        messages.error(request, f"未匯入任何資料：{refused}")
+        return redirect("training_attendance_preview", upload_id=upload.pk)
+    messages.success(
+        request,
+        f"已匯入研習完成紀錄 {summary['new']:,} 筆"
+        f"（檔案共 {summary['rows']:,} 列，{summary['already']:,} 列先前已登錄）。",
+    )
+    return redirect(reverse("training_progress") + f"?year={upload.plan_year.year}")
+
+
+@login_required
+@require_POST
+def attendance_import_discard(request: HttpRequest, upload_id: int) -> HttpResponse:
+    _require_manage(request)
+    upload = _own_upload(request, upload_id)
+    if upload.status == PendingUpload.Status.PENDING:
+        upload_discard(upload=upload)
+        messages.info(request, "已放棄這次上傳，研習紀錄沒有任何變動。")
+    return redirect("training_attendance_import")
+
+
+@login_required
+@require_GET
+def attendance_template(request: HttpRequest) -> HttpResponse:
+    """An empty attendance sheet with the headers the import reads."""
+    _require_manage(request)
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "研習參加名單"
+    sheet.append(list(HEADERS))
+    for column in "ABCD":
+        sheet.column_dimensions[column].width = 16
+        sheet[f"{column}1"].number_format = "@"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('研習參加名單範本.xlsx')}"
+    return response
+
+
+# --- Progress against the targets -----------------------------------------------------------
+
+
+@login_required
+@require_GET
+def progress(request: HttpRequest) -> HttpResponse:
+    """Per school and county (county staff, MOE with ?county=), per county (MOE), own school (school staff)."""
+    user = request.user
+    plan_year = _plan_year(request)
+    county = None if user.is_school_staff else _county_in_view(request)
+    q = (request.GET.get("q") or "").strip()
+    page_number = request.GET.get("page") or "1"
+
+    def body() -> str:
+        report = selectors.progress_for_user(user=user, plan_year=plan_year, county=county)
+        rows = [r for r in report.rows if q in r.label or q in r.code] if q else report.rows
+        page = Paginator(rows, PAGE_SIZE).get_page(page_number)
+        context = {
+            "plan_year": plan_year,
+            "report": report,
+            "county": county,
+            "page": page,
+            "q": q,
+            "query": _query_string(request),
+            "chart": _chart(report),
+        }
+        return render_to_string("training/_progress_body.html", context, request=request)
+
+    # The whole content, not only the figures: at 20 requests at once on two cores, the
+    # template's hundreds of cells were most of the page's time (bench/training.py).
+    parts = ("progress-page", access.scope_key(user), plan_year.pk, county.pk if county else None, q, page_number)
+    return render(
+        request, "training/progress.html", {"plan_year": plan_year, "body": selectors.cached_read(parts, body)}
+    )
+
+
+def _chart(report) -> list[dict]:
+    """The three indicators of the total, as bars in tenths of a percent with their targets."""
+    total = report.total
+    it_tenths = None
+    if total.it_staff_target:
+        it_tenths = min(1000, total.it_staff_done * 1000 // total.it_staff_target)
+    bars = [
+        (
+            "完成 A1＋A2 之教師",
+            total.a1a2_tenths,
+            total.a1a2_target_percent * 10,
+            f"{total.a1a2:,}／{total.teachers:,} 人",
+        ),
+        (
+            "本年度數位素養研習教師",
+            total.literacy_tenths,
+            total.literacy_target_percent * 10,
+            f"{total.literacy:,}／{total.teachers:,} 人",
+        ),
+        (
+            "資訊組長已受訓之學校" if total.schools_with_it_staff is not None else "資訊組長已受訓",
+            it_tenths,
+            1000,
+            f"{total.it_staff_done:,}／{total.it_staff_target:,}",
+        ),
+    ]
+    chart = []
+    for index, (label, tenths, target_tenths, detail) in enumerate(bars):
+        value = min(tenths or 0, 1000)
+        chart.append(
+            {
+                "label": label,
+                "y": 10 + index * 44,
+                "width": value * 5 // 10,  # 500 px for 100%
+                "target_x": 200 + target_tenths * 5 // 10,
+                "value_text": "—" if tenths is None else f"{tenths // 10}.{tenths % 10}%",
+                "target_text": f"目標 {target_tenths // 10}%",
+                "detail": detail,
+                "met": tenths is not None and tenths >= target_tenths,
+            }
+        )
+    return chart
