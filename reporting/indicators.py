@@ -14,10 +14,10 @@ from django.db.models import F, Q, Sum
 
 from budget import rules as engine
 from budget.models import PlanNarrative
-from devices.selectors import county_device_summary
+from devices import selectors as device_selectors
 from reporting.models import LearningOutcome, SupportClassFigures
 from schools.models import County, PlanYear, RosterRow
-from training.selectors import county_training_summary
+from training import selectors as training_selectors
 
 COUNT, PERCENT = "count", "percent"
 
@@ -54,8 +54,8 @@ def indicator_sources(*, plan_year: PlanYear, county_ids: list[int] | None) -> d
         )
     }
     return {
-        "devices": county_device_summary(plan_year=plan_year, county_ids=county_ids),
-        "training": county_training_summary(plan_year=plan_year, county_ids=county_ids),
+        "devices": device_selectors.county_device_summary(plan_year=plan_year, county_ids=county_ids),
+        "training": training_selectors.county_training_summary(plan_year=plan_year, county_ids=county_ids),
         "requested": requested,
         "narrative": {
             n["plan__county_id"]: n

@@ -17,12 +17,12 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from budget import rules as engine
-from devices.selectors import county_device_summary
+from devices import selectors as device_selectors
 from portal.models import Role, User
 from reporting.models import MonthlyReport, MonthlyReportEvent, MonthlySpending, ReminderSent, UsageRecord
 from reporting.usage import months_of, reporting_school_counts, roc_month, roster_school_counts
 from schools.models import County, PlanYear
-from training.selectors import county_training_summary
+from training import selectors as training_selectors
 
 NOT_DUE, ON_TIME, LATE, RETURNED, MISSING = "not_due", "on_time", "late", "returned", "missing"
 STATE_LABELS = {NOT_DUE: "未到期", ON_TIME: "準時", LATE: "逾期提交", RETURNED: "退回修正", MISSING: "未提交"}
@@ -88,12 +88,14 @@ def report_figures(*, plan_year: PlanYear, county: County, month: datetime.date)
 
     Devices and training come only from their apps' summaries; a missing summary stays None
     and the page says 尚無資料."""
-    devices_now, devices_before = _summary_pair(county_device_summary, plan_year, [county.pk], month)
-    training_now, training_before = _summary_pair(county_training_summary, plan_year, [county.pk], month)
+    devices_now, devices_before = _summary_pair(device_selectors.county_device_summary, plan_year, [county.pk], month)
+    training_now, training_before = _summary_pair(
+        training_selectors.county_training_summary, plan_year, [county.pk], month
+    )
     usage = UsageRecord.objects.filter(plan_year=plan_year, county=county).aggregate(
-        hours=Sum("hours", filter=Q(month=month)),
-        students=Sum("active_students", filter=Q(month=month)),
-        schools=Count("school", filter=Q(month=month), distinct=True),
+        month_hours=Sum("hours", filter=Q(month=month)),
+        month_students=Sum("active_students", filter=Q(month=month)),
+        month_schools=Count("school", filter=Q(month=month), distinct=True),
         hours_to_date=Sum("hours", filter=Q(month__lte=month)),
     )
     expected = roster_school_counts(plan_year).get(county.pk, 0)
@@ -107,10 +109,10 @@ def report_figures(*, plan_year: PlanYear, county: County, month: datetime.date)
         "devices": _section(devices_now.get(county.pk), devices_before.get(county.pk), DEVICE_KEYS),
         "training": _section(training_now.get(county.pk), training_before.get(county.pk), TRAINING_KEYS),
         "usage": {
-            "hours": str(usage["hours"] or 0),
+            "hours": str(usage["month_hours"] or 0),
             "hours_to_date": str(usage["hours_to_date"] or 0),
-            "students": usage["students"] or 0,
-            "schools_reported": usage["schools"],
+            "students": usage["month_students"] or 0,
+            "schools_reported": usage["month_schools"],
             "schools_expected": expected,
         },
         "spending_to_date": {str(line): total for line, total in spending.items()},

@@ -355,7 +355,7 @@ def results_pdf(plan_year, county, progress: Progress = _quiet) -> bytes:
     ]
     usage = {
         "by_platform": _sums(records, "platform"),
-        "total": records.aggregate(hours=Sum("hours")),
+        "total": records.aggregate(total_hours=Sum("hours")),
     }
     usage["total"]["records"] = records.count()
     progress(30, "彙整成效評估與月報")

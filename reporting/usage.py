@@ -245,10 +245,10 @@ def usage_for(*, user: User, plan_year: PlanYear) -> QuerySet:
 
 
 def _sums(queryset: QuerySet, *group: str) -> list[dict]:
-    return list(
+    rows = (
         queryset.values(*group)
         .annotate(
-            hours=Sum("hours"),
+            sum_hours=Sum("hours"),
             students=Sum("active_students"),
             devices=Sum("active_devices"),
             schools=Count("school", distinct=True),
@@ -256,6 +256,8 @@ def _sums(queryset: QuerySet, *group: str) -> list[dict]:
         )
         .order_by(*group)
     )
+    # "hours" is the model's field: an annotation may not take its name.
+    return [{**row, "hours": row.pop("sum_hours")} for row in rows]
 
 
 def usage_aggregates(*, user: User, plan_year: PlanYear, county: County | None = None) -> dict:
@@ -273,7 +275,9 @@ def usage_aggregates(*, user: User, plan_year: PlanYear, county: County | None =
             "by_month": _sums(records, "month"),
             "by_platform": _sums(records, "platform"),
             "by_county": by_county,
-            "total": records.aggregate(hours=Sum("hours"), students=Sum("active_students"), records=Count("pk")),
+            "total": records.aggregate(
+                total_hours=Sum("hours"), total_students=Sum("active_students"), records=Count("pk")
+            ),
         }
 
     scope = (access.scope_key(user), plan_year.pk, county.pk if county else None)
@@ -289,7 +293,7 @@ def usage_by_school(*, user: User, plan_year: PlanYear, county: County | None, m
     return (
         records.values("school__code", "school__name", "county__name")
         .annotate(
-            hours=Sum("hours"),
+            total_hours=Sum("hours"),
             students=Sum("active_students"),
             devices=Sum("active_devices"),
             platforms=Count("platform", distinct=True),
