@@ -20,8 +20,8 @@ def preview_of(plan_year, content, user):
     return usage_preview(plan_year=plan_year, parse=usage_parse_file(content=content, plan_year=plan_year), user=user)
 
 
-def messages_of(preview):
-    return [(p.row, p.column.split("（")[0], p.message) for p in preview.errors]
+def parsed(plan_year, rows):
+    return usage_parse_file(content=usage_csv(rows), plan_year=plan_year)
 
 
 def test_a_clean_file_previews_then_imports(roster, plan_year, officer_a):
