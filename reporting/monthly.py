@@ -109,8 +109,8 @@ def report_figures(*, plan_year: PlanYear, county: County, month: datetime.date)
         "devices": _section(devices_now.get(county.pk), devices_before.get(county.pk), DEVICE_KEYS),
         "training": _section(training_now.get(county.pk), training_before.get(county.pk), TRAINING_KEYS),
         "usage": {
-            "hours": str(usage["month_hours"] or 0),
-            "hours_to_date": str(usage["hours_to_date"] or 0),
+            "hours": f"{usage['month_hours'] or 0:,.1f}",
+            "hours_to_date": f"{usage['hours_to_date'] or 0:,.1f}",
             "students": usage["month_students"] or 0,
             "schools_reported": usage["month_schools"],
             "schools_expected": expected,
