@@ -124,9 +124,9 @@ def usage_parse_file(*, content: bytes, plan_year: PlanYear, max_bytes: int | No
 
 def usage_preview(*, plan_year: PlanYear, parse: UsageParse, user: User | None) -> UsagePreview:
     """What confirming would do, and every row the portal's data refuses. Writes nothing."""
-    if not parse.ok:
+    if not parse.rows:
         return UsagePreview(parse=parse, errors=list(parse.errors))
-    codes = {row.code for row in parse.rows}
+    codes = {row.code for row in parse.rows if row.code}
     schools = {
         code: {"pk": pk, "county_id": county_id, "name": name}
         for code, pk, county_id, name in School.objects.filter(code__in=codes).values_list(
@@ -142,6 +142,8 @@ def usage_preview(*, plan_year: PlanYear, parse: UsageParse, user: User | None) 
     county_names = dict(County.objects.values_list("pk", "name")) if own_county or own_school else {}
     for row in parse.rows:
         school = schools.get(row.code)
+        if not row.code:
+            continue
         if school is None:
             errors.append(
                 Problem(row.excel_row, "學校代碼", f"查無學校代碼 {row.code}（請確認代碼，或請縣市先匯入名單）")
@@ -157,6 +159,8 @@ def usage_preview(*, plan_year: PlanYear, parse: UsageParse, user: User | None) 
                     f"本帳號只能填報{county_names.get(own_county, '本縣市')}的學校",
                 )
             )
+    # Every bad row at once, the file's and the portal's, in the file's order.
+    errors = sorted([*parse.errors, *errors], key=lambda p: p.row or 0)
     preview = UsagePreview(parse=parse, errors=errors, schools=schools)
     if errors:
         return preview
