@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import OUT, PYTHON, ROOT, drop_database, env, fresh_database, manage
+from common import BENCH_DB, OUT, PYTHON, ROOT, SERVER, drop_database, env, fresh_database, manage
 from page_latency import HOST, PORT, load, log_in
 
 PLATFORMS = ("因材網", "均一教育平台", "PaGamO", "學習吧", "Cool English")
@@ -91,9 +91,20 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--keep", action="store_true", help="keep the database for a --reuse run")
+    parser.add_argument("--reuse", action="store_true", help="only the pages, on a database kept by --keep")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
+    if args.reuse:
+        url = f"{SERVER}/{BENCH_DB}"
+        results = json.loads((OUT / "reporting.json").read_text())["import"]
+        rows, codes = results["rows"], range(results["schools"])
+    else:
+        url, results, rows, codes = load_data()
+    serve_and_load(url, results, rows, codes, args)
 
+
+def load_data():
     url = fresh_database()
     roster = OUT / "national.xlsx"
     if not roster.exists():
@@ -119,9 +130,15 @@ def main() -> None:
         "import_unchanged_s": timed(first, url),
         "import_replace_all_s": timed(changed, url),
     }
+    print(json.dumps(results), flush=True)
     subprocess.run(
         [PYTHON, "-c", REPORTS], cwd=ROOT, env=env(url, DJANGO_SETTINGS_MODULE="portal.settings"), check=True
     )
+    (OUT / "reporting.json").write_text(json.dumps({"import": results}, indent=1), encoding="utf-8")
+    return url, results, rows, codes
+
+
+def serve_and_load(url, results, rows, codes, args):
 
     redis_db = os.environ.get("BENCH_REDIS_DB", "15")
     subprocess.run(["redis-cli", "-n", redis_db, "FLUSHDB"], check=True, stdout=subprocess.DEVNULL)
@@ -166,15 +183,28 @@ def main() -> None:
             ("usage overview, national", "/usage/"),
             ("usage overview, 高雄市, page 2", "/usage/?county=12&page=2"),
         ):
-            load(path, moe, args.concurrency, 2)  # warm up
-            pages[name] = load(path, moe, args.concurrency, args.seconds)
+            try:
+                load(path, moe, args.concurrency, 2)  # warm up
+                pages[name] = load(path, moe, args.concurrency, args.seconds)
+            except SystemExit as failed:  # timeouts: report them rather than lose the other pages
+                print(failed, file=sys.stderr)
+                pages[name] = {
+                    "p50_ms": float("nan"),
+                    "p95_ms": float("nan"),
+                    "p99_ms": float("nan"),
+                    "requests_per_s": 0,
+                    "n": 0,
+                }
+            print(name, pages[name], flush=True)
     finally:
         server.terminate()
         server.wait()
-        drop_database()
+        if not args.keep:
+            drop_database()
 
     lines = [
-        f"usage rows: {rows:,} ({len(codes):,} schools x 12 months x {len(PLATFORMS)} platforms, {results['mb']} MB CSV)",
+        f"usage rows: {rows:,} ({len(codes):,} schools x 12 months x {len(PLATFORMS)} platforms, "
+        f"{results['mb']} MB CSV)",
         "",
         "| import (whole process, `manage.py import_usage`) | seconds |",
         "| --- | --- |",

@@ -4,7 +4,8 @@ and the PDF renders the same markup. Every chart has a table beside it in the te
 
 from __future__ import annotations
 
-from django.utils.html import escape
+from html import escape
+
 from django.utils.safestring import SafeString, mark_safe
 
 BAR = "#2f6db5"

@@ -15,8 +15,10 @@ from django.db.models import F, Q, Sum
 from budget import rules as engine
 from budget.models import PlanNarrative
 from devices import selectors as device_selectors
+from portal.cache import cached
 from reporting.models import LearningOutcome, SupportClassFigures
 from schools.models import County, PlanYear, RosterRow
+from schools.selectors import ROSTER
 from training import selectors as training_selectors
 
 COUNT, PERCENT = "count", "percent"
@@ -46,13 +48,17 @@ def indicator_sources(*, plan_year: PlanYear, county_ids: list[int] | None) -> d
         narratives = narratives.filter(plan__county_id__in=county_ids)
         outcomes = outcomes.filter(county_id__in=county_ids)
         support = support.filter(county_id__in=county_ids)
-    requested = {
-        r["school__county_id"]: r
-        for r in rows.values("school__county_id").annotate(
-            devices=Sum(F("req_teacher_devices") + F("req_student_devices")),
-            remote_devices=Sum(F("req_teacher_devices") + F("req_student_devices"), filter=remote),
-        )
-    }
+    requested = cached(
+        ROSTER,
+        ("requested_devices", plan_year.pk, tuple(county_ids or ())),
+        lambda: {
+            r["school__county_id"]: r
+            for r in rows.values("school__county_id").annotate(
+                devices=Sum(F("req_teacher_devices") + F("req_student_devices")),
+                remote_devices=Sum(F("req_teacher_devices") + F("req_student_devices"), filter=remote),
+            )
+        },
+    )
     return {
         "devices": device_selectors.county_device_summary(plan_year=plan_year, county_ids=county_ids),
         "training": training_selectors.county_training_summary(plan_year=plan_year, county_ids=county_ids),

@@ -354,17 +354,18 @@ def _remind(plan_year: PlanYear, month: datetime.date, deadline: datetime.date, 
     for county_id, entries in school_staff.items():
         if (county_id, REMINDER_USAGE) in already:
             continue
-        emails = [email for email, _ in entries]
-        messages.append(
-            (
-                f"【提醒】請上傳{label}數位學習平臺使用時數",
-                f"貴校尚未上傳{label}的數位學習平臺使用時數；縣市月報提交期限為 {due}，請儘早上傳。",
-                None,
-                emails,
+        # One message a school user: schools do not see each other's addresses.
+        for email, _ in entries:
+            messages.append(
+                (
+                    f"【提醒】請上傳{label}數位學習平臺使用時數",
+                    f"貴校尚未上傳{label}的數位學習平臺使用時數；縣市月報提交期限為 {due}，請儘早上傳。",
+                    None,
+                    [email],
+                )
             )
-        )
         marks.append(
-            ReminderSent(county_id=county_id, month=month, kind=REMINDER_USAGE, sent_on=today, recipients=len(emails))
+            ReminderSent(county_id=county_id, month=month, kind=REMINDER_USAGE, sent_on=today, recipients=len(entries))
         )
     if not messages:
         return 0

@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from budget import rules as engine
 from portal import access
 from portal.models import PendingUpload
+from portal.pagination import list_page
 from portal.uploads import UploadFileForm, upload_create, upload_discard, upload_for_user, upload_read
-from reporting import charts
+from reporting import charts, html
 from reporting.forms import MonthlyReportForm, OutcomeForm, ReturnForm, SupportClassForm, UsageEntryForm
 from reporting.indicators import indicators
 from reporting.models import LearningOutcome, MonthlyReport, SupportClassFigures
@@ -44,6 +45,7 @@ from reporting.services import outcome_save, support_figures_save
 from reporting.usage import (
     STATUS_LABELS,
     UPLOAD_KIND,
+    USAGE,
     UsageImportRefused,
     months_of,
     roc_month,
@@ -115,8 +117,14 @@ def usage_overview(request: HttpRequest) -> HttpResponse:
     month = parse_month_param(request.GET.get("month", ""), plan_year)
     aggregates = usage_aggregates(user=user, plan_year=plan_year, county=county)
     month_items = _month_items(aggregates["by_month"], months)
-    schools = Paginator(usage_by_school(user=user, plan_year=plan_year, county=county, month=month), PAGE_SIZE)
-    page = schools.get_page(request.GET.get("page"))
+    # The national table groups 216,000 rows: cached per reader's scope until the next import.
+    page = list_page(
+        namespace=USAGE,
+        parts=("by_school", access.scope_key(user), plan_year.pk, county.pk if county else None, month),
+        rows=usage_by_school(user=user, plan_year=plan_year, county=county, month=month),
+        page=request.GET.get("page"),
+        per_page=PAGE_SIZE,
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -587,12 +595,12 @@ def completeness(request: HttpRequest) -> HttpResponse:
     plan_year = _plan_year(request)
     counties = list(access.for_user(County.objects.all(), user))
     grid = completeness_grid(plan_year=plan_year, counties=counties)
-    for row in grid["rows"]:
-        for cell, month in zip(row["cells"], grid["months"], strict=True):
-            cell.url = reverse(
-                "monthly_report", args=[plan_year.year, row["county"].code, month["month"].strftime("%Y-%m")]
-            )
-    return render(request, "reporting/completeness.html", {"plan_year": plan_year, "grid": grid})
+    url_template = reverse("monthly_report", args=[plan_year.year, "__COUNTY__", "__MONTH__"])
+    return render(
+        request,
+        "reporting/completeness.html",
+        {"plan_year": plan_year, "grid": grid, "rows_html": html.completeness_rows(grid, url_template)},
+    )
 
 
 @login_required
@@ -610,6 +618,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if county is None:
             bars += [{"label": r["county"].name, **r} for r in item["counties"]]
         item["chart"] = charts.bar_chart(bars, unit=item["unit"], percent=percent, title=item["label"])
+        item["rows_html"] = html.indicator_rows(item, county.name if county else "全國", with_counties=county is None)
     aggregates = usage_aggregates(user=user, plan_year=plan_year, county=county)
     month_items = _month_items(aggregates["by_month"], months_of(plan_year))
     return render(

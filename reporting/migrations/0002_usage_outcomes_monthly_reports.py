@@ -6,171 +6,319 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reporting', '0001_export_job'),
-        ('schools', '0005_delete_rosterupload'),
+        ("reporting", "0001_export_job"),
+        ("schools", "0005_delete_rosterupload"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='exportjob',
-            name='kind',
-            field=models.CharField(choices=[('plan_pdf', '計畫書 PDF（附件1 含經費表與附錄）'), ('plan_xlsx', '經費表與附錄 Excel'), ('roster_xlsx', '學校名單（附錄）Excel'), ('results_pdf', '年度成果報告 PDF')], max_length=20, verbose_name='文件'),
+            model_name="exportjob",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("plan_pdf", "計畫書 PDF（附件1 含經費表與附錄）"),
+                    ("plan_xlsx", "經費表與附錄 Excel"),
+                    ("roster_xlsx", "學校名單（附錄）Excel"),
+                    ("results_pdf", "年度成果報告 PDF"),
+                ],
+                max_length=20,
+                verbose_name="文件",
+            ),
         ),
         migrations.CreateModel(
-            name='MonthlyReport',
+            name="MonthlyReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='該月 1 日', verbose_name='月份')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '已提交'), ('returned', '退回修正')], default='draft', max_length=10, verbose_name='狀態')),
-                ('notes', models.TextField(blank=True, verbose_name='執行情形說明')),
-                ('figures', models.JSONField(blank=True, default=dict, verbose_name='提交時的數據')),
-                ('first_submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='首次提交時間')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='最近提交時間')),
-                ('return_reason', models.TextField(blank=True, verbose_name='退回理由')),
-                ('returned_at', models.DateTimeField(blank=True, null=True, verbose_name='退回時間')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.county', verbose_name='縣市')),
-                ('plan_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.planyear', verbose_name='計畫年度')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(help_text="該月 1 日", verbose_name="月份")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("submitted", "已提交"), ("returned", "退回修正")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="狀態",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="執行情形說明")),
+                ("figures", models.JSONField(blank=True, default=dict, verbose_name="提交時的數據")),
+                ("first_submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="首次提交時間")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="最近提交時間")),
+                ("return_reason", models.TextField(blank=True, verbose_name="退回理由")),
+                ("returned_at", models.DateTimeField(blank=True, null=True, verbose_name="退回時間")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schools.county",
+                        verbose_name="縣市",
+                    ),
+                ),
+                (
+                    "plan_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schools.planyear",
+                        verbose_name="計畫年度",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '月報',
-                'verbose_name_plural': '月報',
-                'ordering': ['county__sort_order', 'month'],
+                "verbose_name": "月報",
+                "verbose_name_plural": "月報",
+                "ordering": ["county__sort_order", "month"],
             },
         ),
         migrations.CreateModel(
-            name='MonthlyReportEvent',
+            name="MonthlyReportEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('submitted', '提交'), ('resubmitted', '重新提交'), ('returned', '退回')], max_length=12, verbose_name='動作')),
-                ('at', models.DateTimeField(verbose_name='時間')),
-                ('reason', models.TextField(blank=True, verbose_name='理由')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作者')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='reporting.monthlyreport', verbose_name='月報')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("submitted", "提交"), ("resubmitted", "重新提交"), ("returned", "退回")],
+                        max_length=12,
+                        verbose_name="動作",
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="時間")),
+                ("reason", models.TextField(blank=True, verbose_name="理由")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作者",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="reporting.monthlyreport",
+                        verbose_name="月報",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '月報紀錄',
-                'verbose_name_plural': '月報紀錄',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "月報紀錄",
+                "verbose_name_plural": "月報紀錄",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='MonthlySpending',
+            name="MonthlySpending",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line', models.PositiveSmallIntegerField(verbose_name='經費項次')),
-                ('amount_ntd', models.PositiveBigIntegerField(default=0, verbose_name='本月支用（元）')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='spending', to='reporting.monthlyreport', verbose_name='月報')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("line", models.PositiveSmallIntegerField(verbose_name="經費項次")),
+                ("amount_ntd", models.PositiveBigIntegerField(default=0, verbose_name="本月支用（元）")),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="spending",
+                        to="reporting.monthlyreport",
+                        verbose_name="月報",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '月報經費支用',
-                'verbose_name_plural': '月報經費支用',
-                'ordering': ['line'],
+                "verbose_name": "月報經費支用",
+                "verbose_name_plural": "月報經費支用",
+                "ordering": ["line"],
             },
         ),
         migrations.CreateModel(
-            name='ReminderSent',
+            name="ReminderSent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('kind', models.CharField(max_length=20)),
-                ('sent_on', models.DateField()),
-                ('recipients', models.PositiveIntegerField(default=0)),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.county')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField()),
+                ("kind", models.CharField(max_length=20)),
+                ("sent_on", models.DateField()),
+                ("recipients", models.PositiveIntegerField(default=0)),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="schools.county"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SupportClassFigures',
+            name="SupportClassFigures",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('support_classes', models.PositiveIntegerField(verbose_name='學習扶助班級數')),
-                ('digital_classes', models.PositiveIntegerField(verbose_name='融入數位教學之班級數')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新時間')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.county', verbose_name='縣市')),
-                ('plan_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.planyear', verbose_name='計畫年度')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("support_classes", models.PositiveIntegerField(verbose_name="學習扶助班級數")),
+                ("digital_classes", models.PositiveIntegerField(verbose_name="融入數位教學之班級數")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新時間")),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schools.county",
+                        verbose_name="縣市",
+                    ),
+                ),
+                (
+                    "plan_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schools.planyear",
+                        verbose_name="計畫年度",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '學習扶助班級',
-                'verbose_name_plural': '學習扶助班級',
+                "verbose_name": "學習扶助班級",
+                "verbose_name_plural": "學習扶助班級",
             },
         ),
         migrations.CreateModel(
-            name='UsageRecord',
+            name="UsageRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='該月 1 日', verbose_name='月份')),
-                ('platform', models.CharField(max_length=40, verbose_name='數位學習平臺')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=12, verbose_name='使用時數')),
-                ('active_students', models.PositiveIntegerField(verbose_name='活躍學生數')),
-                ('active_devices', models.PositiveIntegerField(verbose_name='活躍載具數')),
-                ('updated_at', models.DateTimeField(verbose_name='填報時間')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.county', verbose_name='縣市')),
-                ('plan_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.planyear', verbose_name='計畫年度')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='usage_records', to='schools.school', verbose_name='學校')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='填報者')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(help_text="該月 1 日", verbose_name="月份")),
+                ("platform", models.CharField(max_length=40, verbose_name="數位學習平臺")),
+                ("hours", models.DecimalField(decimal_places=1, max_digits=12, verbose_name="使用時數")),
+                ("active_students", models.PositiveIntegerField(verbose_name="活躍學生數")),
+                ("active_devices", models.PositiveIntegerField(verbose_name="活躍載具數")),
+                ("updated_at", models.DateTimeField(verbose_name="填報時間")),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schools.county",
+                        verbose_name="縣市",
+                    ),
+                ),
+                (
+                    "plan_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schools.planyear",
+                        verbose_name="計畫年度",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="usage_records",
+                        to="schools.school",
+                        verbose_name="學校",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="填報者",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '平臺使用時數',
-                'verbose_name_plural': '平臺使用時數',
-                'ordering': ['month', 'school__code', 'platform'],
+                "verbose_name": "平臺使用時數",
+                "verbose_name_plural": "平臺使用時數",
+                "ordering": ["month", "school__code", "platform"],
             },
         ),
         migrations.CreateModel(
-            name='LearningOutcome',
+            name="LearningOutcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=20, verbose_name='學科')),
-                ('sampled_students', models.PositiveIntegerField(verbose_name='抽樣學生數')),
-                ('improved_students', models.PositiveIntegerField(verbose_name='成效提升學生數')),
-                ('method', models.CharField(blank=True, max_length=200, verbose_name='評估方式')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新時間')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.county', verbose_name='縣市')),
-                ('plan_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.planyear', verbose_name='計畫年度')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("subject", models.CharField(max_length=20, verbose_name="學科")),
+                ("sampled_students", models.PositiveIntegerField(verbose_name="抽樣學生數")),
+                ("improved_students", models.PositiveIntegerField(verbose_name="成效提升學生數")),
+                ("method", models.CharField(blank=True, max_length=200, verbose_name="評估方式")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新時間")),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schools.county",
+                        verbose_name="縣市",
+                    ),
+                ),
+                (
+                    "plan_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schools.planyear",
+                        verbose_name="計畫年度",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '學習成效評估',
-                'verbose_name_plural': '學習成效評估',
-                'ordering': ['county__sort_order', 'subject'],
-                'constraints': [models.UniqueConstraint(fields=('plan_year', 'county', 'subject'), name='outcome_one_per_subject'), models.CheckConstraint(condition=models.Q(('improved_students__lte', models.F('sampled_students'))), name='outcome_improved_le_sampled')],
+                "verbose_name": "學習成效評估",
+                "verbose_name_plural": "學習成效評估",
+                "ordering": ["county__sort_order", "subject"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("plan_year", "county", "subject"), name="outcome_one_per_subject"),
+                    models.CheckConstraint(
+                        condition=models.Q(("improved_students__lte", models.F("sampled_students"))),
+                        name="outcome_improved_le_sampled",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='monthlyreport',
-            constraint=models.UniqueConstraint(fields=('plan_year', 'county', 'month'), name='monthly_report_one_per_month'),
+            model_name="monthlyreport",
+            constraint=models.UniqueConstraint(
+                fields=("plan_year", "county", "month"), name="monthly_report_one_per_month"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='monthlyspending',
-            constraint=models.UniqueConstraint(fields=('report', 'line'), name='spending_one_per_line'),
+            model_name="monthlyspending",
+            constraint=models.UniqueConstraint(fields=("report", "line"), name="spending_one_per_line"),
         ),
         migrations.AddConstraint(
-            model_name='remindersent',
-            constraint=models.UniqueConstraint(fields=('county', 'month', 'kind', 'sent_on'), name='reminder_once_a_day'),
+            model_name="remindersent",
+            constraint=models.UniqueConstraint(
+                fields=("county", "month", "kind", "sent_on"), name="reminder_once_a_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supportclassfigures',
-            constraint=models.UniqueConstraint(fields=('plan_year', 'county'), name='support_figures_one_per_county'),
+            model_name="supportclassfigures",
+            constraint=models.UniqueConstraint(fields=("plan_year", "county"), name="support_figures_one_per_county"),
         ),
         migrations.AddConstraint(
-            model_name='supportclassfigures',
-            constraint=models.CheckConstraint(condition=models.Q(('digital_classes__lte', models.F('support_classes'))), name='support_digital_le_classes'),
+            model_name="supportclassfigures",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("digital_classes__lte", models.F("support_classes"))),
+                name="support_digital_le_classes",
+            ),
         ),
         migrations.AddIndex(
-            model_name='usagerecord',
-            index=models.Index(fields=['plan_year', 'county', 'month'], name='usage_year_county_month'),
+            model_name="usagerecord",
+            index=models.Index(fields=["plan_year", "county", "month"], name="usage_year_county_month"),
         ),
         migrations.AddIndex(
-            model_name='usagerecord',
-            index=models.Index(fields=['plan_year', 'month', 'platform'], name='usage_year_month_platform'),
+            model_name="usagerecord",
+            index=models.Index(fields=["plan_year", "month", "platform"], name="usage_year_month_platform"),
         ),
         migrations.AddConstraint(
-            model_name='usagerecord',
-            constraint=models.UniqueConstraint(fields=('school', 'month', 'platform'), name='usage_school_month_platform'),
+            model_name="usagerecord",
+            constraint=models.UniqueConstraint(
+                fields=("school", "month", "platform"), name="usage_school_month_platform"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='usagerecord',
-            constraint=models.CheckConstraint(condition=models.Q(('hours__gte', 0)), name='usage_hours_not_negative'),
+            model_name="usagerecord",
+            constraint=models.CheckConstraint(condition=models.Q(("hours__gte", 0)), name="usage_hours_not_negative"),
         ),
     ]

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "匯入數位學習平臺使用時數：全部成功才寫入；同一學校、月份、平臺已有資料者以檔案取代"
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="使用時數 .csv 或 .xlsx（學校代碼、月份、平臺、使用時數、活躍學生數、活躍載具數）")
+        parser.add_argument(
+            "file", help="使用時數 .csv 或 .xlsx（學校代碼、月份、平臺、使用時數、活躍學生數、活躍載具數）"
+        )
         parser.add_argument("--year", type=int, help="計畫年度（民國），預設為最新年度")
 
     def handle(self, *args, file, year, **options):
