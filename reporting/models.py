@@ -85,12 +85,19 @@ class UsageRecord(models.Model):
 
     A later upload of the same school, month and platform replaces the figures (the
     reporting services say so in the preview). The county is stored alongside the school
-    so that the national aggregates group 216,000 rows without a join."""
+    so that the national aggregates group 216,000 rows without a join.
+
+    plan_year and county carry no database constraint: both are written by the import from
+    the PlanYear it runs for and the School's own county, and PostgreSQL's deferred foreign
+    key checks cost a trigger a row and constraint at commit (seconds for a national year).
+    The school keeps its constraint."""
 
     plan_year = models.ForeignKey(
-        "schools.PlanYear", verbose_name="計畫年度", on_delete=models.PROTECT, related_name="+"
+        "schools.PlanYear", verbose_name="計畫年度", on_delete=models.PROTECT, related_name="+", db_constraint=False
     )
-    county = models.ForeignKey("schools.County", verbose_name="縣市", on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey(
+        "schools.County", verbose_name="縣市", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     school = models.ForeignKey(
         "schools.School", verbose_name="學校", on_delete=models.PROTECT, related_name="usage_records"
     )

@@ -18,7 +18,9 @@ from django.utils import timezone
 
 from budget import rules as engine
 from devices import selectors as device_selectors
+from portal.cache import invalidate
 from portal.models import Role, User
+from reporting.cache import REPORTS
 from reporting.models import MonthlyReport, MonthlyReportEvent, MonthlySpending, ReminderSent, UsageRecord
 from reporting.usage import months_of, reporting_school_counts, roc_month, roster_school_counts
 from schools.models import County, PlanYear
@@ -129,6 +131,7 @@ def monthly_report_for(*, county: County, plan_year: PlanYear, month: datetime.d
         try:
             with transaction.atomic():
                 report = MonthlyReport.objects.create(county=county, plan_year=plan_year, month=month)
+                invalidate(REPORTS)
         except IntegrityError:
             report = MonthlyReport.objects.get(county=county, plan_year=plan_year, month=month)
     return report
@@ -153,6 +156,7 @@ def monthly_report_save(
     report.notes = notes
     report.version += 1
     report.save(update_fields=["notes", "version"])
+    invalidate(REPORTS)
     existing = {item.line: item for item in report.spending.all()}
     for line, amount in spending.items():
         item = existing.get(line)
@@ -183,6 +187,7 @@ def monthly_report_submit(*, report: MonthlyReport, user: User) -> MonthlyReport
     report.save()
     action = MonthlyReportEvent.Action.RESUBMITTED if again else MonthlyReportEvent.Action.SUBMITTED
     MonthlyReportEvent.objects.create(report=report, action=action, by=user, at=now)
+    invalidate(REPORTS)
     return report
 
 
@@ -200,6 +205,7 @@ def monthly_report_return(*, report: MonthlyReport, user: User, reason: str) -> 
     report.returned_at = now
     report.version += 1
     report.save(update_fields=["status", "return_reason", "returned_at", "version"])
+    invalidate(REPORTS)
     MonthlyReportEvent.objects.create(
         report=report, action=MonthlyReportEvent.Action.RETURNED, by=user, at=now, reason=reason
     )
@@ -401,6 +407,21 @@ def home_panel(*, user: User, plan_year: PlanYear | None) -> dict:
                 "month_param": month["month"].strftime("%Y-%m"),
             }
         return panel
-    counties = list(County.objects.all())
-    panel["national"] = completeness_grid(plan_year=plan_year, counties=counties, today=today)["national"]
+    panel["national"] = cached_grid(plan_year=plan_year, counties=list(County.objects.all()), scope="all", today=today)[
+        "national"
+    ]
     return panel
+
+
+def cached_grid(*, plan_year: PlanYear, counties: list[County], scope: str, today: datetime.date) -> dict:
+    """completeness_grid, kept until a report, the usage or the roster changes (or the day does)."""
+    from reporting.cache import page_part
+    from reporting.usage import USAGE
+    from schools.selectors import ROSTER
+
+    return page_part(
+        "grid",
+        (scope, plan_year.pk, today, tuple(c.pk for c in counties)),
+        lambda: completeness_grid(plan_year=plan_year, counties=counties, today=today),
+        depends=(USAGE, ROSTER, REPORTS),
+    )

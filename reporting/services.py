@@ -11,7 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from budget.models import CountyPlan, PlanSubmission
+from portal.cache import invalidate
 from portal.models import User
+from reporting.cache import OUTCOMES
 from reporting.models import ExportJob
 from reporting.rendering import plan_document, plan_pdf, plan_xlsx, results_pdf, results_title
 from schools.models import County, PlanYear
@@ -110,6 +112,7 @@ def outcome_save(*, plan_year: PlanYear, county: County, subject: str, sampled: 
         subject=subject.strip(),
         defaults={"sampled_students": sampled, "improved_students": improved, "method": method},
     )
+    invalidate(OUTCOMES)
     return outcome
 
 
@@ -124,4 +127,5 @@ def support_figures_save(*, plan_year: PlanYear, county: County, support_classes
         county=county,
         defaults={"support_classes": support_classes, "digital_classes": digital_classes},
     )
+    invalidate(OUTCOMES)
     return figures

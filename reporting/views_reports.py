@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from budget import rules as engine
@@ -22,6 +23,7 @@ from portal.models import PendingUpload
 from portal.pagination import list_page
 from portal.uploads import UploadFileForm, upload_create, upload_discard, upload_for_user, upload_read
 from reporting import charts, html
+from reporting.cache import OUTCOMES, REPORTS, SUMMARY_SECONDS, page_part
 from reporting.forms import MonthlyReportForm, OutcomeForm, ReturnForm, SupportClassForm, UsageEntryForm
 from reporting.indicators import indicators
 from reporting.models import LearningOutcome, MonthlyReport, SupportClassFigures
@@ -61,7 +63,7 @@ from reporting.usage import (
 )
 from reporting.usage_format import UsageRow
 from schools.models import County, PlanYear, School
-from schools.selectors import plan_year_or_latest
+from schools.selectors import ROSTER, plan_year_or_latest
 
 CSV = "text/csv; charset=utf-8"
 PAGE_SIZE = 50
@@ -523,8 +525,6 @@ def monthly_report(request: HttpRequest, year: int, county_code: str, month: str
         report_figures(plan_year=report.plan_year, county=report.county, month=report.month) if live else report.figures
     )
     deadline = deadline_of(report.month, rules)
-    from django.utils import timezone
-
     state = report_state(report, deadline, timezone.localdate())
     to_date = figures.get("spending_to_date", {})
     lines = [
@@ -594,13 +594,20 @@ def completeness(request: HttpRequest) -> HttpResponse:
     access.require(access.may_read_county_reports(user), "學校帳號不能查看填報情形")
     plan_year = _plan_year(request)
     counties = list(access.for_user(County.objects.all(), user))
-    grid = completeness_grid(plan_year=plan_year, counties=counties)
+    today = timezone.localdate()
     url_template = reverse("monthly_report", args=[plan_year.year, "__COUNTY__", "__MONTH__"])
-    return render(
-        request,
-        "reporting/completeness.html",
-        {"plan_year": plan_year, "grid": grid, "rows_html": html.completeness_rows(grid, url_template)},
+
+    def compute() -> dict:
+        grid = completeness_grid(plan_year=plan_year, counties=counties, today=today)
+        return {"grid": grid, "rows_html": html.completeness_rows(grid, url_template)}
+
+    part = page_part(
+        "completeness",
+        (access.scope_key(user), plan_year.pk, today, url_template),
+        compute,
+        depends=(USAGE, ROSTER, REPORTS),
     )
+    return render(request, "reporting/completeness.html", {"plan_year": plan_year, **part})
 
 
 @login_required
@@ -611,14 +618,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     plan_year = _plan_year(request)
     county = _county_filter(request)
     counties = [county] if county else list(access.for_user(County.objects.all(), user))
-    items = indicators(plan_year=plan_year, counties=counties)
-    for item in items:
-        percent = item["kind"] == "percent"
-        bars = [{"label": "全國" if county is None else county.name, **item["total"]}]
-        if county is None:
-            bars += [{"label": r["county"].name, **r} for r in item["counties"]]
-        item["chart"] = charts.bar_chart(bars, unit=item["unit"], percent=percent, title=item["label"])
-        item["rows_html"] = html.indicator_rows(item, county.name if county else "全國", with_counties=county is None)
+
+    def compute() -> list[dict]:
+        items = indicators(plan_year=plan_year, counties=counties)
+        for item in items:
+            percent = item["kind"] == "percent"
+            bars = [{"label": "全國" if county is None else county.name, **item["total"]}]
+            if county is None:
+                bars += [{"label": r["county"].name, **r} for r in item["counties"]]
+            item["chart"] = charts.bar_chart(bars, unit=item["unit"], percent=percent, title=item["label"])
+            label = county.name if county else "全國"
+            item["rows_html"] = html.indicator_rows(item, label, with_counties=county is None)
+        return items
+
+    # The devices and training summaries have no invalidation of ours: a minute at most.
+    items = page_part(
+        "indicators",
+        (access.scope_key(user), plan_year.pk, county.pk if county else None),
+        compute,
+        depends=(USAGE, ROSTER, OUTCOMES),
+        timeout=SUMMARY_SECONDS,
+    )
     aggregates = usage_aggregates(user=user, plan_year=plan_year, county=county)
     month_items = _month_items(aggregates["by_month"], months_of(plan_year))
     return render(

@@ -41,3 +41,24 @@ def test_the_usage_template_lists_the_users_schools(roster, officer_a, school_us
     assert [line.split(",")[0] for line in lines[1:]] == ["154601", "154602"]
     lines = client_for(school_user_a).get(reverse("usage_template")).content.decode("utf-8-sig").splitlines()
     assert [line.split(",")[0] for line in lines[1:]] == ["154601"]
+
+
+def test_the_usage_and_report_pages_keep_their_query_counts(
+    roster, plan_year, county_a, officer_a, reviewer, django_assert_max_num_queries
+):
+    from reporting.usage import usage_import, usage_parse_file
+    from tests.reporting.conftest import usage_csv, usage_row
+
+    rows = [usage_row(code=c, month=f"111年{m}月") for c in ("154601", "154602") for m in range(2, 13)]
+    usage_import(plan_year=plan_year, parse=usage_parse_file(content=usage_csv(rows), plan_year=plan_year), user=None)
+    for user, url in (
+        (officer_a, reverse("usage_overview")),
+        (reviewer, reverse("usage_overview")),
+        (officer_a, reverse("monthly_reports")),
+        (officer_a, reverse("monthly_report", args=[111, county_a.code, "2022-03"])),
+        (reviewer, reverse("usage_missing")),
+    ):
+        client = client_for(user)
+        client.get(url)
+        with django_assert_max_num_queries(16):
+            assert client.get(url).status_code == 200
