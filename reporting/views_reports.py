@@ -617,9 +617,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     access.require(access.may_read_county_reports(user), "學校帳號請查看本校資料")
     plan_year = _plan_year(request)
     county = _county_filter(request)
-    counties = [county] if county else list(access.for_user(County.objects.all(), user))
+    every_county = list(County.objects.all()) if user.sees_every_county else []
+    counties = [county] if county else every_county
 
-    def compute() -> list[dict]:
+    def compute() -> dict:
         items = indicators(plan_year=plan_year, counties=counties)
         for item in items:
             percent = item["kind"] == "percent"
@@ -629,27 +630,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             item["chart"] = charts.bar_chart(bars, unit=item["unit"], percent=percent, title=item["label"])
             label = county.name if county else "全國"
             item["rows_html"] = html.indicator_rows(item, label, with_counties=county is None)
-        return items
+        aggregates = usage_aggregates(user=user, plan_year=plan_year, county=county)
+        month_items = _month_items(aggregates["by_month"], months_of(plan_year))
+        return {
+            "indicators": items,
+            "month_items": month_items,
+            "usage_chart": charts.column_chart(month_items, unit=" 小時", title="各月平臺使用時數"),
+        }
 
     # The devices and training summaries have no invalidation of ours: a minute at most.
-    items = page_part(
-        "indicators",
+    part = page_part(
+        "dashboard",
         (access.scope_key(user), plan_year.pk, county.pk if county else None),
         compute,
         depends=(USAGE, ROSTER, OUTCOMES),
         timeout=SUMMARY_SECONDS,
     )
-    aggregates = usage_aggregates(user=user, plan_year=plan_year, county=county)
-    month_items = _month_items(aggregates["by_month"], months_of(plan_year))
     return render(
         request,
         "reporting/dashboard.html",
-        {
-            "plan_year": plan_year,
-            "county": county,
-            "indicators": items,
-            "counties": County.objects.all() if user.sees_every_county else [],
-            "month_items": month_items,
-            "usage_chart": charts.column_chart(month_items, unit=" 小時", title="各月平臺使用時數"),
-        },
+        {"plan_year": plan_year, "county": county, "counties": every_county, **part},
     )
