@@ -182,6 +182,7 @@ def serve_and_load(url, results, rows, codes, args):
             ("completeness grid (22 counties x 12 months)", "/completeness/"),
             ("usage overview, national", "/usage/"),
             ("usage overview, 高雄市, page 2", "/usage/?county=12&page=2"),
+            ("for comparison: roster list, national, page 40 (issue 3's page)", "/roster/?page=40"),
         ):
             try:
                 load(path, moe, args.concurrency, 2)  # warm up
