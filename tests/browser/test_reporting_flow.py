@@ -6,7 +6,7 @@ import pytest
 from reporting.models import MonthlyReport, UsageRecord
 from tests.browser.conftest import log_in, screenshot
 from tests.conftest import COUNTY_B, PASSWORD, load_roster, record
-from tests.reporting.conftest import usage_csv, usage_row
+from tests.reporting.conftest import summaries, usage_csv, usage_row  # noqa: F401 - summaries is a fixture
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -15,6 +15,7 @@ def log_out(page) -> None:
     page.get_by_role("button", name="登出").click()
 
 
+@pytest.mark.usefixtures("summaries")
 def test_usage_upload_monthly_report_and_its_return(page, plan_year, school_user_a, officer_a, reviewer, tmp_path):
     load_roster(plan_year, [record(code="154601"), record(code="154602", name="花蓮縣立另一國小")])
     load_roster(plan_year, [record(code="144601", county=COUNTY_B, name="臺東縣立某國小")], county_label=COUNTY_B)
@@ -77,6 +78,8 @@ def test_usage_upload_monthly_report_and_its_return(page, plan_year, school_user
     page.goto("/completeness/")
     page.get_by_role("row", name="花蓮縣").get_by_role("link", name="退回修正").wait_for()
     screenshot(page, "reporting-06-completeness-returned")
+    # The devices and training summaries (monkeypatched: their apps are built elsewhere) feed it.
     page.goto("/dashboard/")
     page.get_by_text("預期績效指標").first.wait_for()
     screenshot(page, "reporting-07-dashboard")
+    assert page.get_by_role("row", name="1 購置學習載具總臺數 900臺 360臺 已達成").is_visible()
