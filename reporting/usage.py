@@ -69,10 +69,6 @@ def roc_month(month: datetime.date) -> str:
     return f"{month.year - ROC_OFFSET}年{month.month}月"
 
 
-def may_upload_usage(user: User) -> bool:
-    return access.may_upload_usage(user)
-
-
 @dataclass
 class UsagePreview:
     parse: UsageParse
