@@ -6,111 +6,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("budget", "0002_plan_narrative"),
-        ("schools", "0005_delete_rosterupload"),
+        ('budget', '0002_plan_narrative'),
+        ('schools', '0005_delete_rosterupload'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ExportJob",
+            name='ExportJob',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("plan_pdf", "計畫書 PDF（附件1 含經費表與附錄）"),
-                            ("plan_xlsx", "經費表與附錄 Excel"),
-                            ("roster_xlsx", "學校名單（附錄）Excel"),
-                        ],
-                        max_length=20,
-                        verbose_name="文件",
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("queued", "排隊中"), ("running", "產製中"), ("done", "完成"), ("failed", "失敗")],
-                        default="queued",
-                        max_length=10,
-                        verbose_name="狀態",
-                    ),
-                ),
-                ("progress", models.PositiveSmallIntegerField(default=0, verbose_name="進度（%）")),
-                ("progress_note", models.CharField(blank=True, max_length=100, verbose_name="進度說明")),
-                ("file", models.FileField(blank=True, upload_to="exports/%Y/%m/", verbose_name="檔案")),
-                ("filename", models.CharField(blank=True, max_length=200, verbose_name="檔名")),
-                ("error", models.TextField(blank=True, verbose_name="失敗原因")),
-                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="嘗試次數")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="申請時間")),
-                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="開始時間")),
-                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="完成時間")),
-                (
-                    "county",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="空白為全國（只有教育部與系統管理者）",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="schools.county",
-                        verbose_name="縣市",
-                    ),
-                ),
-                (
-                    "plan",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="budget.countyplan",
-                        verbose_name="計畫",
-                    ),
-                ),
-                (
-                    "plan_year",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="schools.planyear",
-                        verbose_name="計畫年度",
-                    ),
-                ),
-                (
-                    "requested_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="申請者",
-                    ),
-                ),
-                (
-                    "submission",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="計畫文件所依據的送審版本；空白為目前資料（草稿）",
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="budget.plansubmission",
-                        verbose_name="送審版本",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('plan_pdf', '計畫書 PDF（附件1 含經費表與附錄）'), ('plan_xlsx', '經費表與附錄 Excel'), ('roster_xlsx', '學校名單（附錄）Excel')], max_length=20, verbose_name='文件')),
+                ('status', models.CharField(choices=[('queued', '排隊中'), ('running', '產製中'), ('done', '完成'), ('failed', '失敗')], default='queued', max_length=10, verbose_name='狀態')),
+                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='進度（%）')),
+                ('progress_note', models.CharField(blank=True, max_length=100, verbose_name='進度說明')),
+                ('file', models.FileField(blank=True, upload_to='exports/%Y/%m/', verbose_name='檔案')),
+                ('filename', models.CharField(blank=True, max_length=200, verbose_name='檔名')),
+                ('error', models.TextField(blank=True, verbose_name='失敗原因')),
+                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='嘗試次數')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='申請時間')),
+                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='開始時間')),
+                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成時間')),
+                ('county', models.ForeignKey(blank=True, help_text='空白為全國（只有教育部與系統管理者）', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.county', verbose_name='縣市')),
+                ('plan', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='budget.countyplan', verbose_name='計畫')),
+                ('plan_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.planyear', verbose_name='計畫年度')),
+                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申請者')),
+                ('submission', models.ForeignKey(blank=True, help_text='計畫文件所依據的送審版本；空白為目前資料（草稿）', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='budget.plansubmission', verbose_name='送審版本')),
             ],
             options={
-                "verbose_name": "文件產製",
-                "verbose_name_plural": "文件產製",
-                "ordering": ["-created_at"],
-                "indexes": [models.Index(fields=["status", "finished_at"], name="export_status_finished")],
-                "constraints": [
-                    models.CheckConstraint(condition=models.Q(("progress__lte", 100)), name="export_progress_le_100")
-                ],
+                'verbose_name': '文件產製',
+                'verbose_name_plural': '文件產製',
+                'ordering': ['-created_at'],
+                'indexes': [models.Index(fields=['status', 'finished_at'], name='export_status_finished')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='export_progress_le_100')],
             },
         ),
     ]
