@@ -67,6 +67,7 @@ bench: setup
 	$(PY) bench/page_latency.py
 	$(PY) bench/documents.py
 	$(PY) bench/training.py
+	$(PY) bench/reporting.py
 
 clean:
 	rm -rf $(VENV) var/ build/ *.egg-info

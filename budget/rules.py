@@ -131,6 +131,16 @@ class RuleSet:
     it_staff_trained_per_school: int = 1
     """[reading] each school's 資訊組長 (or IT person) attends the IT staff workshop: 1 per school."""
 
+    # 五(四)2(1)C, G and (3): usage hours, monthly reports (reporting app)
+    usage_platforms: tuple[str, ...] = ("因材網", "均一教育平台", "PaGamO", "學習吧", "Cool English", "其他")
+    """Learning platforms a school reports hours for; another name in a file is refused."""
+    monthly_report_deadline_day: int = 10
+    """A month's report (月報) is due by this day of the next month."""
+    monthly_report_reminder_days: int = 3
+    """Reminder e-mails go out this many days before the deadline (and on the day itself)."""
+    remote_devices_target_percent: int = 100
+    other_schools_target_percent: int = 100
+
     def __post_init__(self) -> None:
         problems = []
         for f in fields(self):
@@ -155,6 +165,10 @@ class RuleSet:
             problems.append(f"remote_areas 含未知的地區屬性: {sorted(unknown_areas)}")
         if not self.admin_staff_tiers or self.admin_staff_tiers[-1].max_schools is not None:
             problems.append("admin_staff_tiers 的最後一級必須沒有上限")
+        if not 1 <= self.monthly_report_deadline_day <= 28:
+            problems.append("monthly_report_deadline_day 必須介於 1 與 28")
+        if not self.usage_platforms or any(not isinstance(p, str) or not p for p in self.usage_platforms):
+            problems.append("usage_platforms 必須列出至少一個平臺名稱")
         if not 1 <= self.plan_months <= 12:
             problems.append("plan_months 必須介於 1 與 12")
         if problems:
@@ -166,6 +180,7 @@ class RuleSet:
         data["remote_areas"] = sorted(self.remote_areas, key=AREAS.index)
         data["teacher_devices_per_device_class"] = dict(self.teacher_devices_per_device_class)
         data["substitute_period_unit_price"] = dict(self.substitute_period_unit_price)
+        data["usage_platforms"] = list(self.usage_platforms)
         data["admin_staff_tiers"] = [
             {"max_schools": t.max_schools, "persons": t.persons} for t in self.admin_staff_tiers
         ]
@@ -194,6 +209,8 @@ class RuleSet:
             for name in ("teacher_devices_per_device_class", "substitute_period_unit_price"):
                 if name in values:
                     values[name] = {str(k): int(v) for k, v in dict(values[name]).items()}
+            if "usage_platforms" in values:
+                values["usage_platforms"] = tuple(str(p) for p in values["usage_platforms"])
             if "admin_staff_tiers" in values:
                 values["admin_staff_tiers"] = tuple(
                     StaffTier(t["max_schools"], int(t["persons"])) for t in values["admin_staff_tiers"]

@@ -119,3 +119,18 @@ def may_read_office(user: User) -> bool:
 def may_manage_office(user: User) -> bool:
     """Keep the office's records, sessions and attendance: county staff and admins."""
     return user.is_authenticated and user.role in (Role.COUNTY, Role.ADMIN)
+
+
+def may_upload_usage(user: User) -> bool:
+    """Report learning-platform usage hours: a school its own, a county its schools, admins."""
+    return user.is_authenticated and user.role in (Role.SCHOOL, Role.COUNTY, Role.ADMIN)
+
+
+def may_edit_county_reports(user: User) -> bool:
+    """Write a county's monthly report, learning outcomes and spending: county staff and admins."""
+    return user.is_authenticated and user.role in (Role.COUNTY, Role.ADMIN)
+
+
+def may_read_county_reports(user: User) -> bool:
+    """Monthly reports, completeness and dashboards are county and MOE business, not schools'."""
+    return user.is_authenticated and user.role in (Role.COUNTY, Role.MOE, Role.ADMIN)

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -118,6 +119,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.delete_abandoned_uploads",
         "schedule": 3600.0,
     },
+}
+# reporting: reminder e-mails before a monthly report's deadline (once a day, 08:00 Taipei)
+CELERY_BEAT_SCHEDULE["monthly-report-reminders"] = {
+    "task": "reporting.tasks.send_report_reminders",
+    "schedule": crontab(hour=8, minute=0),
 }
 
 # --- Application ------------------------------------------------------------------------

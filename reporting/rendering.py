@@ -317,3 +317,95 @@ def _fill_budget_sheet(sheet, document: PlanDocument) -> None:
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+
+
+# --- The year-end results report (成果報告, 五(四)2(1)G) -----------------------------------------
+
+
+def results_title(plan_year, county) -> str:
+    return f"{plan_year.year}年{county.name}推動中小學數位學習精進方案成果報告"
+
+
+def results_pdf(plan_year, county, progress: Progress = _quiet) -> bytes:
+    """The county's year in one document: indicators against targets, usage, outcomes, monthly
+    reports and spending. Everything is read with the operator's view (the job was access-checked
+    when it was asked for)."""
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from reporting import charts
+    from reporting.indicators import indicators
+    from reporting.models import LearningOutcome, MonthlyReport, MonthlySpending, UsageRecord
+    from reporting.monthly import completeness_grid
+    from reporting.usage import _sums, months_of, roc_month, roster_school_counts
+
+    progress(10, "彙整績效指標")
+    items = indicators(plan_year=plan_year, counties=[county])
+    records = UsageRecord.objects.filter(plan_year=plan_year, county=county)
+    by_month = {item["month"]: item for item in _sums(records, "month")}
+    month_items = [
+        {
+            "label": roc_month(m),
+            "short": f"{m.month}月",
+            "value": by_month[m]["hours"] if m in by_month else None,
+            "students": by_month[m]["students"] if m in by_month else None,
+            "schools": by_month[m]["schools"] if m in by_month else 0,
+        }
+        for m in months_of(plan_year)
+    ]
+    usage = {
+        "by_platform": _sums(records, "platform"),
+        "total": records.aggregate(total_hours=Sum("hours")),
+    }
+    usage["total"]["records"] = records.count()
+    progress(30, "彙整成效評估與月報")
+    target = plan_year.rule_set.improved_students_target_percent
+    outcomes = list(LearningOutcome.objects.filter(plan_year=plan_year, county=county))
+    for outcome in outcomes:
+        outcome.share = engine.divide_half_up(outcome.improved_students * 100, outcome.sampled_students)
+    grid = completeness_grid(plan_year=plan_year, counties=[county])
+    months = [{**m, "cell": c} for m, c in zip(grid["months"], grid["rows"][0]["cells"], strict=True)]
+    spent = dict(
+        MonthlySpending.objects.filter(report__plan_year=plan_year, report__county=county)
+        .values("line")
+        .annotate(total=Sum("amount_ntd"))
+        .values_list("line", "total")
+    )
+    spending = [{"number": n, "name": name, "amount": spent.get(n, 0)} for n, name in engine.LINE_NAMES.items()]
+    notes = [
+        {"label": roc_month(r.month), "notes": r.notes}
+        for r in MonthlyReport.objects.filter(
+            plan_year=plan_year, county=county, status=MonthlyReport.Status.SUBMITTED
+        ).order_by("month")
+        if r.notes.strip()
+    ]
+    title = results_title(plan_year, county)
+    html = render_to_string(
+        "reporting/results_pdf.html",
+        {
+            "title": title,
+            "plan_year": plan_year,
+            "county": county,
+            "generated": timezone.localdate(),
+            "indicators": items,
+            "usage": usage,
+            "month_items": month_items,
+            "usage_chart": charts.column_chart(month_items, unit=" 小時", title="各月使用時數"),
+            "schools_expected": roster_school_counts(plan_year).get(county.pk, 0),
+            "outcomes": outcomes,
+            "target": target,
+            "months": months,
+            "tally": grid["rows"][0]["tally"],
+            "spending": spending,
+            "spending_total": sum(line["amount"] for line in spending),
+            "notes": notes,
+        },
+    )
+    progress(50, "產製 PDF")
+    parts = render_parts([html])
+    progress(85, "加上頁碼")
+    pdf = assemble(
+        parts, Stamp(header_left=title, header_right=f"產製日期 {roc_date(timezone.localdate())}", title=title)
+    )
+    progress(95, "儲存檔案")
+    return pdf

@@ -11,9 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from budget.models import CountyPlan, PlanSubmission
+from portal.cache import invalidate
 from portal.models import User
+from reporting.cache import OUTCOMES
 from reporting.models import ExportJob
-from reporting.rendering import plan_document, plan_pdf, plan_xlsx
+from reporting.rendering import plan_document, plan_pdf, plan_xlsx, results_pdf, results_title
 from schools.models import County, PlanYear
 from schools.selectors import roster_export_workbook
 
@@ -69,6 +71,8 @@ def export_job_render(job: ExportJob) -> tuple[bytes, str]:
         content, _count = roster_export_workbook(plan_year=job.plan_year, county=job.county, user=None)
         label = job.county.name if job.county else "全國"
         return content, f"{job.plan_year.year}年{label}國民中小學名單.{XLSX}"
+    if job.kind == ExportJob.Kind.RESULTS_PDF:
+        return results_pdf(job.plan_year, job.county, progress), f"{results_title(job.plan_year, job.county)}.pdf"
     progress(10, "讀取計畫資料")
     document = plan_document(job.plan, job.submission)
     if job.kind == ExportJob.Kind.PLAN_PDF:
@@ -103,3 +107,38 @@ def export_jobs_delete_old_files(*, older_than_days: int | None = None) -> int:
         job.save(update_fields=["file"])
         count += 1
     return count
+
+
+# --- Learning outcomes and learning-support classes (entered by the county) ------------------
+
+
+@transaction.atomic
+def outcome_save(*, plan_year: PlanYear, county: County, subject: str, sampled: int, improved: int, method: str = ""):
+    """One subject's sampled evaluation; the same subject again replaces its figures."""
+    from reporting.models import LearningOutcome
+
+    if improved > sampled:
+        raise ValueError("成效提升人數不可多於抽樣人數")
+    outcome, _ = LearningOutcome.objects.update_or_create(
+        plan_year=plan_year,
+        county=county,
+        subject=subject.strip(),
+        defaults={"sampled_students": sampled, "improved_students": improved, "method": method},
+    )
+    invalidate(OUTCOMES)
+    return outcome
+
+
+@transaction.atomic
+def support_figures_save(*, plan_year: PlanYear, county: County, support_classes: int, digital_classes: int):
+    from reporting.models import SupportClassFigures
+
+    if digital_classes > support_classes:
+        raise ValueError("融入數位教學的班級數不可多於學習扶助班級數")
+    figures, _ = SupportClassFigures.objects.update_or_create(
+        plan_year=plan_year,
+        county=county,
+        defaults={"support_classes": support_classes, "digital_classes": digital_classes},
+    )
+    invalidate(OUTCOMES)
+    return figures

@@ -72,3 +72,11 @@ def render_export(self, job_id: int) -> str:
 @shared_task
 def delete_old_export_files() -> int:
     return export_jobs_delete_old_files()
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=60, max_retries=3)
+def send_report_reminders() -> int:
+    """Celery beat, daily: reminder e-mails for monthly reports (and usage) due within the lead days."""
+    from reporting.monthly import reminders_send
+
+    return reminders_send()

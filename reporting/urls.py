@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import views
+from reporting import views, views_reports
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,4 +9,28 @@ urlpatterns = [
     path("exports/<int:pk>/", views.export_detail, name="export_detail"),
     path("exports/<int:pk>/status/", views.export_status, name="export_status"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
+    path("usage/", views_reports.usage_overview, name="usage_overview"),
+    path("usage/import/", views_reports.usage_import, name="usage_import"),
+    path("usage/import/<int:upload_id>/", views_reports.usage_import_preview, name="usage_import_preview"),
+    path("usage/import/<int:upload_id>/confirm/", views_reports.usage_import_confirm, name="usage_import_confirm"),
+    path("usage/import/<int:upload_id>/discard/", views_reports.usage_import_discard, name="usage_import_discard"),
+    path("usage/entry/", views_reports.usage_entry, name="usage_entry"),
+    path("usage/template.csv", views_reports.usage_template, name="usage_template"),
+    path("usage/export.csv", views_reports.usage_export, name="usage_export"),
+    path("usage/missing/", views_reports.usage_missing, name="usage_missing"),
+    path("outcomes/", views_reports.outcomes, name="outcomes"),
+    path("monthly/", views_reports.monthly_reports, name="monthly_reports"),
+    path("monthly/<int:year>/<str:county_code>/<str:month>/", views_reports.monthly_report, name="monthly_report"),
+    path(
+        "monthly/<int:year>/<str:county_code>/<str:month>/submit/",
+        views_reports.monthly_report_submit_view,
+        name="monthly_report_submit",
+    ),
+    path(
+        "monthly/<int:year>/<str:county_code>/<str:month>/return/",
+        views_reports.monthly_report_return_view,
+        name="monthly_report_return",
+    ),
+    path("completeness/", views_reports.completeness, name="completeness"),
+    path("dashboard/", views_reports.dashboard, name="dashboard"),
 ]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from budget import rules as engine
@@ -15,6 +16,7 @@ from budget.services import county_edit_refusal, plan_for
 from portal import access
 from reporting.forms import ExportRequestForm
 from reporting.models import ExportJob
+from reporting.monthly import home_panel
 from reporting.services import export_job_request, plan_document_submission
 from schools.guards import roster_state
 from schools.models import County, PlanYear
@@ -44,6 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
     plan_year = plan_year_or_latest(request.GET.get("year"))
     rows = roster_rows_for(user=user, plan_year=plan_year)
     context = {"plan_year": plan_year, "may_edit": access.may_edit_roster(user)}
+    context["reporting_panel"] = _reporting_panel(user, plan_year)
 
     if user.is_school_staff:
         context["school_rows"] = rows.select_related("school")
@@ -74,6 +77,13 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "reporting/home.html", context)
 
 
+def _reporting_panel(user, plan_year) -> dict:
+    panel = home_panel(user=user, plan_year=plan_year)
+    if panel.get("report"):
+        panel["report_url"] = reverse("monthly_report", args=[plan_year.year, user.county.code, panel["month_param"]])
+    return panel
+
+
 def _sum(counties: list[dict]) -> dict:
     totals = {key: sum(c[key] for c in counties) for key in TOTAL_KEYS}
     totals["staffing_persons"] = sum(c["staffing"].persons for c in counties)
@@ -99,7 +109,10 @@ def export_request(request: HttpRequest) -> HttpResponse:
     if county is None and not user.sees_every_county:
         county = user.county
     plan = submission = None
-    if data["kind"] != ExportJob.Kind.ROSTER_XLSX:
+    if data["kind"] == ExportJob.Kind.RESULTS_PDF:
+        if county is None:
+            raise Http404("請指定縣市")
+    elif data["kind"] != ExportJob.Kind.ROSTER_XLSX:
         access.require(access.may_read_budget(user), "您的帳號不能查看縣市計畫")
         if county is None:
             raise Http404("請指定縣市")

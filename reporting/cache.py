@@ -1,0 +1,36 @@
+"""Whole computed page parts (the completeness grid, the indicators) cached per reader's scope.
+
+They depend on data of several namespaces of portal.cache (usage, roster, monthly reports,
+outcomes): the key carries each namespace's current token, so a write to any of them makes
+the entry unreachable at once. The devices and training summaries have no namespace of ours,
+so what reads them is kept for SUMMARY_SECONDS only: their figures show within a minute.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+
+from portal.cache import TIMEOUT, version
+
+T = TypeVar("T")
+REPORTS = "monthly_reports"
+OUTCOMES = "outcomes"
+SUMMARY_SECONDS = 60
+
+
+def page_part(name: str, parts: tuple, compute: Callable[[], T], *, depends: tuple[str, ...], timeout=TIMEOUT) -> T:
+    if not settings.READ_CACHE:
+        return compute()
+    tokens = tuple(version(namespace) for namespace in depends)
+    digest = hashlib.sha256(repr((parts, tokens)).encode()).hexdigest()[:32]
+    key = f"reporting-page:{name}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value

@@ -1,0 +1,427 @@
+"""Monthly reports (月報, 五(四)2(1)G): compiled from the portal's data, written and submitted by the
+county, returned by the MOE; the completeness grid over counties and months; reminders.
+
+Timeliness is judged by a report's first submission: a report the MOE returns and the
+county corrects after the deadline was still delivered on time. A returned report counts
+as not delivered until it is submitted again.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.mail import send_mass_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from budget import rules as engine
+from devices import selectors as device_selectors
+from portal.cache import invalidate
+from portal.models import Role, User
+from reporting.cache import REPORTS
+from reporting.models import MonthlyReport, MonthlyReportEvent, MonthlySpending, ReminderSent, UsageRecord
+from reporting.usage import months_of, reporting_school_counts, roc_month, roster_school_counts
+from schools.models import County, PlanYear
+from training import selectors as training_selectors
+
+NOT_DUE, ON_TIME, LATE, RETURNED, MISSING = "not_due", "on_time", "late", "returned", "missing"
+STATE_LABELS = {NOT_DUE: "未到期", ON_TIME: "準時", LATE: "逾期提交", RETURNED: "退回修正", MISSING: "未提交"}
+DEVICE_KEYS = ("purchased", "delivered", "mdm_enrolled")
+TRAINING_KEYS = ("sessions_held", "teachers_trained", "meetings_held", "public_lessons")
+FIGURE_LABELS = {
+    "purchased": "購置學習載具（臺）",
+    "delivered": "已交貨學習載具（臺）",
+    "mdm_enrolled": "已納入 MDM（臺）",
+    "sessions_held": "辦理教師研習（場）",
+    "teachers_trained": "參訓教師（人）",
+    "meetings_held": "召開工作會議（次）",
+    "public_lessons": "數位學習公開觀議課（場）",
+}
+
+
+class ReportActionRefused(Exception):
+    """The report cannot do that now; the message says why."""
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    following = datetime.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return following - datetime.timedelta(days=1)
+
+
+def deadline_of(month: datetime.date, rules: engine.RuleSet) -> datetime.date:
+    """The 10th (the rule set's day) of the month after."""
+    following = month_end(month) + datetime.timedelta(days=1)
+    return following.replace(day=rules.monthly_report_deadline_day)
+
+
+def parse_month_param(text: str, plan_year: PlanYear) -> datetime.date | None:
+    """'2022-03' in a URL -> the month, if it is one of the plan period's."""
+    try:
+        year, month = (int(part) for part in str(text).split("-"))
+        value = datetime.date(year, month, 1)
+    except (TypeError, ValueError):
+        return None
+    return value if value in months_of(plan_year) else None
+
+
+# --- Compiling ---------------------------------------------------------------------------
+
+
+def _summary_pair(function, plan_year, county_ids, month):
+    """(cumulative until the month's end, the month's own change) per county, or {} per side."""
+    now = function(plan_year=plan_year, county_ids=county_ids, until=month_end(month))
+    before = function(
+        plan_year=plan_year, county_ids=county_ids, until=month.replace(day=1) - datetime.timedelta(days=1)
+    )
+    return now, before
+
+
+def _section(now: dict | None, before: dict | None, keys) -> dict | None:
+    if not now:
+        return None
+    before = before or {}
+    return {key: {"total": now.get(key), "month": (now.get(key) or 0) - (before.get(key) or 0)} for key in keys}
+
+
+def report_figures(*, plan_year: PlanYear, county: County, month: datetime.date) -> dict:
+    """What the portal knows of the county's month, as plain JSON (frozen at submission).
+
+    Devices and training come only from their apps' summaries; a missing summary stays None
+    and the page says 尚無資料."""
+    devices_now, devices_before = _summary_pair(device_selectors.county_device_summary, plan_year, [county.pk], month)
+    training_now, training_before = _summary_pair(
+        training_selectors.county_training_summary, plan_year, [county.pk], month
+    )
+    usage = UsageRecord.objects.filter(plan_year=plan_year, county=county).aggregate(
+        month_hours=Sum("hours", filter=Q(month=month)),
+        month_students=Sum("active_students", filter=Q(month=month)),
+        month_schools=Count("school", filter=Q(month=month), distinct=True),
+        hours_to_date=Sum("hours", filter=Q(month__lte=month)),
+    )
+    expected = roster_school_counts(plan_year).get(county.pk, 0)
+    spending = dict(
+        MonthlySpending.objects.filter(report__plan_year=plan_year, report__county=county, report__month__lte=month)
+        .values("line")
+        .annotate(total=Sum("amount_ntd"))
+        .values_list("line", "total")
+    )
+    return {
+        "devices": _section(devices_now.get(county.pk), devices_before.get(county.pk), DEVICE_KEYS),
+        "training": _section(training_now.get(county.pk), training_before.get(county.pk), TRAINING_KEYS),
+        "usage": {
+            "hours": f"{usage['month_hours'] or 0:,.1f}",
+            "hours_to_date": f"{usage['hours_to_date'] or 0:,.1f}",
+            "students": usage["month_students"] or 0,
+            "schools_reported": usage["month_schools"],
+            "schools_expected": expected,
+        },
+        "spending_to_date": {str(line): total for line, total in spending.items()},
+        "compiled_at": timezone.now().isoformat(),
+    }
+
+
+# --- Writing -----------------------------------------------------------------------------
+
+
+def monthly_report_for(*, county: County, plan_year: PlanYear, month: datetime.date) -> MonthlyReport:
+    report = MonthlyReport.objects.filter(county=county, plan_year=plan_year, month=month).first()
+    if report is None:
+        try:
+            with transaction.atomic():
+                report = MonthlyReport.objects.create(county=county, plan_year=plan_year, month=month)
+                invalidate(REPORTS)
+        except IntegrityError:
+            report = MonthlyReport.objects.get(county=county, plan_year=plan_year, month=month)
+    return report
+
+
+def _locked(report: MonthlyReport) -> MonthlyReport:
+    return MonthlyReport.objects.select_for_update().select_related("county", "plan_year").get(pk=report.pk)
+
+
+@transaction.atomic
+def monthly_report_save(
+    *, report: MonthlyReport, user: User, notes: str, spending: dict[int, int], expected_version: int
+) -> MonthlyReport:
+    report = _locked(report)
+    if not report.county_may_edit:
+        raise ReportActionRefused("月報已提交，教育部退回後才能修改")
+    if report.version != expected_version:
+        raise ReportActionRefused("這份月報在您開啟後已被修改過，請重新載入頁面後再改")
+    unknown = set(spending) - set(engine.LINE_NUMBERS)
+    if unknown or any(amount < 0 for amount in spending.values()):
+        raise ReportActionRefused("經費支用的項次或金額不正確")
+    report.notes = notes
+    report.version += 1
+    report.save(update_fields=["notes", "version"])
+    invalidate(REPORTS)
+    existing = {item.line: item for item in report.spending.all()}
+    for line, amount in spending.items():
+        item = existing.get(line)
+        if item is None:
+            MonthlySpending.objects.create(report=report, line=line, amount_ntd=amount)
+        elif item.amount_ntd != amount:
+            item.amount_ntd = amount
+            item.save(update_fields=["amount_ntd"])
+    return report
+
+
+@transaction.atomic
+def monthly_report_submit(*, report: MonthlyReport, user: User) -> MonthlyReport:
+    report = _locked(report)
+    if report.status == MonthlyReport.Status.SUBMITTED:
+        raise ReportActionRefused("這份月報已經提交，正等待教育部查閱")
+    if timezone.localdate() <= month_end(report.month):
+        raise ReportActionRefused(f"{roc_month(report.month)}尚未結束，月底後才能提交月報")
+    if not report.notes.strip():
+        raise ReportActionRefused("請先填寫本月執行情形說明")
+    now = timezone.now()
+    again = report.first_submitted_at is not None
+    report.figures = report_figures(plan_year=report.plan_year, county=report.county, month=report.month)
+    report.status = MonthlyReport.Status.SUBMITTED
+    report.submitted_at = now
+    report.first_submitted_at = report.first_submitted_at or now
+    report.version += 1
+    report.save()
+    action = MonthlyReportEvent.Action.RESUBMITTED if again else MonthlyReportEvent.Action.SUBMITTED
+    MonthlyReportEvent.objects.create(report=report, action=action, by=user, at=now)
+    invalidate(REPORTS)
+    return report
+
+
+@transaction.atomic
+def monthly_report_return(*, report: MonthlyReport, user: User, reason: str) -> MonthlyReport:
+    report = _locked(report)
+    if report.status != MonthlyReport.Status.SUBMITTED:
+        raise ReportActionRefused("只有已提交的月報可以退回")
+    reason = reason.strip()
+    if not reason:
+        raise ReportActionRefused("退回時請寫明理由，縣市才知道要修正什麼")
+    now = timezone.now()
+    report.status = MonthlyReport.Status.RETURNED
+    report.return_reason = reason
+    report.returned_at = now
+    report.version += 1
+    report.save(update_fields=["status", "return_reason", "returned_at", "version"])
+    invalidate(REPORTS)
+    MonthlyReportEvent.objects.create(
+        report=report, action=MonthlyReportEvent.Action.RETURNED, by=user, at=now, reason=reason
+    )
+    return report
+
+
+# --- Completeness ------------------------------------------------------------------------
+
+
+def report_state(report: MonthlyReport | None, deadline: datetime.date, today: datetime.date) -> str:
+    if report is not None and report.status == MonthlyReport.Status.RETURNED:
+        return RETURNED
+    if report is not None and report.status == MonthlyReport.Status.SUBMITTED:
+        first = timezone.localtime(report.first_submitted_at).date()
+        return ON_TIME if first <= deadline else LATE
+    return MISSING if today > deadline else NOT_DUE
+
+
+@dataclass
+class Cell:
+    state: str
+    report_id: int | None
+    schools_reported: int
+    schools_expected: int
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self.state]
+
+
+def _rate(part: int, whole: int) -> int | None:
+    return None if not whole else engine.divide_half_up(part * 100, whole)
+
+
+def _tally(states: list[str]) -> dict:
+    expected = sum(1 for s in states if s != NOT_DUE)
+    delivered = sum(1 for s in states if s in (ON_TIME, LATE))
+    on_time = sum(1 for s in states if s == ON_TIME)
+    return {
+        "expected": expected,
+        "delivered": delivered,
+        "on_time": on_time,
+        "rate": _rate(delivered, expected),
+        "on_time_rate": _rate(on_time, expected),
+    }
+
+
+def completeness_grid(*, plan_year: PlanYear, counties: list[County], today: datetime.date | None = None) -> dict:
+    """County x month states (DHIS2's reporting rate): each county's and each month's rate and the
+    national one, and per cell how many roster schools reported usage. A fixed number of queries."""
+    today = today or timezone.localdate()
+    rules = plan_year.rule_set
+    months = months_of(plan_year)
+    deadlines = {month: deadline_of(month, rules) for month in months}
+    county_ids = [c.pk for c in counties]
+    reports = {
+        (r.county_id, r.month): r
+        for r in MonthlyReport.objects.filter(plan_year=plan_year, county_id__in=county_ids).only(
+            "pk", "county_id", "month", "status", "first_submitted_at"
+        )
+    }
+    expected_schools = roster_school_counts(plan_year)
+    reporting = reporting_school_counts(plan_year, county_ids if len(counties) < 22 else None)
+    rows, column_states = [], {month: [] for month in months}
+    all_states = []
+    for county in counties:
+        cells = []
+        for month in months:
+            report = reports.get((county.pk, month))
+            state = report_state(report, deadlines[month], today)
+            cells.append(
+                Cell(
+                    state,
+                    report.pk if report else None,
+                    reporting.get((county.pk, month), 0),
+                    expected_schools.get(county.pk, 0),
+                )
+            )
+            column_states[month].append(state)
+            all_states.append(state)
+        rows.append({"county": county, "cells": cells, "tally": _tally([c.state for c in cells])})
+    return {
+        "months": [{"month": m, "label": roc_month(m), "deadline": deadlines[m]} for m in months],
+        "rows": rows,
+        "columns": [_tally(column_states[m]) for m in months],
+        "national": _tally(all_states),
+        "today": today,
+    }
+
+
+# --- Reminders ---------------------------------------------------------------------------
+
+REMINDER_REPORT = "monthly_report"
+REMINDER_USAGE = "usage"
+
+
+def reminders_send(*, today: datetime.date | None = None) -> int:
+    """E-mail the county staff whose report of the month falls due within the rule set's lead days
+    (and schools that have not reported usage for it). Once a day per county and kind. Returns
+    the number of e-mails sent."""
+    today = today or timezone.localdate()
+    sent = 0
+    for plan_year in PlanYear.objects.all():
+        rules = plan_year.rule_set
+        for month in months_of(plan_year):
+            deadline = deadline_of(month, rules)
+            if not 0 <= (deadline - today).days <= rules.monthly_report_reminder_days or today <= month_end(month):
+                continue
+            sent += _remind(plan_year, month, deadline, today)
+    return sent
+
+
+def _remind(plan_year: PlanYear, month: datetime.date, deadline: datetime.date, today: datetime.date) -> int:
+    done = set(
+        MonthlyReport.objects.filter(
+            plan_year=plan_year, month=month, status=MonthlyReport.Status.SUBMITTED
+        ).values_list("county_id", flat=True)
+    )
+    already = set(ReminderSent.objects.filter(month=month, sent_on=today).values_list("county_id", "kind"))
+    label, due = roc_month(month), f"{deadline.year - 1911}年{deadline.month}月{deadline.day}日"
+    users = User.objects.filter(is_active=True).exclude(email="").select_related("school")
+    officers: dict[int, list[str]] = {}
+    for county_id, email in users.filter(role=Role.COUNTY).values_list("county_id", "email"):
+        officers.setdefault(county_id, []).append(email)
+    reported_schools = set(
+        UsageRecord.objects.filter(plan_year=plan_year, month=month).values_list("school_id", flat=True).distinct()
+    )
+    school_staff: dict[int, list[tuple[str, str]]] = {}
+    for county_id, school_id, email in (
+        users.filter(role=Role.SCHOOL, school__roster_rows__plan_year=plan_year)
+        .distinct()
+        .values_list("county_id", "school_id", "email")
+    ):
+        if school_id not in reported_schools:
+            school_staff.setdefault(county_id, []).append((email, ""))
+    messages, marks = [], []
+    for county_id, emails in officers.items():
+        if county_id in done or (county_id, REMINDER_REPORT) in already:
+            continue
+        messages.append(
+            (
+                f"【提醒】{label}月報請於 {due} 前提交",
+                f"貴縣市{label}的數位學習精進方案月報尚未提交，提交期限為 {due}。\n"
+                "請登入縣市管理平臺，確認本月數據、填寫執行情形與經費支用後提交。",
+                None,
+                emails,
+            )
+        )
+        marks.append(
+            ReminderSent(county_id=county_id, month=month, kind=REMINDER_REPORT, sent_on=today, recipients=len(emails))
+        )
+    for county_id, entries in school_staff.items():
+        if (county_id, REMINDER_USAGE) in already:
+            continue
+        # One message a school user: schools do not see each other's addresses.
+        for email, _ in entries:
+            messages.append(
+                (
+                    f"【提醒】請上傳{label}數位學習平臺使用時數",
+                    f"貴校尚未上傳{label}的數位學習平臺使用時數；縣市月報提交期限為 {due}，請儘早上傳。",
+                    None,
+                    [email],
+                )
+            )
+        marks.append(
+            ReminderSent(county_id=county_id, month=month, kind=REMINDER_USAGE, sent_on=today, recipients=len(entries))
+        )
+    if not messages:
+        return 0
+    with transaction.atomic():
+        ReminderSent.objects.bulk_create(marks, ignore_conflicts=True)
+        send_mass_mail(messages, fail_silently=False)
+    return len(messages)
+
+
+def home_panel(*, user: User, plan_year: PlanYear | None) -> dict:
+    """The home page's 填報與績效 panel: the county's report that needs attention, or the national rate."""
+    if plan_year is None or not user.is_authenticated:
+        return {}
+    panel: dict = {"links": True}
+    if user.is_school_staff:
+        return panel
+    today = timezone.localdate()
+    if user.county_id and not user.sees_every_county:
+        grid = completeness_grid(plan_year=plan_year, counties=[user.county], today=today)
+        ended = [
+            (m, cell)
+            for m, cell in zip(grid["months"], grid["rows"][0]["cells"], strict=True)
+            if month_end(m["month"]) < today
+        ]
+        if ended:
+            month, cell = next(((m, c) for m, c in ended if c.state in (MISSING, RETURNED, NOT_DUE)), ended[-1])
+            panel |= {
+                "report": True,
+                "month_label": month["label"],
+                "deadline": month["deadline"],
+                "state": cell.state,
+                "state_label": cell.label,
+                "month_param": month["month"].strftime("%Y-%m"),
+            }
+        return panel
+    panel["national"] = cached_grid(plan_year=plan_year, counties=list(County.objects.all()), scope="all", today=today)[
+        "national"
+    ]
+    return panel
+
+
+def cached_grid(*, plan_year: PlanYear, counties: list[County], scope: str, today: datetime.date) -> dict:
+    """completeness_grid, kept until a report, the usage or the roster changes (or the day does)."""
+    from reporting.cache import page_part
+    from reporting.usage import USAGE
+    from schools.selectors import ROSTER
+
+    return page_part(
+        "grid",
+        (scope, plan_year.pk, today, tuple(c.pk for c in counties)),
+        lambda: completeness_grid(plan_year=plan_year, counties=counties, today=today),
+        depends=(USAGE, ROSTER, REPORTS),
+    )

@@ -1,0 +1,653 @@
+"""Usage hours, learning outcomes, monthly reports, completeness and the indicator dashboards.
+
+Thin: access check -> form/service/selector -> template. Every queryset goes through
+portal.access; another county's objects answer 404."""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from budget import rules as engine
+from portal import access
+from portal.models import PendingUpload
+from portal.pagination import list_page
+from portal.uploads import UploadFileForm, upload_create, upload_discard, upload_for_user, upload_read
+from reporting import charts, html
+from reporting.cache import OUTCOMES, REPORTS, SUMMARY_SECONDS, page_part
+from reporting.forms import MonthlyReportForm, OutcomeForm, ReturnForm, SupportClassForm, UsageEntryForm
+from reporting.indicators import indicators
+from reporting.models import LearningOutcome, MonthlyReport, SupportClassFigures
+from reporting.monthly import (
+    DEVICE_KEYS,
+    FIGURE_LABELS,
+    STATE_LABELS,
+    TRAINING_KEYS,
+    ReportActionRefused,
+    completeness_grid,
+    deadline_of,
+    monthly_report_for,
+    monthly_report_return,
+    monthly_report_save,
+    monthly_report_submit,
+    parse_month_param,
+    report_figures,
+    report_state,
+)
+from reporting.services import outcome_save, support_figures_save
+from reporting.usage import (
+    STATUS_LABELS,
+    UPLOAD_KIND,
+    USAGE,
+    UsageImportRefused,
+    months_of,
+    roc_month,
+    schools_without_usage,
+    usage_aggregates,
+    usage_by_school,
+    usage_export_csv,
+    usage_parse_file,
+    usage_preview,
+    usage_record_save,
+    usage_template_csv,
+    usage_upload_confirm,
+)
+from reporting.usage_format import UsageRow
+from schools.models import County, PlanYear, School
+from schools.selectors import ROSTER, plan_year_or_latest
+
+CSV = "text/csv; charset=utf-8"
+PAGE_SIZE = 50
+
+
+def _plan_year(request: HttpRequest) -> PlanYear:
+    plan_year = plan_year_or_latest(request.GET.get("year"))
+    if plan_year is None:
+        raise Http404("尚未設定計畫年度")
+    return plan_year
+
+
+def _county_filter(request: HttpRequest) -> County | None:
+    """?county=15 for those who see every county; county staff always their own."""
+    user = request.user
+    if user.county_id and not user.sees_every_county:
+        return user.county
+    code = request.GET.get("county")
+    return access.get_for_user(County, user, code=code) if code else None
+
+
+def _attachment(content: bytes, filename: str, content_type: str = CSV) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _month_items(by_month: list[dict], months: list[datetime.date]) -> list[dict]:
+    hours = {item["month"]: item for item in by_month}
+    return [
+        {
+            "month": m,
+            "label": roc_month(m),
+            "short": f"{m.month}月",
+            "value": hours[m]["hours"] if m in hours else None,
+            "students": hours[m]["students"] if m in hours else None,
+            "schools": hours[m]["schools"] if m in hours else 0,
+        }
+        for m in months
+    ]
+
+
+# --- Usage hours ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def usage_overview(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    plan_year = _plan_year(request)
+    county = _county_filter(request)
+    months = months_of(plan_year)
+    month = parse_month_param(request.GET.get("month", ""), plan_year)
+    aggregates = usage_aggregates(user=user, plan_year=plan_year, county=county)
+    month_items = _month_items(aggregates["by_month"], months)
+    # The national table groups 216,000 rows: cached per reader's scope until the next import.
+    page = list_page(
+        namespace=USAGE,
+        parts=("by_school", access.scope_key(user), plan_year.pk, county.pk if county else None, month),
+        rows=usage_by_school(user=user, plan_year=plan_year, county=county, month=month),
+        page=request.GET.get("page"),
+        per_page=PAGE_SIZE,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reporting/usage_overview.html",
+        {
+            "plan_year": plan_year,
+            "county": county,
+            "counties": County.objects.all() if user.sees_every_county else [],
+            "months": [(m.strftime("%Y-%m"), roc_month(m)) for m in months],
+            "month": month,
+            "month_label": roc_month(month) if month else "",
+            "aggregates": aggregates,
+            "month_items": month_items,
+            "chart": charts.column_chart(month_items, unit=" 小時", title="各月使用時數"),
+            "page": page,
+            "query": query.urlencode(),
+            "may_upload": access.may_upload_usage(user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def usage_import(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    access.require(access.may_upload_usage(user), "您的帳號不能上傳使用時數")
+    plan_year = _plan_year(request)
+    form = UploadFileForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = upload_create(
+            user=user,
+            kind=UPLOAD_KIND,
+            uploaded_file=form.cleaned_data["file"],
+            plan_year=plan_year,
+            county=None if access.may_import_for_any_county(user) else user.county,
+        )
+        return redirect("usage_import_preview", upload_id=upload.pk)
+    return render(
+        request,
+        "reporting/usage_import.html",
+        {
+            "form": form,
+            "plan_year": plan_year,
+            "platforms": plan_year.rule_set.usage_platforms,
+            "months": months_of(plan_year),
+        },
+    )
+
+
+def _own_upload(request: HttpRequest, upload_id: int) -> PendingUpload:
+    user = request.user
+    access.require(access.may_upload_usage(user), "您的帳號不能上傳使用時數")
+    if user.is_school_staff:
+        # PendingUpload hangs off a county only, so portal.access gives school staff none of them;
+        # the uploader's own file is theirs (the same rule upload_for_user adds for everyone).
+        uploads = PendingUpload.objects.select_related("plan_year", "county")
+        return get_object_or_404(uploads, kind=UPLOAD_KIND, uploaded_by=user, county=user.county, pk=upload_id)
+    return upload_for_user(user=user, kind=UPLOAD_KIND, pk=upload_id)
+
+
+@login_required
+@require_GET
+def usage_import_preview(request: HttpRequest, upload_id: int) -> HttpResponse:
+    upload = _own_upload(request, upload_id)
+    if upload.status != PendingUpload.Status.PENDING:
+        messages.info(request, f"「{upload.original_name}」已經{upload.get_status_display()}。")
+        return redirect("usage_overview")
+    parse = usage_parse_file(content=upload_read(upload), plan_year=upload.plan_year)
+    preview = usage_preview(plan_year=upload.plan_year, parse=parse, user=request.user)
+    rows = [(row, STATUS_LABELS.get(preview.statuses.get(row.key), "")) for row in parse.rows[:500]]
+    return render(
+        request,
+        "reporting/usage_preview.html",
+        {
+            "upload": upload,
+            "preview": preview,
+            "rows": rows,
+            "more_rows": max(0, len(parse.rows) - 500),
+            "summary": preview.summary if preview.ok else None,
+            "replaced": preview.replaced_rows() if preview.ok else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def usage_import_confirm(request: HttpRequest, upload_id: int) -> HttpResponse:
+    upload = _own_upload(request, upload_id)
+    try:
+        summary = usage_upload_confirm(upload=upload, user=request.user)
+    except UsageImportRefused as refused:
+        messages.error(request, f"未匯入任何資料：{refused}")
+        return redirect("usage_import_preview", upload_id=upload.pk)
+    replaced = f"，取代既有 {summary['replaced']:,} 筆" if summary["replaced"] else ""
+    messages.success(
+        request,
+        f"已匯入 {summary['rows']:,} 筆使用時數：新增 {summary['new']:,} 筆{replaced}，"
+        f"與既有相同 {summary['unchanged']:,} 筆。",
+    )
+    return redirect("usage_overview")
+
+
+@login_required
+@require_POST
+def usage_import_discard(request: HttpRequest, upload_id: int) -> HttpResponse:
+    upload = _own_upload(request, upload_id)
+    if upload.status == PendingUpload.Status.PENDING:
+        upload_discard(upload=upload)
+        messages.info(request, "已放棄這次上傳，沒有任何資料變動。")
+    return redirect("usage_import")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def usage_entry(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    access.require(access.may_upload_usage(user), "您的帳號不能填報使用時數")
+    plan_year = _plan_year(request)
+    form = UsageEntryForm(
+        request.POST or None,
+        months=months_of(plan_year),
+        platforms=plan_year.rule_set.usage_platforms,
+        school=user.school if user.is_school_staff else None,
+    )
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        row = UsageRow(
+            excel_row=0,
+            code=(user.school.code if user.is_school_staff else data["code"].strip().upper()),
+            month=datetime.date.fromisoformat(data["month"]),
+            platform=data["platform"],
+            hours=data["hours"],
+            active_students=data["active_students"],
+            active_devices=data["active_devices"],
+        )
+        from reporting.usage_format import row_problems
+
+        problems = [
+            message for _column, message in row_problems(row, rule_set=plan_year.rule_set, months=months_of(plan_year))
+        ]
+        if not problems:
+            try:
+                status = usage_record_save(plan_year=plan_year, user=user, row=row)
+            except UsageImportRefused as refused:
+                problems = [p.message for p in refused.problems]
+            else:
+                verb = (
+                    "已取代原有資料"
+                    if status == "replaced"
+                    else ("與原有資料相同" if status == "unchanged" else "已新增")
+                )
+                messages.success(request, f"{row.code} {roc_month(row.month)} {row.platform}：{verb}。")
+                return redirect("usage_overview")
+    return render(request, "reporting/usage_entry.html", {"form": form, "problems": problems, "plan_year": plan_year})
+
+
+@login_required
+@require_GET
+def usage_template(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    access.require(access.may_upload_usage(user), "您的帳號不能上傳使用時數")
+    plan_year = _plan_year(request)
+    schools = list(
+        access.for_user(School.objects.filter(roster_rows__plan_year=plan_year).distinct(), user).order_by("code")
+    )
+    return _attachment(
+        usage_template_csv(plan_year=plan_year, schools=schools), f"{plan_year.year}年平臺使用時數填報範本.csv"
+    )
+
+
+@login_required
+@require_GET
+def usage_export(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    access.require(access.may_read_county_reports(user), "學校帳號不能匯出縣市資料")
+    plan_year = _plan_year(request)
+    county = _county_filter(request)
+    label = county.name if county else "全國"
+    return _attachment(
+        usage_export_csv(user=user, plan_year=plan_year, county=county), f"{plan_year.year}年{label}平臺使用時數.csv"
+    )
+
+
+@login_required
+@require_GET
+def usage_missing(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    access.require(access.may_read_county_reports(user), "學校帳號不能查看其他學校")
+    plan_year = _plan_year(request)
+    county = _county_filter(request)
+    months = months_of(plan_year)
+    month = parse_month_param(request.GET.get("month", ""), plan_year) or months[-1]
+    counties = [county] if county else list(access.for_user(County.objects.all(), user))
+    grid = completeness_grid(plan_year=plan_year, counties=counties)
+    index = months.index(month)
+    summary = [
+        {
+            "county": row["county"],
+            "reported": row["cells"][index].schools_reported,
+            "expected": row["cells"][index].schools_expected,
+            "missing": max(0, row["cells"][index].schools_expected - row["cells"][index].schools_reported),
+        }
+        for row in grid["rows"]
+    ]
+    missing = None
+    if county is not None:
+        missing = Paginator(schools_without_usage(plan_year=plan_year, county=county, month=month), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reporting/usage_missing.html",
+        {
+            "plan_year": plan_year,
+            "county": county,
+            "month": month,
+            "month_label": roc_month(month),
+            "months": [(m.strftime("%Y-%m"), roc_month(m)) for m in months],
+            "summary": summary,
+            "missing": missing,
+            "query": query.urlencode(),
+            "counties": County.objects.all() if user.sees_every_county else [],
+        },
+    )
+
+
+# --- Learning outcomes ------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outcomes(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    access.require(access.may_read_county_reports(user), "學校帳號不能查看縣市成效評估")
+    plan_year = _plan_year(request)
+    county = _county_filter(request)
+    editable = county is not None and access.may_edit_county_reports(user)
+    outcome_form = OutcomeForm(request.POST if request.POST.get("form") == "outcome" else None)
+    support_form = SupportClassForm(request.POST if request.POST.get("form") == "support" else None)
+    if request.method == "POST":
+        access.require(editable, "只有縣市承辦可以填報成效評估")
+        if outcome_form.is_bound and outcome_form.is_valid():
+            d = outcome_form.cleaned_data
+            outcome_save(
+                plan_year=plan_year,
+                county=county,
+                subject=d["subject"],
+                sampled=d["sampled_students"],
+                improved=d["improved_students"],
+                method=d["method"],
+            )
+            messages.success(request, f"已儲存{d['subject']}的成效評估。")
+            return redirect(f"{reverse('outcomes')}?year={plan_year.year}")
+        if support_form.is_bound and support_form.is_valid():
+            d = support_form.cleaned_data
+            support_figures_save(
+                plan_year=plan_year,
+                county=county,
+                support_classes=d["support_classes"],
+                digital_classes=d["digital_classes"],
+            )
+            messages.success(request, "已儲存學習扶助班級數。")
+            return redirect(f"{reverse('outcomes')}?year={plan_year.year}")
+    rows = access.for_user(LearningOutcome.objects.filter(plan_year=plan_year), user).select_related("county")
+    support = access.for_user(SupportClassFigures.objects.filter(plan_year=plan_year), user).select_related("county")
+    if county is not None:
+        rows, support = rows.filter(county=county), support.filter(county=county)
+    rows = list(rows)
+    sampled = sum(r.sampled_students for r in rows)
+    improved = sum(r.improved_students for r in rows)
+    target = plan_year.rule_set.improved_students_target_percent
+    share = engine.divide_half_up(improved * 100, sampled) if sampled else None
+    for row in rows:
+        row.share = engine.divide_half_up(row.improved_students * 100, row.sampled_students)
+        row.met = row.share >= target
+    return render(
+        request,
+        "reporting/outcomes.html",
+        {
+            "plan_year": plan_year,
+            "county": county,
+            "rows": rows,
+            "support": list(support),
+            "sampled": sampled,
+            "improved": improved,
+            "share": share,
+            "target": target,
+            "met": share is not None and share >= target,
+            "editable": editable,
+            "outcome_form": outcome_form,
+            "support_form": support_form,
+            "chart": charts.bar_chart(
+                [
+                    {
+                        "label": r.subject if county else f"{r.county.name} {r.subject}",
+                        "value": r.share,
+                        "target": target,
+                    }
+                    for r in rows
+                ],
+                unit="%",
+                percent=True,
+                title="各學科成效提升比率",
+            ),
+        },
+    )
+
+
+# --- Monthly reports -------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def monthly_reports(request: HttpRequest) -> HttpResponse:
+    """The county's months: state, deadline and a link to each report."""
+    user = request.user
+    access.require(access.may_read_county_reports(user), "學校帳號不能查看月報")
+    plan_year = _plan_year(request)
+    county = _county_filter(request)
+    if county is None:
+        return redirect(f"{reverse('completeness')}?year={plan_year.year}")
+    grid = completeness_grid(plan_year=plan_year, counties=[county])
+    months = [
+        {**m, "cell": cell, "param": m["month"].strftime("%Y-%m")}
+        for m, cell in zip(grid["months"], grid["rows"][0]["cells"], strict=True)
+    ]
+    return render(
+        request,
+        "reporting/monthly_reports.html",
+        {"plan_year": plan_year, "county": county, "months": months, "tally": grid["rows"][0]["tally"]},
+    )
+
+
+def _report(request: HttpRequest, year: int, county_code: str, month: str) -> MonthlyReport:
+    access.require(access.may_read_county_reports(request.user), "學校帳號不能查看月報")
+    county = access.get_for_user(County, request.user, code=county_code)
+    plan_year = PlanYear.objects.filter(year=year).first()
+    the_month = parse_month_param(month, plan_year) if plan_year else None
+    if the_month is None:
+        raise Http404("沒有這個月份的月報")
+    report = monthly_report_for(county=county, plan_year=plan_year, month=the_month)
+    return access.get_for_user(MonthlyReport.objects.select_related("county", "plan_year"), request.user, pk=report.pk)
+
+
+def _report_url(report: MonthlyReport) -> str:
+    return reverse("monthly_report", args=[report.plan_year.year, report.county.code, report.month.strftime("%Y-%m")])
+
+
+def _sections(figures: dict) -> list[dict]:
+    out = []
+    for key, title, keys in (("devices", "學習載具", DEVICE_KEYS), ("training", "推動辦公室與教師增能", TRAINING_KEYS)):
+        section = figures.get(key)
+        out.append(
+            {
+                "title": title,
+                "rows": None if section is None else [{"label": FIGURE_LABELS[k], **section[k]} for k in keys],
+            }
+        )
+    return out
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def monthly_report(request: HttpRequest, year: int, county_code: str, month: str) -> HttpResponse:
+    user = request.user
+    report = _report(request, year, county_code, month)
+    rules = report.plan_year.rule_set
+    may_edit = access.may_edit_county_reports(user) and report.county_may_edit
+    spending = {item.line: item.amount_ntd for item in report.spending.all()}
+    initial = {"notes": report.notes, "version": report.version} | {
+        f"line_{n}": spending.get(n, 0) for n in engine.LINE_NUMBERS
+    }
+    form = MonthlyReportForm(request.POST or None, initial=initial, lines=engine.LINE_NAMES)
+    if request.method == "POST":
+        access.require(access.may_edit_county_reports(user), "只有縣市承辦可以填寫月報")
+        if form.is_valid():
+            try:
+                monthly_report_save(
+                    report=report,
+                    user=user,
+                    notes=form.cleaned_data["notes"],
+                    spending=form.spending(),
+                    expected_version=form.cleaned_data["version"],
+                )
+            except ReportActionRefused as refused:
+                messages.error(request, str(refused))
+            else:
+                messages.success(request, "已儲存月報草稿。")
+                return redirect(_report_url(report))
+    live = report.status != MonthlyReport.Status.SUBMITTED
+    figures = (
+        report_figures(plan_year=report.plan_year, county=report.county, month=report.month) if live else report.figures
+    )
+    deadline = deadline_of(report.month, rules)
+    state = report_state(report, deadline, timezone.localdate())
+    to_date = figures.get("spending_to_date", {})
+    lines = [
+        {"number": n, "name": name, "month": spending.get(n, 0), "to_date": to_date.get(str(n), 0)}
+        for n, name in engine.LINE_NAMES.items()
+    ]
+    return render(
+        request,
+        "reporting/monthly_report.html",
+        {
+            "report": report,
+            "month_label": roc_month(report.month),
+            "deadline": deadline,
+            "state": state,
+            "state_label": STATE_LABELS[state],
+            "figures": figures,
+            "sections": _sections(figures),
+            "usage": figures["usage"],
+            "lines": lines,
+            "spending_total": sum(spending.values()),
+            "form": form,
+            "may_edit": may_edit,
+            "may_return": access.may_review(user) and report.status == MonthlyReport.Status.SUBMITTED,
+            "return_form": ReturnForm(),
+            "events": report.events.select_related("by"),
+            "live": live,
+        },
+    )
+
+
+@login_required
+@require_POST
+def monthly_report_submit_view(request: HttpRequest, year: int, county_code: str, month: str) -> HttpResponse:
+    report = _report(request, year, county_code, month)
+    access.require(access.may_edit_county_reports(request.user), "只有縣市承辦可以提交月報")
+    try:
+        monthly_report_submit(report=report, user=request.user)
+    except ReportActionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"已提交{report.county.name}{roc_month(report.month)}月報。")
+    return redirect(_report_url(report))
+
+
+@login_required
+@require_POST
+def monthly_report_return_view(request: HttpRequest, year: int, county_code: str, month: str) -> HttpResponse:
+    report = _report(request, year, county_code, month)
+    access.require(access.may_review(request.user), "只有教育部可以退回月報")
+    form = ReturnForm(request.POST)
+    try:
+        monthly_report_return(report=report, user=request.user, reason=form.data.get("reason", ""))
+    except ReportActionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"已退回{report.county.name}{roc_month(report.month)}月報。")
+    return redirect(_report_url(report))
+
+
+# --- Completeness and dashboards ---------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def completeness(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    access.require(access.may_read_county_reports(user), "學校帳號不能查看填報情形")
+    plan_year = _plan_year(request)
+    counties = list(access.for_user(County.objects.all(), user))
+    today = timezone.localdate()
+    url_template = reverse("monthly_report", args=[plan_year.year, "__COUNTY__", "__MONTH__"])
+
+    def compute() -> dict:
+        grid = completeness_grid(plan_year=plan_year, counties=counties, today=today)
+        return {"grid": grid, "rows_html": html.completeness_rows(grid, url_template)}
+
+    part = page_part(
+        "completeness",
+        (access.scope_key(user), plan_year.pk, today, url_template),
+        compute,
+        depends=(USAGE, ROSTER, REPORTS),
+    )
+    return render(request, "reporting/completeness.html", {"plan_year": plan_year, **part})
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    access.require(access.may_read_county_reports(user), "學校帳號請查看本校資料")
+    plan_year = _plan_year(request)
+    county = _county_filter(request)
+    every_county = list(County.objects.all()) if user.sees_every_county else []
+    counties = [county] if county else every_county
+
+    def compute() -> dict:
+        items = indicators(plan_year=plan_year, counties=counties)
+        for item in items:
+            percent = item["kind"] == "percent"
+            bars = [{"label": "全國" if county is None else county.name, **item["total"]}]
+            if county is None:
+                bars += [{"label": r["county"].name, **r} for r in item["counties"]]
+            item["chart"] = charts.bar_chart(bars, unit=item["unit"], percent=percent, title=item["label"])
+            label = county.name if county else "全國"
+            item["rows_html"] = html.indicator_rows(item, label, with_counties=county is None)
+        aggregates = usage_aggregates(user=user, plan_year=plan_year, county=county)
+        month_items = _month_items(aggregates["by_month"], months_of(plan_year))
+        return {
+            "indicators": items,
+            "month_items": month_items,
+            "usage_chart": charts.column_chart(month_items, unit=" 小時", title="各月平臺使用時數"),
+        }
+
+    # The devices and training summaries have no invalidation of ours: a minute at most.
+    part = page_part(
+        "dashboard",
+        (access.scope_key(user), plan_year.pk, county.pk if county else None),
+        compute,
+        depends=(USAGE, ROSTER, OUTCOMES),
+        timeout=SUMMARY_SECONDS,
+    )
+    return render(
+        request,
+        "reporting/dashboard.html",
+        {"plan_year": plan_year, "county": county, "counties": every_county, **part},
+    )
