@@ -113,6 +113,8 @@ class PendingUpload(models.Model):
     summary = models.JSONField("匯入結果", default=dict, blank=True)
 
     scope_county_field = "county"
+    # School staff upload too (usage hours); upload_for_user narrows every read to the uploader.
+    scope_school_reads_county = True
 
     class Meta:
         ordering = ["-created_at"]

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -180,11 +180,6 @@ def usage_import(request: HttpRequest) -> HttpResponse:
 def _own_upload(request: HttpRequest, upload_id: int) -> PendingUpload:
     user = request.user
     access.require(access.may_upload_usage(user), "您的帳號不能上傳使用時數")
-    if user.is_school_staff:
-        # PendingUpload hangs off a county only, so portal.access gives school staff none of them;
-        # the uploader's own file is theirs (the same rule upload_for_user adds for everyone).
-        uploads = PendingUpload.objects.select_related("plan_year", "county")
-        return get_object_or_404(uploads, kind=UPLOAD_KIND, uploaded_by=user, county=user.county, pk=upload_id)
     return upload_for_user(user=user, kind=UPLOAD_KIND, pk=upload_id)
 
 

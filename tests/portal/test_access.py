@@ -73,3 +73,28 @@ def test_role_without_its_county_is_refused_by_the_database(county_a):
         User.objects.create(username="nobody2", role=Role.SCHOOL, county=county_a)
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(username="nobody3", role="")
+
+
+def test_school_staff_reach_only_their_own_pending_uploads(plan_year, county_a, school_user_a, officer_a):
+    from django.core.files.base import ContentFile
+    from django.http import Http404
+
+    from portal.models import PendingUpload
+    from portal.uploads import upload_for_user
+
+    def upload(user):
+        return PendingUpload.objects.create(
+            kind="usage",
+            plan_year=plan_year,
+            county=county_a,
+            uploaded_by=user,
+            file=ContentFile(b"x", name="u.csv"),
+            original_name="u.csv",
+            size=1,
+            sha256="0" * 64,
+        )
+
+    own, officers = upload(school_user_a), upload(officer_a)
+    assert upload_for_user(user=school_user_a, kind="usage", pk=own.pk) == own
+    with pytest.raises(Http404):
+        upload_for_user(user=school_user_a, kind="usage", pk=officers.pk)
