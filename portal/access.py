@@ -108,3 +108,15 @@ def may_request_exports(user: User) -> bool:
 def require(allowed: bool, message: str = "您沒有權限執行此操作") -> None:
     if not allowed:
         raise PermissionDenied(message)
+
+
+def may_manage_devices(user: User) -> bool:
+    """Lend, take back, send to repair, set a device's status, record a school's self-check:
+    county staff, school staff (their own school's devices), admins."""
+    return user.is_authenticated and user.role in (Role.COUNTY, Role.SCHOOL, Role.ADMIN)
+
+
+def may_manage_procurement(user: User) -> bool:
+    """Procurement batches, serial imports, the county's inspection, wireless and software
+    purchases: county staff and admins."""
+    return user.is_authenticated and user.role in (Role.COUNTY, Role.ADMIN)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("reporting.urls")),
     path("", include("schools.urls")),
     path("", include("budget.urls")),
+    path("", include("devices.urls")),
 ]

@@ -12,6 +12,7 @@ from budget import rules as engine
 from budget.models import CountyPlan, PlanStatus
 from budget.selectors import plan_missing, plan_table
 from budget.services import county_edit_refusal, plan_for
+from devices.selectors import home_panel as device_home_panel
 from portal import access
 from reporting.forms import ExportRequestForm
 from reporting.models import ExportJob
@@ -43,6 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
     plan_year = plan_year_or_latest(request.GET.get("year"))
     rows = roster_rows_for(user=user, plan_year=plan_year)
     context = {"plan_year": plan_year, "may_edit": access.may_edit_roster(user)}
+    context["device_panel"] = device_home_panel(user=user, plan_year=plan_year)
 
     if user.is_school_staff:
         context["school_rows"] = rows.select_related("school")
