@@ -290,8 +290,8 @@ def loan_list(request: HttpRequest) -> HttpResponse:
         "purpose",
         "lent_on",
         "due_on",
+        "device_id",
         serial=F("device__serial"),
-        device_id=F("device__pk"),
         school_code=F("school__code"),
         school_name=F("school__name"),
     )
