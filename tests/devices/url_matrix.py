@@ -22,7 +22,7 @@ LOGIN = "login"
 ALL = {"anonymous": LOGIN, "officer_a": 200, "officer_b": 200, "school_a": 200, "reviewer": 200, "admin": 200}
 OBJECT_READ = {"anonymous": LOGIN, "officer_a": 200, "officer_b": 404, "school_a": 404, "reviewer": 200, "admin": 200}
 OBJECT_WRITE = {"anonymous": LOGIN, "officer_a": 302, "officer_b": 404, "school_a": 404, "reviewer": 403, "admin": 302}
-PROCUREMENT_PAGE = {
+PROCURING = {
     "anonymous": LOGIN,
     "officer_a": 200,
     "officer_b": 200,
@@ -46,13 +46,13 @@ MATRIX = {
     "repair_list": ("GET", ALL),
     "repair_close": ("POST", OBJECT_WRITE),
     "lending_rules": ("GET", OBJECT_READ),
-    "device_import": ("GET", PROCUREMENT_PAGE),
+    "device_import": ("GET", PROCURING),
     "device_import_template": ("GET", ALL),
     "device_import_preview": ("GET", OWN_UPLOAD),
     "device_import_confirm": ("POST", OWN_UPLOAD_POST),
     "device_import_discard": ("POST", OWN_UPLOAD_POST),
     "batch_list": ("GET", ALL),
-    "batch_create": ("GET", PROCUREMENT_PAGE),
+    "batch_create": ("GET", PROCURING),
     "reconciliation": ("GET", ALL),
     "mdm_feed": ("POST", COUNTY_ACTION),
     "inspection_list": ("GET", ALL),
@@ -61,7 +61,7 @@ MATRIX = {
     "wireless_distribute": ("POST", COUNTY_ACTION),
     "wireless_classrooms": ("POST", OBJECT_WRITE),
     "software_catalogue": ("GET", ALL),
-    "software_propose": ("GET", PROCUREMENT_PAGE),
+    "software_propose": ("GET", PROCURING),
     "software_decide": (
         "POST",
         {"anonymous": LOGIN, "officer_a": 403, "officer_b": 403, "school_a": 403, "reviewer": 302, "admin": 302},
