@@ -119,8 +119,9 @@ def _date(value) -> datetime.date | None:
         value = str(int(value))
     try:
         return parse_roc_date(str(value))
-    except ValueError as exc:
-        raise CellError(str(exc)) from None
+    except ValueError:
+        # parse_roc_date's own message for a text that is no date; date() speaks English for 111/13/40.
+        raise CellError(f"「{value}」不是有效的日期（請用 111/09/05 或 111年9月5日）") from None
 
 
 def _school_code(value) -> str:

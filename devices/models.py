@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from devices.brands import normalize_brand
+from devices.brands import blocked_key
 from schools.models import County, PlanYear, School
 
 
@@ -29,8 +29,8 @@ def add_years(start: date, years: int) -> date:
 class BlockedBrand(models.Model):
     """A brand or vendor whose ICT hardware and software the programme refuses (大陸廠牌)."""
 
-    name = models.CharField("廠牌／廠商", max_length=100)
-    normalized = models.CharField(max_length=100, unique=True, editable=False)
+    name = models.CharField("廠牌／廠商", max_length=100, help_text="同一廠牌的多個名稱以「／」分隔，如 Huawei／華為")
+    normalized = models.CharField(max_length=200, unique=True, editable=False)
     note = models.CharField("說明", max_length=200, blank=True)
     created_at = models.DateTimeField("建立時間", auto_now_add=True)
 
@@ -43,7 +43,7 @@ class BlockedBrand(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.normalized = normalize_brand(self.name)
+        self.normalized = blocked_key(self.name)
         super().save(*args, **kwargs)
 
 

@@ -130,10 +130,11 @@ def _registered_serials(serials: list[str]) -> set[str]:
 
 def device_preview(*, parse: DeviceParse, county: County) -> DevicePreview:
     """What confirming would write, and everything that stops it. Writes nothing."""
-    if not parse.ok:
+    if not parse.rows:
         return DevicePreview(parse=parse, errors=list(parse.errors))
-    rows = parse.rows
-    errors: list[Problem] = []
+    # The file's own problems and the database's are reported together: one round of fixes.
+    rows = [row for row in parse.rows if row.serial and row.tender]
+    errors: list[Problem] = list(parse.errors)
     blocked = blocked_brand_pairs()
     batches = {
         b.tender_number: b
