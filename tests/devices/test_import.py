@@ -120,7 +120,9 @@ def test_a_batch_of_a_blocked_brand_refuses_its_rows(rosters, county_a, plan_yea
     make_batch(county_a, plan_year, tender_number="111-A-777", brand="Lenovo", vendor="聯想")
     BlockedBrand.objects.create(name="LENOVO")
     found = messages(preview(devices_xlsx([device_row("L1", tender="111-A-777")]), county_a))
-    assert found == ["第 2 列，採購案號（B 欄）：採購案 111-A-777 的「Lenovo」屬於禁用廠牌「LENOVO」（不得採購大陸廠牌之資通訊產品）"]
+    assert found == [
+        "第 2 列，採購案號（B 欄）：採購案 111-A-777 的「Lenovo」屬於禁用廠牌「LENOVO」（不得採購大陸廠牌之資通訊產品）"
+    ]
 
 
 def test_more_devices_than_the_batch_bought_are_refused(rosters, county_a, plan_year):
@@ -133,7 +135,10 @@ def test_more_devices_than_the_batch_bought_are_refused(rosters, county_a, plan_
     ("content", "message"),
     [
         (b"", "檔案：檔案是空的"),
-        (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "檔案：這是舊版 Excel 97-2003 (.xls) 檔案，請在 Excel 另存為 .xlsx 後再上傳"),
+        (
+            b"\xd0\xcf\x11\xe0" + b"\x00" * 100,
+            "檔案：這是舊版 Excel 97-2003 (.xls) 檔案，請在 Excel 另存為 .xlsx 後再上傳",
+        ),
         (b"PK\x03\x04 not really a zip", "檔案：檔案不是有效的 Excel 活頁簿（.xlsx）"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "檔案：檔案不是 Excel 活頁簿（.xlsx），也不是 UTF-8 或 Big5 編碼的 CSV 檔"),
     ],
