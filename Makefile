@@ -66,6 +66,7 @@ bench: setup
 	$(PY) bench/roster_import.py
 	$(PY) bench/page_latency.py
 	$(PY) bench/documents.py
+	$(PY) bench/devices.py
 
 clean:
 	rm -rf $(VENV) var/ build/ *.egg-info

@@ -134,10 +134,9 @@ class Reconciliation:
     threshold: int
     stock: int
     """This plan's devices still in the county's stock (no school)."""
-
-    @property
-    def flagged(self) -> int:
-        return sum(1 for s in self.schools if s.flags)
+    flagged: int = 0
+    counties: list[dict] = field(default_factory=list)
+    """The national view: one line a county instead of the schools."""
 
 
 FLAG_NOT_DELIVERED = "逾期未交貨"
@@ -218,7 +217,35 @@ def _reconciliation(user: User, plan_year: PlanYear, county_id: int | None, toda
     totals["found"] = sum(s.found for s in result if s.found is not None)
     totals["mdm_percent"] = totals["mdm"] * 100 // totals["delivered"] if totals["delivered"] else None
     stock = counted.get(None, {}).get("purchased", 0)
-    return Reconciliation(result, totals, rules.delivery_deadline, rules.mdm_enrolment_threshold_percent, stock)
+    flagged = sum(1 for line in result if line.flags)
+    return Reconciliation(
+        result, totals, rules.delivery_deadline, rules.mdm_enrolment_threshold_percent, stock, flagged
+    )
+
+
+def reconciliation_by_county(*, user: User, plan_year: PlanYear, today: date | None = None) -> Reconciliation:
+    """The national view: the same figures and flags, added up per county (cached without
+    the thousands of school lines)."""
+    today = today or timezone.localdate()
+
+    def compute() -> Reconciliation:
+        full = _reconciliation(user, plan_year, None, today)
+        counties: dict[str, dict] = {}
+        keys = ("entitled", "approved", "delivered", "mdm")
+        for line in full.schools:
+            figures = counties.setdefault(
+                line.county, {"county": line.county, "schools": 0, "flagged": 0, **dict.fromkeys(keys, 0)}
+            )
+            figures["schools"] += 1
+            figures["flagged"] += bool(line.flags)
+            for key in keys:
+                figures[key] += getattr(line, key)
+        full.schools = []
+        full.counties = list(counties.values())
+        return full
+
+    parts = ("reconciliation_by_county", access.scope_key(user), plan_year.pk, today, cache_version(ROSTER))
+    return cached(DEVICES, parts, compute)
 
 
 # --- Budget line 4 ----------------------------------------------------------------------

@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -512,25 +513,21 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
         county = user.county
     elif request.GET.get("county"):
         county = access.get_for_user(County.objects.all(), user, code=request.GET["county"])
-    result = selectors.reconciliation(user=user, plan_year=plan_year, county_id=county.pk if county else None)
-    per_county = None
-    if county is None and not user.is_school_staff:
-        per_county = {}
-        for line in result.schools:
-            figures = per_county.setdefault(
-                line.county,
-                {
-                    "county": line.county,
-                    "schools": 0,
-                    "flagged": 0,
-                    **dict.fromkeys(("entitled", "approved", "delivered", "mdm"), 0),
-                },
-            )
-            figures["schools"] += 1
-            figures["flagged"] += bool(line.flags)
-            for key in ("entitled", "approved", "delivered", "mdm"):
-                figures[key] += getattr(line, key)
-        per_county = list(per_county.values())
+    national = county is None and not user.is_school_staff
+    if national:
+        result = selectors.reconciliation_by_county(user=user, plan_year=plan_year)
+    else:
+        result = selectors.reconciliation(user=user, plan_year=plan_year, county_id=county.pk if county else None)
+    schools = result.schools
+    flagged_only = request.GET.get("flagged") == "1"
+    q = request.GET.get("q", "").strip()[:50]
+    if flagged_only:
+        schools = [s for s in schools if s.flags]
+    if q:
+        schools = [s for s in schools if q in s.code or q in s.name]
+    page = Paginator(schools, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     plan = None
     if user.is_county_staff:
         plan = CountyPlan.objects.filter(county=user.county, plan_year=plan_year).first()
@@ -542,7 +539,11 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
             "plan_year": plan_year,
             "county": county,
             "result": result,
-            "per_county": per_county,
+            "national": national,
+            "page": page,
+            "query": query.urlencode(),
+            "flagged_only": flagged_only,
+            "q": q,
             "county_codes": codes,
             "plan": plan,
             "existing_without_mdm": (
