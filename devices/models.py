@@ -131,10 +131,21 @@ class Device(models.Model):
 
     serial = models.CharField("序號", max_length=60, unique=True)
     asset_tag = models.CharField("財產編號", max_length=60, blank=True)
-    batch = models.ForeignKey(ProcurementBatch, verbose_name="採購案", on_delete=models.PROTECT, related_name="devices")
-    county = models.ForeignKey(County, verbose_name="縣市", on_delete=models.PROTECT, related_name="devices")
+    # No single-column indexes on the three keys: the composite ones below start with them.
+    batch = models.ForeignKey(
+        ProcurementBatch, verbose_name="採購案", on_delete=models.PROTECT, related_name="devices", db_index=False
+    )
+    county = models.ForeignKey(
+        County, verbose_name="縣市", on_delete=models.PROTECT, related_name="devices", db_index=False
+    )
     school = models.ForeignKey(
-        School, verbose_name="學校", on_delete=models.PROTECT, null=True, blank=True, related_name="devices"
+        School,
+        verbose_name="學校",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="devices",
+        db_index=False,
     )
     use = models.CharField("用途", max_length=8, choices=DeviceUse.choices, default=DeviceUse.STUDENT)
     status = models.CharField("狀態", max_length=10, choices=DeviceStatus.choices, default=DeviceStatus.IN_STOCK)
@@ -158,6 +169,18 @@ class Device(models.Model):
             models.Index(fields=["batch", "serial"], name="device_batch_serial"),
             models.Index(fields=["county", "licence_until"], name="device_county_licence"),
             models.Index(fields=["county", "warranty_until"], name="device_county_warranty"),
+            # Search by the start of a serial or asset tag (LIKE 'KH0009%'): a btree of the
+            # database's collation cannot serve LIKE, one with the pattern operators can.
+            models.Index(
+                fields=["county", "serial"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                name="device_county_serial_like",
+            ),
+            models.Index(
+                fields=["county", "asset_tag"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                name="device_county_asset_like",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.paginator import Paginator
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -32,6 +33,7 @@ from portal import access
 from portal.cache import cached
 from portal.cache import version as cache_version
 from portal.models import User
+from portal.pagination import ListPage
 from schools.models import PlanYear, RosterRow, School
 from schools.selectors import ROSTER
 
@@ -58,6 +60,26 @@ def blocked_brand_pairs() -> list[tuple[str, str]]:
 
 def devices_for(*, user: User) -> QuerySet:
     return access.for_user(Device.objects.all(), user)
+
+
+def device_page(*, parts: tuple, devices: QuerySet, rows: QuerySet, page: str | None, per_page: int) -> ListPage:
+    """A page of the device list, cached like portal.pagination.list_page; the count is
+    taken of the filtered devices alone, without the joins the page's columns need (an
+    index-only count of 60,000 rows instead of a three-table join)."""
+
+    def compute() -> ListPage:
+        count = devices.count()
+        paginator = Paginator(range(count), per_page)
+        number = paginator.get_page(page).number
+        start = (number - 1) * per_page
+        return ListPage(
+            object_list=list(rows[start : start + per_page]),
+            number=number,
+            count=count,
+            num_pages=paginator.num_pages,
+        )
+
+    return cached(DEVICES, (*parts, page or "1", per_page), compute)
 
 
 def batches_for(*, user: User, plan_year: PlanYear | None = None) -> QuerySet:

@@ -109,9 +109,9 @@ def device_list(request: HttpRequest) -> HttpResponse:
         brand=F("batch__brand"),
         county_name=F("county__name"),
     )
-    page = list_page(
-        namespace=selectors.DEVICES,
+    page = selectors.device_page(
         parts=("device_list", access.scope_key(user), tuple(sorted(filters.items()))),
+        devices=devices,
         rows=rows,
         page=request.GET.get("page"),
         per_page=PAGE_SIZE,
