@@ -275,7 +275,12 @@ def reconciliation_by_county(*, user: User, plan_year: PlanYear, today: date | N
 
 def existing_devices_without_mdm(*, county_id: int, plan_year: PlanYear) -> int:
     """Devices bought before this plan (earlier programmes, school-bought, donated) still in
-    service, whose MDM licence does not cover the plan period: each needs a licence (line 4)."""
+    service, whose MDM licence does not cover the plan period: each needs a licence (line 4).
+    Cached until a device write (the reconciliation page shows it on every load)."""
+    return cached(DEVICES, ("without_mdm", county_id, plan_year.pk), lambda: _without_mdm(county_id, plan_year))
+
+
+def _without_mdm(county_id: int, plan_year: PlanYear) -> int:
     return (
         Device.objects.filter(county_id=county_id)
         .exclude(batch__funding=Funding.PLAN, batch__plan_year=plan_year)

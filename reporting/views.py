@@ -44,12 +44,12 @@ def home(request: HttpRequest) -> HttpResponse:
     plan_year = plan_year_or_latest(request.GET.get("year"))
     rows = roster_rows_for(user=user, plan_year=plan_year)
     context = {"plan_year": plan_year, "may_edit": access.may_edit_roster(user)}
-    context["device_panel"] = device_home_panel(user=user, plan_year=plan_year)
 
     if user.is_school_staff:
         context["school_rows"] = rows.select_related("school")
         context["state"] = roster_state(user.county_id, plan_year)
         return render(request, "reporting/home_school.html", context)
+    context["device_panel"] = device_home_panel(user=user, plan_year=plan_year)
 
     counties = county_entitlements_for(user=user, plan_year=plan_year)
     plans = list(access.for_user(CountyPlan.objects.filter(plan_year=plan_year), user).select_related("county"))
