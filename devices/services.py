@@ -251,7 +251,7 @@ def device_upload_confirm(*, upload: PendingUpload, user: User) -> dict:
 
 
 def _locked(device: Device) -> Device:
-    return Device.objects.select_for_update().select_related("school", "batch").get(pk=device.pk)
+    return Device.objects.select_for_update(of=("self",)).select_related("school", "batch").get(pk=device.pk)
 
 
 @transaction.atomic
@@ -311,7 +311,7 @@ def loan_create(
 
 @transaction.atomic
 def loan_return(*, loan: Loan, user: User, condition: str, returned_on: date | None = None, note: str = "") -> Loan:
-    loan = Loan.objects.select_for_update().select_related("device").get(pk=loan.pk)
+    loan = Loan.objects.select_for_update(of=("self",)).select_related("device").get(pk=loan.pk)
     if loan.returned_on is not None:
         raise DeviceActionRefused("這筆借用已歸還")
     loan.returned_on = returned_on or timezone.localdate()
@@ -379,7 +379,7 @@ def repair_open(
 
 @transaction.atomic
 def repair_close(*, ticket: RepairTicket, user: User, outcome: str, closed_on: date | None = None) -> RepairTicket:
-    ticket = RepairTicket.objects.select_for_update().select_related("device", "spare").get(pk=ticket.pk)
+    ticket = RepairTicket.objects.select_for_update(of=("self",)).select_related("device", "spare").get(pk=ticket.pk)
     if ticket.closed_on is not None:
         raise DeviceActionRefused("這張維修單已結案")
     ticket.closed_on = closed_on or timezone.localdate()
