@@ -541,6 +541,7 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
             "result": result,
             "national": national,
             "page": page,
+            "list_url": reverse("device_list"),
             "query": query.urlencode(),
             "flagged_only": flagged_only,
             "q": q,

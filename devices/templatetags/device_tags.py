@@ -55,3 +55,22 @@ def device_rows(rows, detail_url: str):
             f"<td>{_date(d['warranty_until'])}</td></tr>"
         )
     return mark_safe("\n".join(cells))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def reconciliation_rows(schools, list_url: str):
+    """The reconciliation's school lines, built in Python (as device_rows)."""
+    cells = []
+    for s in schools:
+        code = escape(s.code)
+        percent = f"{s.mdm_percent}%" if s.mdm_percent is not None else "—"
+        found = "—" if s.found is None else f"{s.found:,}"
+        flags = " ".join(f'<span class="badge warn">{escape(f)}</span>' for f in s.flags)
+        row_class = ' class="flagged"' if s.flags else ""
+        cells.append(
+            f'<tr{row_class}><td class="code"><a href="{escape(list_url)}?school={code}">{code}</a></td>'
+            f'<td>{escape(s.name)}</td><td class="num">{s.entitled:,}</td>'
+            f'<td class="num">{s.approved:,}</td><td class="num">{s.delivered:,}</td><td class="num">{s.mdm:,}</td>'
+            f'<td class="num">{percent}</td><td class="num">{found}</td><td>{flags}</td></tr>'
+        )
+    return mark_safe("\n".join(cells))  # noqa: S308 - every value above is escaped
