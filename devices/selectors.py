@@ -334,6 +334,9 @@ def expiry_totals(*, user: User, plan_year: PlanYear, today: date | None = None)
     return devices.aggregate(
         licences=Count("pk", filter=Q(licence_until__range=(start, end))),
         warranties=Count("pk", filter=Q(warranty_until__range=(start, end))),
+        # Already ended and still in service: the window's list does not show them, the page says how many.
+        licences_ended=Count("pk", filter=Q(licence_until__lt=start)),
+        warranties_ended=Count("pk", filter=Q(warranty_until__lt=start)),
     )
 
 

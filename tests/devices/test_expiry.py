@@ -44,9 +44,15 @@ def expiring_soon(rosters, county_a, county_b, plan_year):
 
 
 def test_the_window_counts_licences_and_warranties_per_county(expiring_soon, officer_a, officer_b, plan_year, reviewer):
-    assert expiry_totals(user=officer_a, plan_year=plan_year) == {"licences": 4, "warranties": 2}
-    assert expiry_totals(user=officer_b, plan_year=plan_year) == {"licences": 5, "warranties": 0}
-    assert expiry_totals(user=reviewer, plan_year=plan_year) == {"licences": 9, "warranties": 2}
+    ended = {"licences_ended": 0, "warranties_ended": 0}
+    assert expiry_totals(user=officer_a, plan_year=plan_year) == {"licences": 4, "warranties": 2} | ended
+    # County B's five keep their batch's warranty (to 115-08-31): already over.
+    assert expiry_totals(user=officer_b, plan_year=plan_year) == {"licences": 5, "warranties": 0} | ended | {
+        "warranties_ended": 5
+    }
+    assert expiry_totals(user=reviewer, plan_year=plan_year) == {"licences": 9, "warranties": 2} | ended | {
+        "warranties_ended": 5
+    }
     (row,) = expiring(user=officer_a, plan_year=plan_year)
     assert (row["batch__tender_number"], row["licences"], row["warranties"]) == ("107-A-001", 4, 2)
 
@@ -55,7 +61,17 @@ def test_the_window_is_a_rule(expiring_soon, officer_a, plan_year):
     plan_year.rules = {**plan_year.rules, "expiry_window_days": 365}
     plan_year.save()
     plan_year.__dict__.pop("rule_set", None)
-    assert expiry_totals(user=officer_a, plan_year=plan_year) == {"licences": 7, "warranties": 5}
+    totals = expiry_totals(user=officer_a, plan_year=plan_year)
+    assert (totals["licences"], totals["warranties"]) == (7, 5)
+
+
+def test_licences_already_ended_are_counted_apart(rosters, county_a, plan_year, officer_a):
+    old = make_batch(county_a, plan_year, tender_number="105-A-001")
+    past = date.today() - timedelta(days=1)
+    make_devices(old, rosters[OWN_SCHOOL], 3, prefix="OLD", licence_until=past, warranty_until=past)
+    make_devices(old, rosters[OWN_SCHOOL], 1, prefix="DEAD", licence_until=past, status=DeviceStatus.SCRAPPED)
+    totals = expiry_totals(user=officer_a, plan_year=plan_year)
+    assert totals == {"licences": 0, "warranties": 0, "licences_ended": 3, "warranties_ended": 3}
 
 
 def test_the_list_and_the_county_home_page(expiring_soon, officer_a):
