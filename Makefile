@@ -68,6 +68,7 @@ bench: setup
 	$(PY) bench/documents.py
 	$(PY) bench/training.py
 	$(PY) bench/reporting.py
+	$(PY) bench/devices.py
 
 clean:
 	rm -rf $(VENV) var/ build/ *.egg-info

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
+from datetime import date as _date
 
 ELEMENTARY = "國小"
 JUNIOR_HIGH = "國中"
@@ -141,8 +142,24 @@ class RuleSet:
     remote_devices_target_percent: int = 100
     other_schools_target_percent: int = 100
 
+    # 五、設備 (devices app): delivery, MDM and warranty terms, reconciliation and expiry
+    device_delivery_deadline: str = "2022-09-30"
+    """ISO date by which a plan year's devices must reach the schools (111-09-30)."""
+    mdm_licence_years: int = 4
+    warranty_years: int = 4
+    mdm_enrolment_threshold_percent: int = 80
+    """Below this share of delivered devices enrolled in MDM, the reconciliation flags a school."""
+    expiry_window_days: int = 180
+    loan_default_days: int = 30
+
     def __post_init__(self) -> None:
         problems = []
+        try:
+            _date.fromisoformat(self.device_delivery_deadline)
+        except (TypeError, ValueError):
+            problems.append("device_delivery_deadline 必須是 YYYY-MM-DD 日期")
+        if not 0 <= self.mdm_enrolment_threshold_percent <= 100:
+            problems.append("mdm_enrolment_threshold_percent 必須介於 0 與 100")
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, bool) or not isinstance(value, int):
@@ -218,6 +235,10 @@ class RuleSet:
         except (TypeError, KeyError, ValueError) as exc:
             raise RuleSetError(f"規則格式錯誤: {exc}") from exc
         return cls(**values)
+
+    @property
+    def delivery_deadline(self) -> _date:
+        return _date.fromisoformat(self.device_delivery_deadline)
 
 
 def _json_type(f) -> type | None:

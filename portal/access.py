@@ -134,3 +134,15 @@ def may_edit_county_reports(user: User) -> bool:
 def may_read_county_reports(user: User) -> bool:
     """Monthly reports, completeness and dashboards are county and MOE business, not schools'."""
     return user.is_authenticated and user.role in (Role.COUNTY, Role.MOE, Role.ADMIN)
+
+
+def may_manage_devices(user: User) -> bool:
+    """Lend, take back, send to repair, set a device's status, record a school's self-check:
+    county staff, school staff (their own school's devices), admins."""
+    return user.is_authenticated and user.role in (Role.COUNTY, Role.SCHOOL, Role.ADMIN)
+
+
+def may_manage_procurement(user: User) -> bool:
+    """Procurement batches, serial imports, the county's inspection, wireless and software
+    purchases: county staff and admins."""
+    return user.is_authenticated and user.role in (Role.COUNTY, Role.ADMIN)

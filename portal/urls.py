@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("schools.urls")),
     path("", include("budget.urls")),
     path("", include("training.urls")),
+    path("", include("devices.urls")),
 ]

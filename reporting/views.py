@@ -13,6 +13,7 @@ from budget import rules as engine
 from budget.models import CountyPlan, PlanStatus, PlanSubmission
 from budget.selectors import plan_missing, plan_table
 from budget.services import county_edit_refusal, plan_for
+from devices.selectors import home_panel as device_home_panel
 from portal import access
 from reporting.forms import ExportRequestForm
 from reporting.models import ExportJob
@@ -52,6 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["school_rows"] = rows.select_related("school")
         context["state"] = roster_state(user.county_id, plan_year)
         return render(request, "reporting/home_school.html", context)
+    context["device_panel"] = device_home_panel(user=user, plan_year=plan_year)
 
     counties = county_entitlements_for(user=user, plan_year=plan_year)
     plans = list(access.for_user(CountyPlan.objects.filter(plan_year=plan_year), user).select_related("county"))

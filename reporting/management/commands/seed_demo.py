@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from budget import demo as budget_demo
+from devices import demo as devices_demo
 from portal.models import Role, User
 from reporting import demo as reporting_demo
 from schools.exporting import write_roster_workbook
@@ -20,7 +21,7 @@ from training import demo as training_demo
 DEMO_COUNTY = "花蓮縣"
 # Each app's demo data: seed(*, county, plan_year, users) -> a line to print, or "" when it
 # already exists. Called in this order, each in its own transaction.
-DEMO_SEEDERS: list = [budget_demo.seed, training_demo.seed, reporting_demo.seed]
+DEMO_SEEDERS: list = [budget_demo.seed, devices_demo.seed, training_demo.seed, reporting_demo.seed]
 DEMO_PASSWORD = "demo-portal-2022"  # noqa: S105 - printed on purpose for the local demo
 DEMO_USERS = (
     ("county", Role.COUNTY, "花蓮縣承辦（示範）"),

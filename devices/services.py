@@ -1,0 +1,542 @@
+"""Writes of the devices app. Pages, the command and the demo call these, nothing else writes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from budget.models import CountyPlan
+from budget.services import plan_set_county_figures
+from devices.allocation import classrooms_first, largest_remainder, split_amount
+from devices.brands import blocked_match, normalize_brand, refusal_message
+from devices.device_format import DeviceParse, parse_devices
+from devices.models import (
+    GONE_STATUSES,
+    Device,
+    DeviceStatus,
+    InspectionCount,
+    LendingRules,
+    Loan,
+    ProcurementBatch,
+    RepairTicket,
+    SoftwareItem,
+    SoftwarePurchase,
+    WirelessAllocation,
+)
+from devices.selectors import DEVICES, blocked_brand_pairs, existing_devices_without_mdm
+from portal.cache import invalidate
+from portal.db import refresh_statistics
+from portal.models import PendingUpload, User
+from portal.uploads import upload_confirmed, upload_read
+from schools.models import County, PlanYear, RosterRow, School
+from schools.roster_format import Problem
+
+UPLOAD_KIND = "devices"
+INSERT_BATCH = 5_000
+
+
+class DeviceActionRefused(Exception):
+    """The action cannot be done; the message says why, in Chinese."""
+
+
+class DeviceImportRefused(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("；".join(str(p) for p in problems[:5]))
+        self.problems = problems
+
+
+def refuse_blocked(text: str, what: str, blocked: list[tuple[str, str]] | None = None) -> None:
+    name = blocked_match(text, blocked_brand_pairs() if blocked is None else blocked)
+    if name:
+        raise DeviceActionRefused(f"{what}{refusal_message(text, name)}，不予登錄")
+
+
+# --- Procurement batches ------------------------------------------------------------------
+
+
+@transaction.atomic
+def batch_create(*, county: County, plan_year: PlanYear, values: dict, user: User) -> ProcurementBatch:
+    refuse_blocked(values["brand"], "廠牌")
+    refuse_blocked(values["vendor"], "廠商")
+    if ProcurementBatch.objects.filter(county=county, tender_number=values["tender_number"]).exists():
+        raise DeviceActionRefused(f"採購案號 {values['tender_number']} 已登錄")
+    batch = ProcurementBatch(county=county, plan_year=plan_year, **values)
+    batch.save()
+    invalidate(DEVICES)
+    return batch
+
+
+def batch_late(batch: ProcurementBatch) -> bool:
+    """Delivered after (or not yet delivered by) the plan year's deadline."""
+    deadline = batch.plan_year.rule_set.delivery_deadline
+    if batch.delivery_date:
+        return batch.delivery_date > deadline
+    return timezone.localdate() > deadline
+
+
+# --- The serial-list import --------------------------------------------------------------
+
+
+def device_parse_file(*, content: bytes) -> DeviceParse:
+    return parse_devices(content, max_bytes=settings.UPLOAD_MAX_BYTES)
+
+
+@dataclass
+class DevicePreview:
+    parse: DeviceParse
+    errors: list[Problem]
+    batches: dict[str, ProcurementBatch] = field(default_factory=dict)
+    schools: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def summary(self) -> dict:
+        rows = self.parse.rows
+        per_batch = Counter(row.tender for row in rows)
+        per_school = Counter(row.school for row in rows if row.school)
+        return {
+            "rows": len(rows),
+            "batches": [{"tender": t, "count": n} for t, n in sorted(per_batch.items())],
+            "schools": len(per_school),
+            "stock": sum(1 for row in rows if not row.school),
+            "delivered": sum(1 for row in rows if row.delivered_on),
+            "mdm": sum(1 for row in rows if row.mdm_enrolled_on),
+        }
+
+
+def _registered_serials(serials: list[str]) -> set[str]:
+    """Serials already in the portal: one query (PostgreSQL: an array parameter)."""
+    if not serials:
+        return set()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT serial FROM {Device._meta.db_table} WHERE serial = ANY(%s)", [serials])  # noqa: S608
+            return {row[0] for row in cursor.fetchall()}
+    found: set[str] = set()
+    step = max(1, (connection.features.max_query_params or 999) - 10)
+    for start in range(0, len(serials), step):
+        found.update(Device.objects.filter(serial__in=serials[start : start + step]).values_list("serial", flat=True))
+    return found
+
+
+def device_preview(*, parse: DeviceParse, county: County) -> DevicePreview:
+    """What confirming would write, and everything that stops it. Writes nothing."""
+    if not parse.rows:
+        return DevicePreview(parse=parse, errors=list(parse.errors))
+    # The file's own problems and the database's are reported together: one round of fixes.
+    rows = [row for row in parse.rows if row.serial and row.tender]
+    errors: list[Problem] = list(parse.errors)
+    blocked = blocked_brand_pairs()
+    batches = {
+        b.tender_number: b
+        for b in ProcurementBatch.objects.filter(
+            county=county, tender_number__in={r.tender for r in rows}
+        ).select_related("plan_year")
+    }
+    codes = {row.school for row in rows if row.school}
+    schools = {s["code"]: s for s in School.objects.filter(code__in=codes).values("pk", "code", "county_id")}
+    registered = _registered_serials([row.serial for row in rows])
+    blocked_batches = {t: blocked_match(f"{b.brand} {b.vendor}", blocked) for t, b in batches.items()}
+    for row in rows:
+        batch = batches.get(row.tender)
+        if batch is None:
+            errors.append(
+                Problem(row.excel_row, parse.where("tender"), f"採購案號 {row.tender} 不在{county.name}的採購案中")
+            )
+        elif blocked_batches[row.tender]:
+            errors.append(
+                Problem(
+                    row.excel_row,
+                    parse.where("tender"),
+                    f"採購案 {row.tender} 的{refusal_message(batch.brand, blocked_batches[row.tender])}",
+                )
+            )
+        if row.brand:
+            name = blocked_match(row.brand, blocked)
+            if name:
+                errors.append(Problem(row.excel_row, parse.where("brand"), refusal_message(row.brand, name)))
+            elif batch is not None and normalize_brand(row.brand) != normalize_brand(batch.brand):
+                errors.append(
+                    Problem(
+                        row.excel_row, parse.where("brand"), f"廠牌「{row.brand}」與採購案的廠牌「{batch.brand}」不同"
+                    )
+                )
+        if row.school:
+            school = schools.get(row.school)
+            if school is None:
+                errors.append(
+                    Problem(row.excel_row, parse.where("school"), f"學校代碼 {row.school} 不在本系統的學校中")
+                )
+            elif school["county_id"] != county.pk:
+                errors.append(
+                    Problem(row.excel_row, parse.where("school"), f"學校代碼 {row.school} 不是{county.name}的學校")
+                )
+        if row.serial in registered:
+            errors.append(Problem(row.excel_row, parse.where("serial"), f"序號 {row.serial} 已登錄在本系統"))
+    in_file = Counter(row.tender for row in rows if row.tender in batches)
+    registered_per_batch = Counter(
+        dict(
+            Device.objects.filter(batch__in=[b.pk for b in batches.values()])
+            .values_list("batch__tender_number")
+            .annotate(n=Count("pk"))
+        )
+    )
+    for tender, count in sorted(in_file.items()):
+        batch = batches[tender]
+        total = registered_per_batch.get(tender, 0) + count
+        if total > batch.quantity:
+            errors.append(
+                Problem(
+                    None,
+                    parse.where("tender"),
+                    f"採購案 {tender} 採購 {batch.quantity:,} 台，已登錄 {registered_per_batch.get(tender, 0):,} 台，"
+                    f"本檔 {count:,} 台，超過 {total - batch.quantity:,} 台",
+                )
+            )
+    errors.sort(key=lambda p: p.row or 0)
+    return DevicePreview(parse=parse, errors=errors, batches=batches, schools=schools)
+
+
+@transaction.atomic
+def devices_import(*, parse: DeviceParse, county: County, user: User | None) -> dict:
+    """All or nothing: every serial of the file, or none (any problem refuses the file)."""
+    preview = device_preview(parse=parse, county=county)
+    if not preview.ok:
+        raise DeviceImportRefused(preview.errors)
+    terms = {t: (b.licence_until, b.warranty_until) for t, b in preview.batches.items()}
+    devices = []
+    for row in parse.rows:
+        licence_until, warranty_until = terms[row.tender]
+        devices.append(
+            Device(
+                serial=row.serial,
+                asset_tag=row.asset_tag,
+                batch_id=preview.batches[row.tender].pk,
+                county_id=county.pk,
+                school_id=preview.schools[row.school]["pk"] if row.school else None,
+                use=row.use,
+                status=row.status,
+                delivered_on=row.delivered_on,
+                mdm_enrolled_on=row.mdm_enrolled_on,
+                licence_until=licence_until,
+                warranty_until=warranty_until,
+            )
+        )
+    Device.objects.bulk_create(devices, batch_size=INSERT_BATCH)
+    refresh_statistics(Device)
+    invalidate(DEVICES)
+    return preview.summary
+
+
+def device_upload_confirm(*, upload: PendingUpload, user: User) -> dict:
+    if upload.status != PendingUpload.Status.PENDING:
+        raise DeviceImportRefused([Problem(None, "", "這個檔案已處理過，請重新上傳")])
+    parse = device_parse_file(content=upload_read(upload))
+    with transaction.atomic():
+        summary = devices_import(parse=parse, county=upload.county, user=user)
+        upload_confirmed(upload=upload, summary=summary)
+    return summary
+
+
+# --- One device: status, lending, repairs --------------------------------------------------
+
+
+def _locked(device: Device) -> Device:
+    return Device.objects.select_for_update(of=("self",)).select_related("school", "batch").get(pk=device.pk)
+
+
+@transaction.atomic
+def device_status_set(*, device: Device, status: str, user: User) -> Device:
+    device = _locked(device)
+    if device.status in (DeviceStatus.LENT, DeviceStatus.REPAIR) and status != device.status:
+        raise DeviceActionRefused(f"載具{device.get_status_display()}中，請先辦理歸還或完修")
+    if status in (DeviceStatus.LENT, DeviceStatus.REPAIR):
+        raise DeviceActionRefused("借出與送修請用借用、送修功能辦理")
+    if device.school_id is None and status not in (DeviceStatus.IN_STOCK, DeviceStatus.SPARE, *GONE_STATUSES):
+        raise DeviceActionRefused("載具尚未配發學校")
+    device.status = status
+    device.save(update_fields=["status"])
+    invalidate(DEVICES)
+    return device
+
+
+@transaction.atomic
+def loan_create(
+    *,
+    device: Device,
+    user: User,
+    borrower_code: str,
+    purpose: str,
+    due_on: date | None = None,
+    lent_on: date | None = None,
+    note: str = "",
+) -> Loan:
+    device = _locked(device)
+    if device.school_id is None:
+        raise DeviceActionRefused("載具尚未配發學校，不能借出")
+    if device.status not in (DeviceStatus.ASSIGNED, DeviceStatus.IN_USE, DeviceStatus.SPARE):
+        raise DeviceActionRefused(f"載具目前為「{device.get_status_display()}」，不能借出")
+    borrower_code = borrower_code.strip()
+    if not borrower_code:
+        raise DeviceActionRefused("請填寫借用人編號")
+    lent_on = lent_on or timezone.localdate()
+    rules = device.batch.plan_year.rule_set
+    due_on = due_on or lent_on + timedelta(days=rules.loan_default_days)
+    if due_on < lent_on:
+        raise DeviceActionRefused("應歸還日期不可早於借出日期")
+    loan = Loan.objects.create(
+        device=device,
+        school_id=device.school_id,
+        borrower_code=borrower_code,
+        purpose=purpose,
+        lent_on=lent_on,
+        due_on=due_on,
+        note=note,
+        created_by=user,
+    )
+    device.status = DeviceStatus.LENT
+    device.save(update_fields=["status"])
+    invalidate(DEVICES)
+    return loan
+
+
+@transaction.atomic
+def loan_return(*, loan: Loan, user: User, condition: str, returned_on: date | None = None, note: str = "") -> Loan:
+    loan = Loan.objects.select_for_update(of=("self",)).select_related("device").get(pk=loan.pk)
+    if loan.returned_on is not None:
+        raise DeviceActionRefused("這筆借用已歸還")
+    loan.returned_on = returned_on or timezone.localdate()
+    if loan.returned_on < loan.lent_on:
+        raise DeviceActionRefused("歸還日期不可早於借出日期")
+    loan.return_condition = condition
+    if note:
+        loan.note = f"{loan.note}；{note}" if loan.note else note
+    loan.save(update_fields=["returned_on", "return_condition", "note"])
+    device = loan.device
+    if condition == Loan.Condition.LOST:
+        device.status = DeviceStatus.LOST
+    elif loan.purpose == Loan.Purpose.REPAIR_SPARE:
+        device.status = DeviceStatus.SPARE
+    else:
+        device.status = DeviceStatus.IN_USE
+    device.save(update_fields=["status"])
+    invalidate(DEVICES)
+    return loan
+
+
+@transaction.atomic
+def lending_rules_save(*, school: School, text: str, user: User) -> LendingRules:
+    rules, _ = LendingRules.objects.update_or_create(school=school, defaults={"text": text.strip()})
+    return rules
+
+
+@transaction.atomic
+def repair_open(
+    *, device: Device, user: User, fault: str, spare: Device | None = None, opened_on: date | None = None
+) -> RepairTicket:
+    """送修. The warranty is checked on the day; a spare of the same school is lent meanwhile."""
+    device = _locked(device)
+    if device.status in (DeviceStatus.REPAIR, *GONE_STATUSES):
+        raise DeviceActionRefused(f"載具目前為「{device.get_status_display()}」，不能送修")
+    if device.status == DeviceStatus.LENT:
+        raise DeviceActionRefused("載具借出中，請先辦理歸還再送修")
+    opened_on = opened_on or timezone.localdate()
+    ticket = RepairTicket(
+        device=device,
+        school_id=device.school_id,
+        county_id=device.county_id,
+        opened_on=opened_on,
+        fault=fault.strip(),
+        under_warranty=device.warranty_until is not None and device.warranty_until >= opened_on,
+        created_by=user,
+    )
+    if spare is not None:
+        spare = _locked(spare)
+        if spare.pk == device.pk or spare.status != DeviceStatus.SPARE or spare.county_id != device.county_id:
+            raise DeviceActionRefused(f"{spare.serial} 不是可用的備品")
+        if device.school_id and spare.school_id not in (None, device.school_id):
+            raise DeviceActionRefused(f"備品 {spare.serial} 屬於其他學校")
+        ticket.spare = spare
+        spare.status = DeviceStatus.IN_USE
+        if spare.school_id is None:
+            spare.school_id = device.school_id
+        spare.save(update_fields=["status", "school"])
+    ticket.save()
+    device.status = DeviceStatus.REPAIR
+    device.save(update_fields=["status"])
+    invalidate(DEVICES)
+    return ticket
+
+
+@transaction.atomic
+def repair_close(*, ticket: RepairTicket, user: User, outcome: str, closed_on: date | None = None) -> RepairTicket:
+    ticket = RepairTicket.objects.select_for_update(of=("self",)).select_related("device", "spare").get(pk=ticket.pk)
+    if ticket.closed_on is not None:
+        raise DeviceActionRefused("這張維修單已結案")
+    ticket.closed_on = closed_on or timezone.localdate()
+    ticket.outcome = outcome.strip()
+    ticket.save(update_fields=["closed_on", "outcome"])
+    ticket.device.status = DeviceStatus.IN_USE
+    ticket.device.save(update_fields=["status"])
+    if ticket.spare_id:
+        ticket.spare.status = DeviceStatus.SPARE
+        ticket.spare.save(update_fields=["status"])
+    invalidate(DEVICES)
+    return ticket
+
+
+# --- Inspection --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def inspection_record(
+    *,
+    batch: ProcurementBatch,
+    school: School,
+    semester: str,
+    user: User,
+    self_count: int | None = None,
+    county_count: int | None = None,
+    reason: str = "",
+    note: str = "",
+) -> InspectionCount:
+    """School staff record their self-check, county staff their own count; a difference
+    from the devices delivered needs a reason code."""
+    if school.county_id != batch.county_id:
+        raise DeviceActionRefused("學校與採購案不屬於同一縣市")
+    record, _ = InspectionCount.objects.select_for_update().get_or_create(semester=semester, batch=batch, school=school)
+    if self_count is not None:
+        record.self_count = self_count
+    if county_count is not None:
+        record.county_count = county_count
+    delivered = Device.objects.filter(batch=batch, school=school, delivered_on__isnull=False).count()
+    found = record.found
+    if found is not None and found != delivered and not reason:
+        raise DeviceActionRefused(f"盤點數 {found} 與到校數 {delivered} 不同，請選擇差異原因")
+    if reason == "other" and not note.strip():
+        raise DeviceActionRefused("差異原因為「其他」時請填寫說明")
+    record.reason = reason if found != delivered else ""
+    record.note = note.strip()
+    record.save()
+    invalidate(DEVICES)
+    return record
+
+
+# --- Wireless ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def wireless_distribute(*, plan: CountyPlan, user: User) -> list[WirelessAllocation]:
+    """The MOE's AP count and amount (budget line 5) shared out to the county's schools in
+    proportion to their classes, by largest remainder so the parts add up exactly."""
+    classes = dict(
+        RosterRow.objects.filter(plan_year=plan.plan_year, school__county=plan.county)
+        .values("school_id")
+        .annotate(n=Sum("classes"))
+        .values_list("school_id", "n")
+    )
+    classes = dict(sorted(classes.items()))
+    if not classes:
+        raise DeviceActionRefused("本縣市尚無名單，無法分配無線網路 AP")
+    aps = largest_remainder(plan.ap_count, classes)
+    amounts = split_amount(plan.ap_amount_ntd, [aps[pk] for pk in classes])
+    existing = {
+        a.school_id: a for a in WirelessAllocation.objects.filter(plan_year=plan.plan_year, school_id__in=classes)
+    }
+    WirelessAllocation.objects.filter(plan_year=plan.plan_year, school__county=plan.county).exclude(
+        school_id__in=classes
+    ).delete()
+    result, new = [], []
+    for (pk, n), amount in zip(classes.items(), amounts, strict=True):
+        allocation = existing.get(pk) or WirelessAllocation(plan_year=plan.plan_year, school_id=pk)
+        allocation.classes = n
+        allocation.ap_count = aps[pk]
+        allocation.classroom_aps, allocation.special_classroom_aps = classrooms_first(aps[pk], n)
+        allocation.amount_ntd = amount
+        (new if allocation.pk is None else result).append(allocation)
+    fields = ["classes", "ap_count", "classroom_aps", "special_classroom_aps", "amount_ntd"]
+    WirelessAllocation.objects.bulk_update(result, fields)
+    WirelessAllocation.objects.bulk_create(new)
+    invalidate(DEVICES)
+    return result + new
+
+
+@transaction.atomic
+def wireless_classrooms_set(*, allocation: WirelessAllocation, whole_class_classrooms: int, user: User):
+    allocation.whole_class_classrooms = whole_class_classrooms
+    allocation.save(update_fields=["whole_class_classrooms"])
+    invalidate(DEVICES)
+    return allocation
+
+
+# --- Budget line 4 -----------------------------------------------------------------------
+
+
+def plan_existing_devices_feed(*, plan: CountyPlan, user: User) -> int:
+    """Copy the count of existing devices needing an MDM licence into the plan (line 4)."""
+    count = existing_devices_without_mdm(county_id=plan.county_id, plan_year=plan.plan_year)
+    plan_set_county_figures(
+        plan=plan, user=user, values={"existing_devices_without_mdm": count}, source="載具登錄：既有載具MDM授權數"
+    )
+    return count
+
+
+# --- Software ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def software_item_propose(*, county: County, values: dict, user: User) -> SoftwareItem:
+    refuse_blocked(values["brand"], "廠牌")
+    refuse_blocked(values["vendor"], "廠商")
+    if not values.get("security_statement", "").strip():
+        raise DeviceActionRefused("目錄外品項須附資安合規聲明")
+    return SoftwareItem.objects.create(status=SoftwareItem.Status.PROPOSED, proposed_by_county=county, **values)
+
+
+@transaction.atomic
+def software_item_decide(*, item: SoftwareItem, user: User, accept: bool, reason: str = "") -> SoftwareItem:
+    item = SoftwareItem.objects.select_for_update().get(pk=item.pk)
+    if item.status != SoftwareItem.Status.PROPOSED:
+        raise DeviceActionRefused("這個品項不在審查中")
+    if not accept and not reason.strip():
+        raise DeviceActionRefused("不通過時請填寫理由")
+    if accept:
+        refuse_blocked(f"{item.brand} {item.vendor}", "品項")
+    item.status = SoftwareItem.Status.LISTED if accept else SoftwareItem.Status.REFUSED
+    item.refusal_reason = "" if accept else reason.strip()
+    item.decided_by = user
+    item.decided_at = timezone.now()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def software_item_save(*, item: SoftwareItem, user: User) -> SoftwareItem:
+    """The admins' catalogue maintenance (also through the Django admin)."""
+    refuse_blocked(item.brand, "廠牌")
+    refuse_blocked(item.vendor, "廠商")
+    item.save()
+    return item
+
+
+@transaction.atomic
+def software_purchase_create(
+    *, county: County, plan_year: PlanYear, item: SoftwareItem, schools: list[School], values: dict, user: User
+) -> SoftwarePurchase:
+    if item.status != SoftwareItem.Status.LISTED:
+        raise DeviceActionRefused("只能採購教育部推薦目錄中的品項；目錄外品項請先提案審查")
+    refuse_blocked(f"{item.brand} {item.vendor}", "品項")
+    if any(s.county_id != county.pk for s in schools):
+        raise DeviceActionRefused("使用學校須為本縣市的學校")
+    purchase = SoftwarePurchase.objects.create(county=county, plan_year=plan_year, item=item, **values)
+    purchase.schools.set(schools)
+    return purchase

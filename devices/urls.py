@@ -1,0 +1,35 @@
+from django.urls import path
+
+from devices import views
+
+urlpatterns = [
+    path("devices/", views.device_list, name="device_list"),
+    path("devices/<int:pk>/", views.device_detail, name="device_detail"),
+    path("devices/<int:pk>/status/", views.device_status, name="device_status"),
+    path("devices/<int:pk>/lend/", views.device_lend, name="device_lend"),
+    path("devices/<int:pk>/repair/", views.device_repair, name="device_repair"),
+    path("devices/loans/", views.loan_list, name="loan_list"),
+    path("devices/loans/<int:pk>/return/", views.loan_return, name="loan_return"),
+    path("devices/repairs/", views.repair_list, name="repair_list"),
+    path("devices/repairs/<int:pk>/close/", views.repair_close, name="repair_close"),
+    path("devices/schools/<str:code>/lending-rules/", views.lending_rules, name="lending_rules"),
+    path("devices/import/", views.device_import, name="device_import"),
+    path("devices/import/template/", views.device_import_template, name="device_import_template"),
+    path("devices/import/<int:upload_id>/", views.device_import_preview, name="device_import_preview"),
+    path("devices/import/<int:upload_id>/confirm/", views.device_import_confirm, name="device_import_confirm"),
+    path("devices/import/<int:upload_id>/discard/", views.device_import_discard, name="device_import_discard"),
+    path("devices/batches/", views.batch_list, name="batch_list"),
+    path("devices/batches/new/", views.batch_create, name="batch_create"),
+    path("devices/reconciliation/", views.reconciliation, name="reconciliation"),
+    path("devices/reconciliation/mdm-feed/", views.mdm_feed, name="mdm_feed"),
+    path("devices/inspections/", views.inspection_list, name="inspection_list"),
+    path("devices/expiry/", views.expiry_list, name="expiry_list"),
+    path("devices/wireless/", views.wireless, name="wireless"),
+    path("devices/wireless/distribute/", views.wireless_distribute, name="wireless_distribute"),
+    path("devices/wireless/<int:pk>/", views.wireless_classrooms, name="wireless_classrooms"),
+    path("software/", views.software_catalogue, name="software_catalogue"),
+    path("software/propose/", views.software_propose, name="software_propose"),
+    path("software/items/<int:pk>/decide/", views.software_decide, name="software_decide"),
+    path("software/purchases/", views.software_purchases, name="software_purchases"),
+    path("software/purchases/export/", views.software_purchases_export, name="software_purchases_export"),
+]
