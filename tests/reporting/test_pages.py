@@ -62,5 +62,5 @@ def test_the_usage_and_report_pages_keep_their_query_counts(
         client.get(url)
         # The monthly report reads the devices and training summaries twice (the month's
         # end and the previous month's), each in a fixed number of aggregate queries.
-        with django_assert_max_num_queries(32):
+        with django_assert_max_num_queries(30):
             assert client.get(url).status_code == 200
