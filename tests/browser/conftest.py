@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -37,6 +38,10 @@ def browser(transactional_db):
             ],
         )
         yield browser
+        # The test's ORM calls ran under Playwright's event loop, on a connection of that
+        # context; closed here, while the loop still runs, or it outlives the test run and
+        # PostgreSQL refuses to drop the test database.
+        connections.close_all()
         browser.close()
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
