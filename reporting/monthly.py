@@ -390,7 +390,7 @@ def home_panel(*, user: User, plan_year: PlanYear | None) -> dict:
         return panel
     today = timezone.localdate()
     if user.county_id and not user.sees_every_county:
-        grid = completeness_grid(plan_year=plan_year, counties=[user.county], today=today)
+        grid = cached_grid(plan_year=plan_year, counties=[user.county], scope=f"county:{user.county_id}", today=today)
         ended = [
             (m, cell)
             for m, cell in zip(grid["months"], grid["rows"][0]["cells"], strict=True)

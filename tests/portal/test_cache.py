@@ -76,3 +76,29 @@ def test_off_means_computed_every_time(settings):
     for _ in range(2):
         read_cache.cached("ns", ("k",), lambda: calls.append(1))
     assert len(calls) == 2
+
+
+def test_a_request_reads_each_token_once_and_sees_its_own_writes(rf, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+    from django.http import HttpResponse
+
+    seen = []
+
+    def view(request):
+        first = read_cache.version("ns")
+        cache.set("read-cache-version:ns", "changed-by-another-process", None)
+        seen.append(read_cache.version("ns") == first)  # this request keeps its token
+        read_cache.invalidate("ns")
+        seen.append(read_cache.version("ns") not in (first, "changed-by-another-process"))  # but sees its write
+        return HttpResponse()
+
+    read_cache.RequestTokensMiddleware(view)(rf.get("/"))
+    assert seen == [True, True]
+    assert read_cache.version("ns") == cache.get("read-cache-version:ns")  # outside a request: from the cache
+
+
+def test_one_redis_client_serves_every_operation():
+    from portal.redis_cache import ReusingRedisCacheClient
+
+    client = ReusingRedisCacheClient(["redis://127.0.0.1:6379/13"])
+    assert client.get_client(write=True) is client.get_client(write=False)
