@@ -6,35 +6,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0002_user_history'),
-        ('schools', '0005_delete_rosterupload'),
+        ("portal", "0002_user_history"),
+        ("schools", "0005_delete_rosterupload"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PendingUpload',
+            name="PendingUpload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=30, verbose_name='種類')),
-                ('file', models.FileField(upload_to='uploads/%Y/%m/', verbose_name='檔案')),
-                ('original_name', models.CharField(max_length=255, verbose_name='原始檔名')),
-                ('size', models.PositiveIntegerField(verbose_name='大小（位元組）')),
-                ('sha256', models.CharField(max_length=64)),
-                ('status', models.CharField(choices=[('pending', '待確認'), ('confirmed', '已匯入'), ('discarded', '已放棄')], default='pending', max_length=10, verbose_name='狀態')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='上傳時間')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='匯入時間')),
-                ('summary', models.JSONField(blank=True, default=dict, verbose_name='匯入結果')),
-                ('county', models.ForeignKey(blank=True, help_text='上傳者為縣市或學校人員時，檔案只能含本縣市的資料', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.county', verbose_name='限定縣市')),
-                ('plan_year', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.planyear', verbose_name='計畫年度')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL, verbose_name='上傳者')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=30, verbose_name="種類")),
+                ("file", models.FileField(upload_to="uploads/%Y/%m/", verbose_name="檔案")),
+                ("original_name", models.CharField(max_length=255, verbose_name="原始檔名")),
+                ("size", models.PositiveIntegerField(verbose_name="大小（位元組）")),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待確認"), ("confirmed", "已匯入"), ("discarded", "已放棄")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="狀態",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="上傳時間")),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True, verbose_name="匯入時間")),
+                ("summary", models.JSONField(blank=True, default=dict, verbose_name="匯入結果")),
+                (
+                    "county",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="上傳者為縣市或學校人員時，檔案只能含本縣市的資料",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="schools.county",
+                        verbose_name="限定縣市",
+                    ),
+                ),
+                (
+                    "plan_year",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="schools.planyear",
+                        verbose_name="計畫年度",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL, verbose_name="上傳者"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '上傳檔案',
-                'verbose_name_plural': '上傳檔案',
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['status', 'created_at'], name='upload_status_created')],
+                "verbose_name": "上傳檔案",
+                "verbose_name_plural": "上傳檔案",
+                "ordering": ["-created_at"],
+                "indexes": [models.Index(fields=["status", "created_at"], name="upload_status_created")],
             },
         ),
     ]
