@@ -10,6 +10,9 @@ from portal.cache import cached
 from schools.models import RosterRow
 from schools.selectors import ROSTER, roster_completeness, roster_totals
 
+NARRATIVES = "narratives"
+"""The read cache's namespace of 附件1's text and entered figures (reporting's dashboard reads them)."""
+
 SNAPSHOT_ROW_FIELDS = (
     "name",
     "area",

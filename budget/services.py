@@ -19,8 +19,9 @@ from budget.models import (
     PlanStatus,
     PlanSubmission,
 )
-from budget.selectors import plan_missing, plan_snapshot, plan_table
+from budget.selectors import NARRATIVES, plan_missing, plan_snapshot, plan_table
 from portal.audit import CREATED, record_history
+from portal.cache import invalidate
 from portal.models import User
 from portal.roc import roc_date
 from schools.guards import RosterState
@@ -178,6 +179,7 @@ def narrative_update(*, narrative: PlanNarrative, user: User, values: dict, expe
     narrative.version = expected_version + 1
     narrative._history_user = user
     narrative.save()
+    invalidate(NARRATIVES)
     return narrative
 
 

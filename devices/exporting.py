@@ -8,15 +8,7 @@ import openpyxl
 from openpyxl.styles import Alignment, Font
 
 from portal.roc import roc_date
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value):
-    # A text cell a spreadsheet would run as a formula gets an apostrophe (engineering notes).
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+from schools.exporting import safe_text
 
 
 def purchases_workbook(purchases: list, *, plan_year) -> bytes:
@@ -46,15 +38,15 @@ def purchases_workbook(purchases: list, *, plan_year) -> bytes:
         sheet.append(
             [
                 p.county.name,
-                _safe(p.item.name),
-                _safe(p.item.vendor),
-                _safe(p.item.brand),
+                safe_text(p.item.name),
+                safe_text(p.item.vendor),
+                safe_text(p.item.brand),
                 p.item.unit,
                 p.seats,
                 p.amount_ntd,
-                _safe(schools),
+                safe_text(schools),
                 roc_date(p.meeting_date),
-                _safe(p.teaching_use),
+                safe_text(p.teaching_use),
             ]
         )
         total += p.amount_ntd

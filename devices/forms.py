@@ -8,30 +8,9 @@ from devices.models import (
     ProcurementBatch,
     SoftwareItem,
 )
-from portal.roc import parse_roc_date, roc_date
+from portal.forms import RocDateField
 from portal.uploads import UploadFileForm
 from schools.models import County
-
-
-class RocDateField(forms.DateField):
-    """Accepts 111/09/05, 1110905, 111年9月5日 or 2022-09-05; shows 111年9月5日."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "111/09/05", "size": 12}))
-        super().__init__(*args, **kwargs)
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        if hasattr(value, "year"):
-            return value
-        try:
-            return parse_roc_date(value)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
-
-    def prepare_value(self, value):
-        return roc_date(value) if hasattr(value, "year") else value
 
 
 class DeviceUploadForm(UploadFileForm):

@@ -186,10 +186,6 @@ class Device(models.Model):
     def __str__(self) -> str:
         return self.serial
 
-    @property
-    def under_warranty(self) -> bool:
-        return self.warranty_until is not None and self.warranty_until >= date.today()
-
 
 class Loan(models.Model):
     """借用: a device lent to a borrower the school identifies (never a name)."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from devices.models import (
@@ -320,8 +320,8 @@ def expiring(*, user: User, plan_year: PlanYear, today: date | None = None) -> l
         .annotate(
             licences=Count("pk", filter=licence),
             warranties=Count("pk", filter=warranty),
-            licence_first=Max("licence_until", filter=licence),
-            warranty_first=Max("warranty_until", filter=warranty),
+            licence_first=Min("licence_until", filter=licence),
+            warranty_first=Min("warranty_until", filter=warranty),
         )
         .order_by("county__name", "batch__tender_number", "school__code")
     )

@@ -447,6 +447,11 @@ def wireless_distribute(*, plan: CountyPlan, user: User) -> list[WirelessAllocat
     classes = dict(sorted(classes.items()))
     if not classes:
         raise DeviceActionRefused("本縣市尚無名單，無法分配無線網路 AP")
+    if not any(classes.values()):
+        raise DeviceActionRefused("名單中各校班級數皆為 0，無法依班級數分配無線網路 AP")
+    if plan.ap_amount_ntd and not plan.ap_count:
+        # The money follows the APs: with none to share it would all be lost.
+        raise DeviceActionRefused("教育部核列的 AP 經費大於 0 但 AP 數為 0，請先確認 AP 數再分配")
     aps = largest_remainder(plan.ap_count, classes)
     amounts = split_amount(plan.ap_amount_ntd, [aps[pk] for pk in classes])
     existing = {

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from budget.models import CountyPlan
@@ -220,6 +221,13 @@ def device_lend(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _safe_next(request: HttpRequest) -> str | None:
+    """The page to go back to, only when it is one of ours (never an outside address)."""
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False)
+    return target if target and allowed else None
+
+
 @login_required
 @require_POST
 def loan_return(request: HttpRequest, pk: int) -> HttpResponse:
@@ -232,7 +240,7 @@ def loan_return(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         lambda: services.loan_return(loan=loan, user=request.user, condition=condition, note=note),
         f"已歸還 {loan.device.serial}",
-        request.POST.get("next") or reverse("device_detail", args=[loan.device_id]),
+        _safe_next(request) or reverse("device_detail", args=[loan.device_id]),
     )
 
 
@@ -464,7 +472,9 @@ def device_import_template(request: HttpRequest) -> HttpResponse:
 @require_GET
 def batch_list(request: HttpRequest) -> HttpResponse:
     plan_year = _plan_year(request)
-    batches = selectors.batches_for(user=request.user).order_by("county__sort_order", "tender_number")
+    batches = selectors.batches_for(user=request.user, plan_year=plan_year).order_by(
+        "county__sort_order", "tender_number"
+    )
     rows = [(batch, services.batch_late(batch)) for batch in batches]
     return render(
         request,

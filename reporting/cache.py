@@ -1,9 +1,8 @@
 """Whole computed page parts (the completeness grid, the indicators) cached per reader's scope.
 
 They depend on data of several namespaces of portal.cache (usage, roster, monthly reports,
-outcomes): the key carries each namespace's current token, so a write to any of them makes
-the entry unreachable at once. The devices and training summaries have no namespace of ours,
-so what reads them is kept for SUMMARY_SECONDS only: their figures show within a minute.
+outcomes, 附件1, devices, training): the key carries each namespace's current token, so a
+write to any of them makes the entry unreachable at once.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from portal.cache import TIMEOUT, version
 T = TypeVar("T")
 REPORTS = "monthly_reports"
 OUTCOMES = "outcomes"
-SUMMARY_SECONDS = 60
 
 
 def page_part(name: str, parts: tuple, compute: Callable[[], T], *, depends: tuple[str, ...], timeout=TIMEOUT) -> T:

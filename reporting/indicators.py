@@ -128,7 +128,7 @@ SOURCES = {
 }
 
 
-def _values(f: dict, rules: engine.RuleSet) -> dict[int, tuple]:
+def _values(f: dict, rules: engine.RuleSet, plan_year_number: int) -> dict[int, tuple]:
     """number -> (value, target, numerator, denominator)."""
     return {
         1: (f["purchased"], f["target_devices"], None, None),
@@ -148,7 +148,7 @@ def _values(f: dict, rules: engine.RuleSet) -> dict[int, tuple]:
         5: (_share(f["improved"], f["sampled"]), rules.improved_students_target_percent, f["improved"], f["sampled"]),
         6: (
             _share(f["a1a2_teachers"], f["teachers_total"]),
-            rules.a1a2_target_percent_first_year,
+            engine.a1a2_target_percent(plan_year_number, rules),
             f["a1a2_teachers"],
             f["teachers_total"],
         ),
@@ -192,8 +192,8 @@ def indicators(*, plan_year: PlanYear, counties: list[County]) -> list[dict]:
     summed["target_support_percent"] = None  # each county sets its own; no national figure
     if len(counties) == 1:
         summed = per_county[counties[0].pk]
-    total_values = _values(summed, rules)
-    county_values = {pk: _values(f, rules) for pk, f in per_county.items()}
+    total_values = _values(summed, rules, plan_year.year)
+    county_values = {pk: _values(f, rules, plan_year.year) for pk, f in per_county.items()}
     result = []
     for number, label, kind, unit in DEFINITIONS:
         value, target, numerator, denominator = total_values[number]
@@ -207,7 +207,7 @@ def indicators(*, plan_year: PlanYear, counties: list[County]) -> list[dict]:
                     "target": c_target,
                     "numerator": c_num,
                     "denominator": c_den,
-                    "met": _met(c_value, c_target),
+                    "met": _met(c_value, c_target, c_num, c_den),
                 }
             )
         result.append(
@@ -222,7 +222,7 @@ def indicators(*, plan_year: PlanYear, counties: list[County]) -> list[dict]:
                     "target": target,
                     "numerator": numerator,
                     "denominator": denominator,
-                    "met": _met(value, target),
+                    "met": _met(value, target, numerator, denominator),
                 },
                 "counties": rows,
             }
@@ -230,7 +230,11 @@ def indicators(*, plan_year: PlanYear, counties: list[County]) -> list[dict]:
     return result
 
 
-def _met(value, target) -> bool | None:
+def _met(value, target, numerator=None, denominator=None) -> bool | None:
+    """A share is judged on its exact fraction, not on the rounded percentage shown: 199 of
+    200 schools is shown as 100% but does not reach a 100% target."""
     if value is None or target is None:
         return None
+    if numerator is not None and denominator:
+        return numerator * 100 >= target * denominator
     return value >= target

@@ -29,6 +29,7 @@ from portal.roc import ROC_OFFSET
 from portal.uploads import upload_confirmed, upload_read
 from reporting.models import UsageRecord
 from reporting.usage_format import UsageParse, UsageRow, parse_usage, plan_months
+from schools.exporting import safe_text
 from schools.models import County, PlanYear, RosterRow, School
 from schools.roster_format import Problem
 from schools.selectors import ROSTER
@@ -413,20 +414,15 @@ def usage_export_csv(*, user: User, plan_year: PlanYear, county: County | None =
                 county_code,
                 county_name,
                 code,
-                _safe(name),
+                safe_text(name),
                 f"{month.year - ROC_OFFSET}{month.month:02d}",
-                _safe(platform),
+                safe_text(platform),
                 f"{hours:.1f}",
                 students,
                 devices,
             ]
         )
     return buffer.getvalue().encode("utf-8-sig")
-
-
-def _safe(text: str) -> str:
-    # A spreadsheet opening the CSV must not run a cell as a formula.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def usage_template_csv(*, plan_year: PlanYear, schools: list[School]) -> bytes:
@@ -439,5 +435,5 @@ def usage_template_csv(*, plan_year: PlanYear, schools: list[School]) -> bytes:
     month = months_of(plan_year)[0]
     for school in schools:
         for platform in plan_year.rule_set.usage_platforms[:1]:
-            writer.writerow([school.code, _safe(school.name), roc_month(month), platform, "", "", ""])
+            writer.writerow([school.code, safe_text(school.name), roc_month(month), platform, "", "", ""])
     return buffer.getvalue().encode("utf-8-sig")

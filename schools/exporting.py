@@ -109,7 +109,7 @@ def compliance_text(complies: bool | None, reason: str) -> str:
     return f"否，{reason}" if reason else "否"
 
 
-def _safe_text(value):
+def safe_text(value):
     # A cell that starts like a formula would run in the reader's spreadsheet.
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
@@ -165,7 +165,7 @@ def fill_roster_sheet(sheet, records: Iterable[dict], *, plan_year: int, county_
         for key in SUM_KEYS:
             if isinstance(values.get(key), int):
                 sums[key] += values[key]
-        sheet.append([_safe_text(values.get(key)) for key in keys])
+        sheet.append([safe_text(values.get(key)) for key in keys])
     last_data_row = sheet.max_row
 
     total_row = ["合計", *[None] * (len(keys) - 1)]

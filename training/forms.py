@@ -1,39 +1,17 @@
 from __future__ import annotations
 
-import datetime
 from pathlib import Path
 
 from django import forms
 from django.conf import settings
 
 from portal import access
-from portal.roc import ROC_OFFSET, parse_roc_date
+from portal.forms import RocDateField
 from portal.uploads import UploadFileForm
 from schools.models import County, PlanYear, School
 from training import models as m
 
 MINUTES_SUFFIXES = (".pdf", ".docx", ".odt", ".doc", ".jpg", ".jpeg", ".png")
-
-
-class RocDateField(forms.DateField):
-    """Accepts 111/09/05, 1110905, 111年9月5日 or 2022-09-05; shows 111/09/05."""
-
-    widget = forms.TextInput(attrs={"placeholder": "111/09/05", "inputmode": "numeric"})
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        if isinstance(value, datetime.date):
-            return value
-        try:
-            return parse_roc_date(value)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
-
-    def prepare_value(self, value):
-        if isinstance(value, datetime.date):
-            return f"{value.year - ROC_OFFSET}/{value.month:02d}/{value.day:02d}"
-        return value
 
 
 def _date_callback(field, **kwargs):

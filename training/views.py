@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -169,7 +170,13 @@ def _save(request, record_type: RecordType, form, minutes_form=None):
         return None
     instance = form.save(commit=False)
     try:
-        instance = office_record_save(instance=instance, user=request.user)
+        # A meeting and its minutes are kept together or not at all.
+        with transaction.atomic():
+            instance = office_record_save(instance=instance, user=request.user)
+            if minutes_form is not None and minutes_form.cleaned_data.get("minutes"):
+                meeting_minutes_attach(
+                    meeting=instance, uploaded_file=minutes_form.cleaned_data["minutes"], user=request.user
+                )
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             target = field if field in form.fields else None
@@ -178,8 +185,6 @@ def _save(request, record_type: RecordType, form, minutes_form=None):
             for error in errors:
                 form.add_error(target, error)
         return None
-    if minutes_form is not None and minutes_form.cleaned_data.get("minutes"):
-        meeting_minutes_attach(meeting=instance, uploaded_file=minutes_form.cleaned_data["minutes"], user=request.user)
     return instance
 
 
