@@ -133,12 +133,13 @@ def usage_preview(*, plan_year: PlanYear, parse: UsageParse, user: User | None) 
         )
     }
     errors: list[Problem] = []
-    own_county = own_school = None
-    if user is not None and user.role == Role.SCHOOL:
-        own_school = user.school_id
-    elif user is not None and not access.may_import_for_any_county(user):
-        own_county = user.county_id
-    county_names = dict(County.objects.values_list("pk", "name")) if own_county or own_school else {}
+    # Which of the file's schools this user may report for: the access helper decides.
+    if user is None:
+        allowed = {school["pk"] for school in schools.values()}
+    else:
+        allowed = set(access.for_user(School.objects.filter(code__in=codes), user).values_list("pk", flat=True))
+    own_county = user.county_id if user is not None else None
+    county_names = dict(County.objects.values_list("pk", "name")) if len(allowed) < len(schools) else {}
     for row in parse.rows:
         school = schools.get(row.code)
         if not row.code:
@@ -147,9 +148,11 @@ def usage_preview(*, plan_year: PlanYear, parse: UsageParse, user: User | None) 
             errors.append(
                 Problem(row.excel_row, "學校代碼", f"查無學校代碼 {row.code}（請確認代碼，或請縣市先匯入名單）")
             )
-        elif own_school is not None and school["pk"] != own_school:
+        elif school["pk"] in allowed:
+            continue
+        elif user.role == Role.SCHOOL:
             errors.append(Problem(row.excel_row, "學校代碼", f"本帳號只能填報本校，{row.code} 不是本校"))
-        elif own_county is not None and school["county_id"] != own_county:
+        else:
             errors.append(
                 Problem(
                     row.excel_row,
