@@ -160,4 +160,4 @@ def seed(*, county, plan_year, users) -> str:
             ]
         )
     workbook.save(demo_dir / "載具序號-示範.xlsx")
-    return f"已建立{county.name}載具示範資料：{len(devices):,} 台（序號匯入示範檔：var/demo/載具序號-示範.xlsx）"
+    return f"已建立{county.name}載具示範資料：{len(devices):,} 臺（序號匯入示範檔：{demo_dir / '載具序號-示範.xlsx'}）"
