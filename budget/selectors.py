@@ -112,11 +112,14 @@ def plan_missing(
 
 
 def plan_narrative(plan: CountyPlan) -> PlanNarrative:
-    """The plan's 附件1 text, created empty the first time it is asked for."""
-    narrative = PlanNarrative.objects.filter(plan=plan).first()
-    if narrative is None:
+    """The plan's 附件1 text, created empty the first time it is asked for (no query when the
+    plan was loaded with select_related("narrative"))."""
+    try:
+        return plan.narrative
+    except PlanNarrative.DoesNotExist:
         narrative, _ = PlanNarrative.objects.get_or_create(plan=plan)
-    return narrative
+        plan.narrative = narrative
+        return narrative
 
 
 def plan_indicators(plan: CountyPlan, table: engine.BudgetTable, narrative: PlanNarrative) -> list[dict]:

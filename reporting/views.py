@@ -56,7 +56,11 @@ def home(request: HttpRequest) -> HttpResponse:
     context["device_panel"] = device_home_panel(user=user, plan_year=plan_year)
 
     counties = county_entitlements_for(user=user, plan_year=plan_year)
-    plans = list(access.for_user(CountyPlan.objects.filter(plan_year=plan_year), user).select_related("county"))
+    plans = list(
+        access.for_user(CountyPlan.objects.filter(plan_year=plan_year), user).select_related(
+            "county", "plan_year", "narrative"
+        )
+    )
     status_by_county = {plan.county.name: plan for plan in plans}
     for county in counties:
         county["plan"] = status_by_county.get(county["county"])
