@@ -198,8 +198,8 @@ def device_preview(*, parse: DeviceParse, county: County) -> DevicePreview:
                 Problem(
                     None,
                     parse.where("tender"),
-                    f"採購案 {tender} 採購 {batch.quantity:,} 台，已登錄 {registered_per_batch.get(tender, 0):,} 台，"
-                    f"本檔 {count:,} 台，超過 {total - batch.quantity:,} 台",
+                    f"採購案 {tender} 採購 {batch.quantity:,} 臺，已登錄 {registered_per_batch.get(tender, 0):,} 臺，"
+                    f"本檔 {count:,} 臺，超過 {total - batch.quantity:,} 臺",
                 )
             )
     errors.sort(key=lambda p: p.row or 0)

@@ -431,7 +431,7 @@ def device_import_confirm(request: HttpRequest, upload_id: int) -> HttpResponse:
         messages.error(request, f"未匯入任何資料：{refused}")
         return redirect("device_import_preview", upload_id=upload.pk)
     messages.success(
-        request, f"已匯入 {summary['rows']:,} 台載具（{summary['schools']} 校，縣市庫存 {summary['stock']:,} 台）。"
+        request, f"已匯入 {summary['rows']:,} 臺載具（{summary['schools']} 校，縣市庫存 {summary['stock']:,} 臺）。"
     )
     return redirect("device_list")
 
@@ -578,7 +578,7 @@ def mdm_feed(request: HttpRequest) -> HttpResponse:
     except PlanActionRefused as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, f"已將需 MDM 授權的既有載具 {count:,} 台填入經費表第 4 項")
+        messages.success(request, f"已將需 MDM 授權的既有載具 {count:,} 臺填入經費表第 4 項")
     return redirect(f"{reverse('reconciliation')}?county={county.code}")
 
 

@@ -37,23 +37,23 @@ def test_officer_imports_serials_and_the_school_lends_a_device(page, officer_a, 
 
     page.get_by_label("載具序號清單").set_input_files(str(good))
     page.get_by_role("button", name="上傳並檢查").click()
-    confirm = page.get_by_role("button", name="確認匯入 6 台")
+    confirm = page.get_by_role("button", name="確認匯入 6 臺")
     confirm.wait_for()
     assert Device.objects.count() == 0
     screenshot(page, "devices-02-preview-clean")
     confirm.click()
-    page.get_by_text("已匯入 6 台載具").wait_for()
-    assert page.get_by_text("共 6 台").is_visible()
+    page.get_by_text("已匯入 6 臺載具").wait_for()
+    assert page.get_by_text("共 6 臺").is_visible()
     screenshot(page, "devices-03-device-list")
 
     page.get_by_label("狀態").select_option("stock")
     page.get_by_role("button", name="篩選").click()
-    page.get_by_text("共 1 台").wait_for()
+    page.get_by_text("共 1 臺").wait_for()
     page.get_by_role("button", name="登出").click()
 
     log_in(page, school_user_a.username, PASSWORD)
     page.goto("/devices/")
-    page.get_by_text("共 5 台").wait_for()  # the school sees its own five, not the county's stock
+    page.get_by_text("共 5 臺").wait_for()  # the school sees its own five, not the county's stock
     page.get_by_role("link", name="SN003").click()
     page.get_by_label("借用人編號").fill("701-15")
     page.get_by_label("用途").select_option("home_disadvantaged")

@@ -128,7 +128,7 @@ def test_a_batch_of_a_blocked_brand_refuses_its_rows(rosters, county_a, plan_yea
 def test_more_devices_than_the_batch_bought_are_refused(rosters, county_a, plan_year):
     make_batch(county_a, plan_year, tender_number="111-A-002", quantity=2)
     found = messages(preview(devices_xlsx([device_row(f"Q{i}", tender="111-A-002") for i in range(3)]), county_a))
-    assert found == ["檔案，採購案號（B 欄）：採購案 111-A-002 採購 2 台，已登錄 0 台，本檔 3 台，超過 1 台"]
+    assert found == ["檔案，採購案號（B 欄）：採購案 111-A-002 採購 2 臺，已登錄 0 臺，本檔 3 臺，超過 1 臺"]
 
 
 @pytest.mark.parametrize(
@@ -190,7 +190,7 @@ def test_the_command_imports_or_lists_every_error(rosters, batch_a, county_a, tm
     good = tmp_path / "good.xlsx"
     good.write_bytes(devices_xlsx([device_row("CMD1"), device_row("CMD2", school="", delivered="", mdm="")]))
     call_command("import_devices", str(good), "--county", "花蓮縣")
-    assert "花蓮縣已匯入 2 台載具" in capsys.readouterr().out
+    assert "花蓮縣已匯入 2 臺載具" in capsys.readouterr().out
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(devices_xlsx([device_row("CMD3"), device_row("CMD1")]))
     with pytest.raises(CommandError, match="檔案有 1 個錯誤，未寫入任何資料"):
@@ -215,12 +215,12 @@ def test_the_pages_upload_preview_and_confirm(rosters, batch_a, officer_a, offic
     client.post(reverse("device_import"), {"file": good})
     upload = PendingUpload.objects.latest("pk")
     page = client.get(reverse("device_import_preview", args=[upload.pk])).content.decode()
-    assert "確認匯入 2 台" in page
+    assert "確認匯入 2 臺" in page
     # Another county's officer cannot see or confirm it.
     assert client_for(officer_b).get(reverse("device_import_preview", args=[upload.pk])).status_code == 404
     assert client_for(officer_b).post(reverse("device_import_confirm", args=[upload.pk])).status_code == 404
     response = client.post(reverse("device_import_confirm", args=[upload.pk]), follow=True)
-    assert "已匯入 2 台載具" in response.content.decode()
+    assert "已匯入 2 臺載具" in response.content.decode()
     assert Device.objects.count() == 2
     upload.refresh_from_db()
     assert upload.status == PendingUpload.Status.CONFIRMED and not upload.file

@@ -141,4 +141,4 @@ def test_existing_devices_without_mdm_feed_budget_line_4(rosters, county_a, plan
     assert line.requested == 35 and line.recurrent_ntd == 35 * 900
 
     response = client_for(officer_a).post(reverse("mdm_feed"), follow=True)
-    assert "已將需 MDM 授權的既有載具 35 台填入經費表第 4 項" in response.content.decode()
+    assert "已將需 MDM 授權的既有載具 35 臺填入經費表第 4 項" in response.content.decode()

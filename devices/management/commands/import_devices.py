@@ -25,6 +25,6 @@ class Command(BaseCommand):
                 self.stderr.write(str(problem))
             raise CommandError(f"檔案有 {len(problems)} 個錯誤，未寫入任何資料")
         self.stdout.write(
-            f"{county.name}已匯入 {summary['rows']:,} 台載具：配發 {summary['schools']:,} 校、"
-            f"縣市庫存 {summary['stock']:,} 台、已到校 {summary['delivered']:,} 台、已註冊 MDM {summary['mdm']:,} 台"
+            f"{county.name}已匯入 {summary['rows']:,} 臺載具：配發 {summary['schools']:,} 校、"
+            f"縣市庫存 {summary['stock']:,} 臺、已到校 {summary['delivered']:,} 臺、已註冊 MDM {summary['mdm']:,} 臺"
         )
