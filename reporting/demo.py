@@ -12,7 +12,7 @@ from django.utils import timezone
 from reporting.models import LearningOutcome, MonthlyReport, MonthlyReportEvent, MonthlySpending
 from reporting.monthly import deadline_of, report_figures
 from reporting.services import outcome_save, support_figures_save
-from reporting.usage import months_of, usage_import
+from reporting.usage import usage_import
 from reporting.usage_format import UsageParse, UsageRow
 from schools.models import RosterRow
 
@@ -29,7 +29,7 @@ def seed(*, county, plan_year, users) -> str:
         .order_by("school__code")
     )
     platforms = plan_year.rule_set.usage_platforms[:3]
-    months = months_of(plan_year)
+    months = plan_year.months
     rows = []
     for code, count in students.items():
         for month in months[:-1]:  # the last month is not in yet

@@ -22,7 +22,7 @@ from portal.cache import invalidate
 from portal.models import Role, User
 from reporting.cache import REPORTS
 from reporting.models import MonthlyReport, MonthlyReportEvent, MonthlySpending, ReminderSent, UsageRecord
-from reporting.usage import months_of, reporting_school_counts, roc_month, roster_school_counts
+from reporting.usage import reporting_school_counts, roc_month, roster_school_counts
 from schools.models import County, PlanYear
 from training import selectors as training_selectors
 
@@ -63,7 +63,7 @@ def parse_month_param(text: str, plan_year: PlanYear) -> datetime.date | None:
         value = datetime.date(year, month, 1)
     except (TypeError, ValueError):
         return None
-    return value if value in months_of(plan_year) else None
+    return value if value in plan_year.months else None
 
 
 # --- Compiling ---------------------------------------------------------------------------
@@ -258,7 +258,7 @@ def completeness_grid(*, plan_year: PlanYear, counties: list[County], today: dat
     national one, and per cell how many roster schools reported usage. A fixed number of queries."""
     today = today or timezone.localdate()
     rules = plan_year.rule_set
-    months = months_of(plan_year)
+    months = plan_year.months
     deadlines = {month: deadline_of(month, rules) for month in months}
     county_ids = [c.pk for c in counties]
     reports = {
@@ -310,7 +310,7 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
     sent = 0
     for plan_year in PlanYear.objects.all():
         rules = plan_year.rule_set
-        for month in months_of(plan_year):
+        for month in plan_year.months:
             deadline = deadline_of(month, rules)
             if not 0 <= (deadline - today).days <= rules.monthly_report_reminder_days or today <= month_end(month):
                 continue

@@ -337,7 +337,7 @@ def results_pdf(plan_year, county, progress: Progress = _quiet) -> bytes:
     from reporting.indicators import indicators
     from reporting.models import LearningOutcome, MonthlyReport, MonthlySpending, UsageRecord
     from reporting.monthly import completeness_grid
-    from reporting.usage import _sums, months_of, roc_month, roster_school_counts
+    from reporting.usage import _sums, roc_month, roster_school_counts
 
     progress(10, "彙整績效指標")
     items = indicators(plan_year=plan_year, counties=[county])
@@ -351,7 +351,7 @@ def results_pdf(plan_year, county, progress: Progress = _quiet) -> bytes:
             "students": by_month[m]["students"] if m in by_month else None,
             "schools": by_month[m]["schools"] if m in by_month else 0,
         }
-        for m in months_of(plan_year)
+        for m in plan_year.months
     ]
     usage = {
         "by_platform": _sums(records, "platform"),

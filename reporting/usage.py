@@ -28,7 +28,7 @@ from portal.models import PendingUpload, Role, User
 from portal.roc import ROC_OFFSET
 from portal.uploads import upload_confirmed, upload_read
 from reporting.models import UsageRecord
-from reporting.usage_format import UsageParse, UsageRow, parse_usage, plan_months
+from reporting.usage_format import UsageParse, UsageRow, parse_usage
 from schools.exporting import safe_text
 from schools.models import County, PlanYear, RosterRow, School
 from schools.roster_format import Problem
@@ -60,10 +60,6 @@ class UsageImportRefused(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__("；".join(str(p) for p in problems[:5]))
         self.problems = problems
-
-
-def months_of(plan_year: PlanYear) -> list[datetime.date]:
-    return plan_months(plan_year.period_start, plan_year.period_end)
 
 
 def roc_month(month: datetime.date) -> str:
@@ -116,7 +112,7 @@ def usage_parse_file(*, content: bytes, plan_year: PlanYear, max_bytes: int | No
     return parse_usage(
         content,
         plan_year.rule_set,
-        months=months_of(plan_year),
+        months=plan_year.months,
         max_bytes=settings.UPLOAD_MAX_BYTES if max_bytes is None else max_bytes,
     )
 
@@ -435,7 +431,7 @@ def usage_template_csv(*, plan_year: PlanYear, schools: list[School]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(TEMPLATE_HEADERS)
-    month = months_of(plan_year)[0]
+    month = plan_year.months[0]
     for school in schools:
         for platform in plan_year.rule_set.usage_platforms[:1]:
             writer.writerow([school.code, safe_text(school.name), roc_month(month), platform, "", "", ""])

@@ -154,14 +154,6 @@ def hours_in_month(month: datetime.date) -> int:
     return calendar.monthrange(month.year, month.month)[1] * 24
 
 
-def plan_months(period_start: datetime.date, period_end: datetime.date) -> list[datetime.date]:
-    months, current = [], datetime.date(period_start.year, period_start.month, 1)
-    while current <= period_end:
-        months.append(current)
-        current = datetime.date(current.year + current.month // 12, current.month % 12 + 1, 1)
-    return months
-
-
 def _rows_of(content: bytes, max_bytes: int) -> list[tuple[int, tuple]]:
     if content.startswith(b"PK\x03\x04") or content.startswith(b"\xd0\xcf\x11\xe0"):
         sheets = list(read_sheets(content, max_bytes=max_bytes))

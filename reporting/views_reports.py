@@ -51,7 +51,6 @@ from reporting.usage import (
     UPLOAD_KIND,
     USAGE,
     UsageImportRefused,
-    months_of,
     roc_month,
     schools_without_usage,
     usage_aggregates,
@@ -118,7 +117,7 @@ def usage_overview(request: HttpRequest) -> HttpResponse:
     user = request.user
     plan_year = _plan_year(request)
     county = _county_filter(request)
-    months = months_of(plan_year)
+    months = plan_year.months
     month = parse_month_param(request.GET.get("month", ""), plan_year)
     aggregates = usage_aggregates(user=user, plan_year=plan_year, county=county)
     month_items = _month_items(aggregates["by_month"], months)
@@ -175,7 +174,7 @@ def usage_import(request: HttpRequest) -> HttpResponse:
             "form": form,
             "plan_year": plan_year,
             "platforms": plan_year.rule_set.usage_platforms,
-            "months": months_of(plan_year),
+            "months": plan_year.months,
         },
     )
 
@@ -246,7 +245,7 @@ def usage_entry(request: HttpRequest) -> HttpResponse:
     plan_year = _plan_year(request)
     form = UsageEntryForm(
         request.POST or None,
-        months=months_of(plan_year),
+        months=plan_year.months,
         platforms=plan_year.rule_set.usage_platforms,
         school=user.school if user.is_school_staff else None,
     )
@@ -265,7 +264,7 @@ def usage_entry(request: HttpRequest) -> HttpResponse:
         from reporting.usage_format import row_problems
 
         problems = [
-            message for _column, message in row_problems(row, rule_set=plan_year.rule_set, months=months_of(plan_year))
+            message for _column, message in row_problems(row, rule_set=plan_year.rule_set, months=plan_year.months)
         ]
         if not problems:
             try:
@@ -317,7 +316,7 @@ def usage_missing(request: HttpRequest) -> HttpResponse:
     access.require(access.may_read_county_reports(user), "學校帳號不能查看其他學校")
     plan_year = _plan_year(request)
     county = _county_filter(request)
-    months = months_of(plan_year)
+    months = plan_year.months
     month = parse_month_param(request.GET.get("month", ""), plan_year) or months[-1]
     counties = [county] if county else list(access.for_user(County.objects.all(), user))
     grid = completeness_grid(plan_year=plan_year, counties=counties)
@@ -634,7 +633,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             label = county.name if county else "全國"
             item["rows_html"] = html.indicator_rows(item, label, with_counties=county is None)
         aggregates = usage_aggregates(user=user, plan_year=plan_year, county=county)
-        month_items = _month_items(aggregates["by_month"], months_of(plan_year))
+        month_items = _month_items(aggregates["by_month"], plan_year.months)
         return {
             "indicators": items,
             "month_items": month_items,

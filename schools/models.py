@@ -1,3 +1,4 @@
+import datetime
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
@@ -110,6 +111,15 @@ class PlanYear(models.Model):
         result = super().delete(*args, **kwargs)
         invalidate("plan_years")
         return result
+
+    @property
+    def months(self) -> list[datetime.date]:
+        """The first day of every month of the plan period (111: 2022-02-01 .. 2022-12-01)."""
+        months, current = [], datetime.date(self.period_start.year, self.period_start.month, 1)
+        while current <= self.period_end:
+            months.append(current)
+            current = datetime.date(current.year + current.month // 12, current.month % 12 + 1, 1)
+        return months
 
     @property
     def survey_year(self) -> int:

@@ -295,16 +295,6 @@ def _schools_with_it_staff(*, counties, plan_year, until, rules) -> dict[int, in
 # --- The office's gaps and its budget figures ----------------------------------------------
 
 
-def plan_months(plan_year: PlanYear) -> list[tuple[int, int]]:
-    """(year, month) of every month of the plan period."""
-    months = []
-    year, month = plan_year.period_start.year, plan_year.period_start.month
-    while (year, month) <= (plan_year.period_end.year, plan_year.period_end.month):
-        months.append((year, month))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
-
-
 def meeting_months(*, meetings: QuerySet, plan_year: PlanYear) -> list[dict]:
     """Every month of the plan period with its meeting count and whether it reached the target.
     One query."""
@@ -321,7 +311,7 @@ def meeting_months(*, meetings: QuerySet, plan_year: PlanYear) -> list[dict]:
             "count": per_month.get((y, m), 0),
             "met": per_month.get((y, m), 0) >= target,
         }
-        for y, m in plan_months(plan_year)
+        for y, m in ((first.year, first.month) for first in plan_year.months)
     ]
 
 

@@ -263,3 +263,10 @@ def test_the_list_escapes_what_counties_typed(plan_year, officer_a):
     page = client_for(officer_a).get(reverse("roster_list")).content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;國小" in page
     assert "&lt;b&gt;原因&lt;/b&gt;" in page
+
+
+def test_a_plan_year_knows_the_months_of_its_period(plan_year):
+    import datetime
+
+    months = plan_year.months  # 111: 2022-02-01 .. 2022-12-31
+    assert (months[0], months[-1], len(months)) == (datetime.date(2022, 2, 1), datetime.date(2022, 12, 1), 11)
