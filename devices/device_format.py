@@ -16,7 +16,8 @@ from openpyxl.utils import get_column_letter
 
 from devices.models import DeviceStatus, DeviceUse
 from portal.roc import parse_roc_date
-from schools.roster_format import Problem, normalize_header
+from schools.roster_format import CellError, Problem, _text, normalize_header
+from schools.roster_format import _school_code as roster_school_code
 from schools.workbook import HEADER_SCAN_ROWS, UnreadableFile, read_sheets
 
 
@@ -88,18 +89,6 @@ class DeviceParse:
         return f"{HEADER_TEXTS[key].split('（')[0]}（{self.letters[key]} 欄）" if key in self.letters else ""
 
 
-class CellError(ValueError):
-    pass
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
-
-
 def _key_text(value) -> str:
     """Serials and codes: width folded, spaces dropped, upper case (ＡＢ １２ -> AB12)."""
     if isinstance(value, float) and value.is_integer():
@@ -125,14 +114,10 @@ def _date(value) -> datetime.date | None:
 
 
 def _school_code(value) -> str:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = int(value)
-        if 0 <= number <= 999_999:
-            return f"{number:06d}"  # Excel drops the leading zero of 014630
-    code = _key_text(value)
-    if code and (len(code) != 6 or not code.isalnum()):
-        raise CellError(f"「{code}」不是 6 碼的學校代碼")
-    return code
+    """Blank: the device stays in the county's stock; otherwise read as the roster reads codes."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    return roster_school_code(value)
 
 
 def _match(header: str) -> Column | None:
@@ -201,9 +186,11 @@ def parse_devices(content: bytes, *, max_bytes: int) -> DeviceParse:
         row.tender = _text(cells.get("tender"))
         if not row.tender:
             fail("tender", "未填寫")
+        school_unreadable = False
         try:
             row.school = _school_code(cells.get("school"))
         except CellError as exc:
+            school_unreadable = True
             fail("school", str(exc))
         use = _text(cells.get("use")).replace(" ", "")
         if use:
@@ -226,7 +213,7 @@ def parse_devices(content: bytes, *, max_bytes: int) -> DeviceParse:
                 fail(key, str(exc))
         if row.mdm_enrolled_on and row.delivered_on and row.mdm_enrolled_on < row.delivered_on:
             fail("mdm_enrolled_on", "MDM 註冊日期早於到校日期")
-        if row.delivered_on and not row.school:
+        if row.delivered_on and not row.school and not school_unreadable:
             fail("school", "已填到校日期，但未填學校代碼")
         if row.status and not row.school and row.status not in (DeviceStatus.IN_STOCK, DeviceStatus.SPARE):
             fail("status", f"狀態為{_label(row.status)}，但未填學校代碼")

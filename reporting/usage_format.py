@@ -16,7 +16,6 @@ import csv
 import datetime
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -24,7 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from budget import rules as engine
 from portal.roc import ROC_OFFSET
-from schools.roster_format import Problem
+from schools.roster_format import CellError, Problem, _school_code, _text
 from schools.workbook import HEADER_SCAN_ROWS, UnreadableFile, read_sheets
 
 MAX_ROWS = 250_000
@@ -67,18 +66,6 @@ class UsageParse:
         return not self.errors
 
 
-class _CellError(ValueError):
-    pass
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
-
-
 def _header(value) -> str:
     return re.sub(r"\s+", "", _text(value))
 
@@ -97,7 +84,7 @@ def parse_month(value) -> datetime.date:
         return datetime.date(value.year, value.month, 1)
     text = _text(value).replace(" ", "")
     if not text:
-        raise _CellError("未填寫")
+        raise CellError("未填寫")
     for pattern in _MONTH_PATTERNS:
         match = pattern.match(text)
         if match:
@@ -106,48 +93,34 @@ def parse_month(value) -> datetime.date:
                 year += ROC_OFFSET
             if 1 <= month <= 12:
                 return datetime.date(year, month, 1)
-    raise _CellError(f"「{text}」不是月份（請寫 111年3月 或 111/03）")
+    raise CellError(f"「{text}」不是月份（請寫 111年3月 或 111/03）")
 
 
 def _count(value) -> int:
     text = _text(value).replace(",", "")
     if not text:
-        raise _CellError("未填寫")
+        raise CellError("未填寫")
     if isinstance(value, bool) or not re.fullmatch(r"-?\d+", text):
-        raise _CellError(f"「{text}」不是整數")
+        raise CellError(f"「{text}」不是整數")
     number = int(text)
     if number < 0:
-        raise _CellError(f"不可為負數（填了 {number}）")
+        raise CellError(f"不可為負數（填了 {number}）")
     return number
 
 
 def _hours(value) -> Decimal:
     text = _text(value).replace(",", "")
     if not text:
-        raise _CellError("未填寫")
+        raise CellError("未填寫")
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise _CellError(f"「{text}」不是數字") from None
+        raise CellError(f"「{text}」不是數字") from None
     if not number.is_finite():
-        raise _CellError(f"「{text}」不是數字")
+        raise CellError(f"「{text}」不是數字")
     if number < 0:
-        raise _CellError(f"不可為負數（填了 {text}）")
+        raise CellError(f"不可為負數（填了 {text}）")
     return number.quantize(HOURS_STEP, rounding=ROUND_HALF_UP)
-
-
-def _code(value) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if isinstance(value, float) and not value.is_integer():
-            raise _CellError(f"「{value:g}」不是學校代碼")
-        return f"{int(value):06d}"
-    code = _text(value).upper()
-    if not code:
-        raise _CellError("未填寫")
-    if not re.fullmatch(r"[0-9A-Z]{6}", code):
-        hint = "（若 Excel 去掉了開頭的 0，請把這欄設為文字格式）" if code.isdigit() and len(code) < 6 else ""
-        raise _CellError(f"「{code}」不是 6 碼的學校代碼{hint}")
-    return code
 
 
 def hours_in_month(month: datetime.date) -> int:
@@ -228,7 +201,7 @@ def parse_usage(
     seen: dict[tuple, int] = {}
     errors = result.errors
     readers = (
-        ("code", _code),
+        ("code", _school_code),
         ("month", parse_month),
         ("platform", _platform),
         ("hours", _hours),
@@ -241,7 +214,7 @@ def parse_usage(
             index = columns[key]
             try:
                 setattr(row, key, reader(values[index] if index < len(values) else None))
-            except _CellError as exc:
+            except CellError as exc:
                 errors.append(Problem(number, where[key], str(exc)))
                 row.valid = False
         for column, message in row_problems(row, rule_set=rule_set, months=months):
@@ -263,7 +236,7 @@ def parse_usage(
 def _platform(value) -> str:
     text = _text(value)
     if not text:
-        raise _CellError("未填寫")
+        raise CellError("未填寫")
     return text
 
 

@@ -86,6 +86,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(rosters, batch_a, coun
             device_row("A8", use="行政"),  # devices serve teaching only
             device_row("", school=OTHER_SCHOOL),  # no serial
             device_row("A9", school="", delivered="111/09/01"),  # delivered, but to no school
+            device_row("A10", school="花蓮縣立國小"),  # a name, not a code
         ]
     )
     result = preview(content, county_a)
@@ -100,7 +101,8 @@ def test_every_bad_row_is_reported_and_nothing_is_written(rosters, batch_a, coun
     assert "第 10 列，用途（D 欄）：「行政」不是可用的值（應為教師或學生）" in found
     assert "第 11 列，產品序號（A 欄）：未填寫" in found
     assert "第 12 列，學校代碼（C 欄）：已填到校日期，但未填學校代碼" in found
-    assert len(found) == 10
+    assert "第 13 列，學校代碼（C 欄）：「花蓮縣立國小」不是 6 碼的學校代碼" in found
+    assert len(found) == 11
     with pytest.raises(DeviceImportRefused):
         devices_import(parse=result.parse, county=county_a, user=None)
     assert Device.objects.count() == 1
