@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -49,13 +48,13 @@ from devices.models import (
     WirelessAllocation,
 )
 from portal import access
+from portal.downloads import attachment_response
 from portal.models import PendingUpload
 from portal.pagination import list_page
 from portal.uploads import upload_create, upload_discard, upload_for_user, upload_read
 from schools.models import County, School
 from schools.selectors import plan_year_or_latest
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
 NO_PROCUREMENT = "只有縣市承辦可以辦理採購、匯入與分配"
 NO_DEVICES = "您的帳號不能異動載具"
@@ -65,12 +64,6 @@ STATUS_LABELS = dict(DeviceStatus.choices)
 
 def _plan_year(request: HttpRequest):
     return plan_year_or_latest(request.GET.get("year"))
-
-
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 def _own_county(request: HttpRequest) -> County:
@@ -462,7 +455,7 @@ def device_import_template(request: HttpRequest) -> HttpResponse:
         sheet.column_dimensions[column].width = 18
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return _xlsx_response(buffer.getvalue(), "載具序號匯入範本.xlsx")
+    return attachment_response(buffer.getvalue(), "載具序號匯入範本.xlsx")
 
 
 # --- Procurement batches -------------------------------------------------------------------
@@ -849,4 +842,4 @@ def software_purchases_export(request: HttpRequest) -> HttpResponse:
         list(selectors.purchases_for(user=request.user, plan_year=plan_year)), plan_year=plan_year
     )
     label = request.user.county.name if request.user.county_id else "全國"
-    return _xlsx_response(content, f"{plan_year.year}年{label}教學軟體採購清單.xlsx")
+    return attachment_response(content, f"{plan_year.year}年{label}教學軟體採購清單.xlsx")

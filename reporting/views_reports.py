@@ -6,7 +6,6 @@ portal.access; another county's objects answer 404."""
 from __future__ import annotations
 
 import datetime
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +20,7 @@ from budget import rules as engine
 from budget.selectors import NARRATIVES
 from devices.selectors import DEVICES
 from portal import access
+from portal.downloads import CSV, attachment_response
 from portal.models import PendingUpload
 from portal.pagination import list_page
 from portal.uploads import UploadFileForm, upload_create, upload_discard, upload_for_user, upload_read
@@ -67,7 +67,6 @@ from schools.models import County, PlanYear, School
 from schools.selectors import ROSTER, plan_year_or_latest
 from training.selectors import TRAINING
 
-CSV = "text/csv; charset=utf-8"
 PAGE_SIZE = 50
 
 
@@ -85,12 +84,6 @@ def _county_filter(request: HttpRequest) -> County | None:
         return user.county
     code = request.GET.get("county")
     return access.get_for_user(County, user, code=code) if code else None
-
-
-def _attachment(content: bytes, filename: str, content_type: str = CSV) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 def _month_items(by_month: list[dict], months: list[datetime.date]) -> list[dict]:
@@ -291,8 +284,8 @@ def usage_template(request: HttpRequest) -> HttpResponse:
     schools = list(
         access.for_user(School.objects.filter(roster_rows__plan_year=plan_year).distinct(), user).order_by("code")
     )
-    return _attachment(
-        usage_template_csv(plan_year=plan_year, schools=schools), f"{plan_year.year}年平臺使用時數填報範本.csv"
+    return attachment_response(
+        usage_template_csv(plan_year=plan_year, schools=schools), f"{plan_year.year}年平臺使用時數填報範本.csv", CSV
     )
 
 
@@ -304,8 +297,10 @@ def usage_export(request: HttpRequest) -> HttpResponse:
     plan_year = _plan_year(request)
     county = _county_filter(request)
     label = county.name if county else "全國"
-    return _attachment(
-        usage_export_csv(user=user, plan_year=plan_year, county=county), f"{plan_year.year}年{label}平臺使用時數.csv"
+    return attachment_response(
+        usage_export_csv(user=user, plan_year=plan_year, county=county),
+        f"{plan_year.year}年{label}平臺使用時數.csv",
+        CSV,
     )
 
 

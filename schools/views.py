@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F, Q
@@ -15,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from budget import rules as engine
 from portal import access
 from portal.audit import recent
+from portal.downloads import attachment_response
 from portal.models import PendingUpload
 from portal.pagination import list_page
 from portal.uploads import upload_create, upload_discard, upload_for_user, upload_read
@@ -34,7 +33,6 @@ from schools.services import (
     roster_upload_confirm,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_KIND = "roster"
 PAGE_SIZE = 50
 LIST_FIELDS = (
@@ -202,9 +200,7 @@ def roster_export(request: HttpRequest) -> HttpResponse:
     content, _count = roster_export_workbook(plan_year=plan_year, county=None, user=request.user)
     label = request.user.county.name if request.user.county_id else "全國"
     filename = f"{plan_year.year}年{label}國民中小學名單.xlsx"
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return attachment_response(content, filename)
 
 
 @login_required

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +20,7 @@ from budget.services import PlanActionRefused
 from portal import access
 from portal.audit import recent
 from portal.cache import version
+from portal.downloads import attachment_response
 from portal.models import PendingUpload
 from portal.pagination import list_page
 from portal.uploads import upload_create, upload_discard, upload_for_user, upload_read
@@ -45,7 +45,6 @@ from training.services import (
     office_record_save,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
 
 
@@ -532,9 +531,7 @@ def attendance_template(request: HttpRequest) -> HttpResponse:
         sheet[f"{column}1"].number_format = "@"
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('研習參加名單範本.xlsx')}"
-    return response
+    return attachment_response(buffer.getvalue(), "研習參加名單範本.xlsx")
 
 
 # --- Progress against the targets -----------------------------------------------------------
