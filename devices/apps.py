@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class DevicesConfig(AppConfig):
     name = "devices"
     verbose_name = "載具與設備"
+
+    def ready(self) -> None:
+        # Registers the serial list with the import pipeline (commands and tasks look kinds up by name).
+        from devices import importing  # noqa: F401

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from devices.device_format import HEADER_TEXTS
+from devices.importing import HEADER_TEXTS
 from devices.models import BlockedBrand, Device, DeviceStatus, Funding, ProcurementBatch, SoftwareItem
 from devices.services import loan_create, repair_open
 from portal.db import refresh_statistics

@@ -7,8 +7,8 @@ import io
 import openpyxl
 from openpyxl.styles import Alignment, Font
 
+from portal.downloads import safe_text
 from portal.roc import roc_date
-from schools.exporting import safe_text
 
 
 def purchases_workbook(purchases: list, *, plan_year) -> bytes:

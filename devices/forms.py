@@ -9,21 +9,6 @@ from devices.models import (
     SoftwareItem,
 )
 from portal.forms import RocDateField
-from portal.uploads import UploadFileForm
-from schools.models import County
-
-
-class DeviceUploadForm(UploadFileForm):
-    county = forms.ModelChoiceField(label="縣市", queryset=County.objects.all(), required=False)
-    field_order = ["county", "file"]
-
-    def __init__(self, *args, choose_county: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].label = "載具序號清單"
-        if choose_county:
-            self.fields["county"].required = True
-        else:
-            del self.fields["county"]
 
 
 class DeviceFilterForm(forms.Form):

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from budget.models import CountyPlan
 from budget.services import plan_set_county_figures
 from devices.allocation import classrooms_first, largest_remainder, split_amount
-from devices.brands import blocked_match, normalize_brand, refusal_message
-from devices.device_format import DeviceParse, parse_devices
+from devices.brands import blocked_match, refusal_message
 from devices.models import (
     GONE_STATUSES,
     Device,
@@ -31,24 +27,12 @@ from devices.models import (
 )
 from devices.selectors import DEVICES, blocked_brand_pairs, existing_devices_without_mdm
 from portal.cache import invalidate
-from portal.db import refresh_statistics
-from portal.models import PendingUpload, User
-from portal.uploads import upload_confirmed, upload_read
+from portal.models import User
 from schools.models import County, PlanYear, RosterRow, School
-from schools.roster_format import Problem
-
-UPLOAD_KIND = "devices"
-INSERT_BATCH = 5_000
 
 
 class DeviceActionRefused(Exception):
     """The action cannot be done; the message says why, in Chinese."""
-
-
-class DeviceImportRefused(Exception):
-    def __init__(self, problems: list[Problem]):
-        super().__init__("；".join(str(p) for p in problems[:5]))
-        self.problems = problems
 
 
 def refuse_blocked(text: str, what: str, blocked: list[tuple[str, str]] | None = None) -> None:
@@ -78,173 +62,6 @@ def batch_late(batch: ProcurementBatch) -> bool:
     if batch.delivery_date:
         return batch.delivery_date > deadline
     return timezone.localdate() > deadline
-
-
-# --- The serial-list import --------------------------------------------------------------
-
-
-def device_parse_file(*, content: bytes) -> DeviceParse:
-    return parse_devices(content, max_bytes=settings.UPLOAD_MAX_BYTES)
-
-
-@dataclass
-class DevicePreview:
-    parse: DeviceParse
-    errors: list[Problem]
-    batches: dict[str, ProcurementBatch] = field(default_factory=dict)
-    schools: dict[str, dict] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def summary(self) -> dict:
-        rows = self.parse.rows
-        per_batch = Counter(row.tender for row in rows)
-        per_school = Counter(row.school for row in rows if row.school)
-        return {
-            "rows": len(rows),
-            "batches": [{"tender": t, "count": n} for t, n in sorted(per_batch.items())],
-            "schools": len(per_school),
-            "stock": sum(1 for row in rows if not row.school),
-            "delivered": sum(1 for row in rows if row.delivered_on),
-            "mdm": sum(1 for row in rows if row.mdm_enrolled_on),
-        }
-
-
-def _registered_serials(serials: list[str]) -> set[str]:
-    """Serials already in the portal: one query (PostgreSQL: an array parameter)."""
-    if not serials:
-        return set()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT serial FROM {Device._meta.db_table} WHERE serial = ANY(%s)", [serials])  # noqa: S608
-            return {row[0] for row in cursor.fetchall()}
-    found: set[str] = set()
-    step = max(1, (connection.features.max_query_params or 999) - 10)
-    for start in range(0, len(serials), step):
-        found.update(Device.objects.filter(serial__in=serials[start : start + step]).values_list("serial", flat=True))
-    return found
-
-
-def device_preview(*, parse: DeviceParse, county: County) -> DevicePreview:
-    """What confirming would write, and everything that stops it. Writes nothing."""
-    if not parse.rows:
-        return DevicePreview(parse=parse, errors=list(parse.errors))
-    # The file's own problems and the database's are reported together: one round of fixes.
-    rows = [row for row in parse.rows if row.serial and row.tender]
-    errors: list[Problem] = list(parse.errors)
-    blocked = blocked_brand_pairs()
-    batches = {
-        b.tender_number: b
-        for b in ProcurementBatch.objects.filter(
-            county=county, tender_number__in={r.tender for r in rows}
-        ).select_related("plan_year")
-    }
-    codes = {row.school for row in rows if row.school}
-    schools = {s["code"]: s for s in School.objects.filter(code__in=codes).values("pk", "code", "county_id")}
-    registered = _registered_serials([row.serial for row in rows])
-    blocked_batches = {t: blocked_match(f"{b.brand} {b.vendor}", blocked) for t, b in batches.items()}
-    for row in rows:
-        batch = batches.get(row.tender)
-        if batch is None:
-            errors.append(
-                Problem(row.excel_row, parse.where("tender"), f"採購案號 {row.tender} 不在{county.name}的採購案中")
-            )
-        elif blocked_batches[row.tender]:
-            errors.append(
-                Problem(
-                    row.excel_row,
-                    parse.where("tender"),
-                    f"採購案 {row.tender} 的{refusal_message(batch.brand, blocked_batches[row.tender])}",
-                )
-            )
-        if row.brand:
-            name = blocked_match(row.brand, blocked)
-            if name:
-                errors.append(Problem(row.excel_row, parse.where("brand"), refusal_message(row.brand, name)))
-            elif batch is not None and normalize_brand(row.brand) != normalize_brand(batch.brand):
-                errors.append(
-                    Problem(
-                        row.excel_row, parse.where("brand"), f"廠牌「{row.brand}」與採購案的廠牌「{batch.brand}」不同"
-                    )
-                )
-        if row.school:
-            school = schools.get(row.school)
-            if school is None:
-                errors.append(
-                    Problem(row.excel_row, parse.where("school"), f"學校代碼 {row.school} 不在本系統的學校中")
-                )
-            elif school["county_id"] != county.pk:
-                errors.append(
-                    Problem(row.excel_row, parse.where("school"), f"學校代碼 {row.school} 不是{county.name}的學校")
-                )
-        if row.serial in registered:
-            errors.append(Problem(row.excel_row, parse.where("serial"), f"序號 {row.serial} 已登錄在本系統"))
-    in_file = Counter(row.tender for row in rows if row.tender in batches)
-    registered_per_batch = Counter(
-        dict(
-            Device.objects.filter(batch__in=[b.pk for b in batches.values()])
-            .values_list("batch__tender_number")
-            .annotate(n=Count("pk"))
-        )
-    )
-    for tender, count in sorted(in_file.items()):
-        batch = batches[tender]
-        total = registered_per_batch.get(tender, 0) + count
-        if total > batch.quantity:
-            errors.append(
-                Problem(
-                    None,
-                    parse.where("tender"),
-                    f"採購案 {tender} 採購 {batch.quantity:,} 臺，已登錄 {registered_per_batch.get(tender, 0):,} 臺，"
-                    f"本檔 {count:,} 臺，超過 {total - batch.quantity:,} 臺",
-                )
-            )
-    errors.sort(key=lambda p: p.row or 0)
-    return DevicePreview(parse=parse, errors=errors, batches=batches, schools=schools)
-
-
-@transaction.atomic
-def devices_import(*, parse: DeviceParse, county: County, user: User | None) -> dict:
-    """All or nothing: every serial of the file, or none (any problem refuses the file)."""
-    preview = device_preview(parse=parse, county=county)
-    if not preview.ok:
-        raise DeviceImportRefused(preview.errors)
-    terms = {t: (b.licence_until, b.warranty_until) for t, b in preview.batches.items()}
-    devices = []
-    for row in parse.rows:
-        licence_until, warranty_until = terms[row.tender]
-        devices.append(
-            Device(
-                serial=row.serial,
-                asset_tag=row.asset_tag,
-                batch_id=preview.batches[row.tender].pk,
-                county_id=county.pk,
-                school_id=preview.schools[row.school]["pk"] if row.school else None,
-                use=row.use,
-                status=row.status,
-                delivered_on=row.delivered_on,
-                mdm_enrolled_on=row.mdm_enrolled_on,
-                licence_until=licence_until,
-                warranty_until=warranty_until,
-            )
-        )
-    Device.objects.bulk_create(devices, batch_size=INSERT_BATCH)
-    refresh_statistics(Device)
-    invalidate(DEVICES)
-    return preview.summary
-
-
-def device_upload_confirm(*, upload: PendingUpload, user: User) -> dict:
-    if upload.status != PendingUpload.Status.PENDING:
-        raise DeviceImportRefused([Problem(None, "", "這個檔案已處理過，請重新上傳")])
-    parse = device_parse_file(content=upload_read(upload))
-    with transaction.atomic():
-        summary = devices_import(parse=parse, county=upload.county, user=user)
-        upload_confirmed(upload=upload, summary=summary)
-    return summary
 
 
 # --- One device: status, lending, repairs --------------------------------------------------

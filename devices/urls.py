@@ -1,6 +1,8 @@
 from django.urls import path
 
 from devices import views
+from devices.importing import DEVICES_IMPORT
+from portal.imports.urls import import_urls
 
 urlpatterns = [
     path("devices/", views.device_list, name="device_list"),
@@ -13,11 +15,7 @@ urlpatterns = [
     path("devices/repairs/", views.repair_list, name="repair_list"),
     path("devices/repairs/<int:pk>/close/", views.repair_close, name="repair_close"),
     path("devices/schools/<str:code>/lending-rules/", views.lending_rules, name="lending_rules"),
-    path("devices/import/", views.device_import, name="device_import"),
-    path("devices/import/template/", views.device_import_template, name="device_import_template"),
-    path("devices/import/<int:upload_id>/", views.device_import_preview, name="device_import_preview"),
-    path("devices/import/<int:upload_id>/confirm/", views.device_import_confirm, name="device_import_confirm"),
-    path("devices/import/<int:upload_id>/discard/", views.device_import_discard, name="device_import_discard"),
+    *import_urls(DEVICES_IMPORT, "devices/import/"),
     path("devices/batches/", views.batch_list, name="batch_list"),
     path("devices/batches/new/", views.batch_create, name="batch_create"),
     path("devices/reconciliation/", views.reconciliation, name="reconciliation"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,12 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from budget.models import CountyPlan
 from budget.services import PlanActionRefused, plan_for
 from devices import selectors, services
-from devices.device_format import HEADER_TEXTS
 from devices.exporting import purchases_workbook
 from devices.forms import (
     BatchForm,
     DeviceFilterForm,
-    DeviceUploadForm,
     InspectionForm,
     LendingRulesForm,
     LoanForm,
@@ -49,9 +45,7 @@ from devices.models import (
 )
 from portal import access
 from portal.downloads import attachment_response
-from portal.models import PendingUpload
 from portal.pagination import list_page
-from portal.uploads import upload_create, upload_discard, upload_for_user, upload_read
 from schools.models import County, School
 from schools.selectors import plan_year_or_latest
 
@@ -362,100 +356,6 @@ def repair_list(request: HttpRequest) -> HttpResponse:
         per_page=PAGE_SIZE,
     )
     return render(request, "devices/repair_list.html", {"page": page, "query": ""})
-
-
-# --- Import -----------------------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def device_import(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    access.require(access.may_manage_procurement(user), NO_PROCUREMENT)
-    choose = access.may_import_for_any_county(user)
-    form = DeviceUploadForm(request.POST or None, request.FILES or None, choose_county=choose)
-    if request.method == "POST" and form.is_valid():
-        upload = upload_create(
-            user=user,
-            kind=services.UPLOAD_KIND,
-            uploaded_file=form.cleaned_data["file"],
-            plan_year=plan_year_or_latest(None),
-            county=form.cleaned_data["county"] if choose else user.county,
-        )
-        return redirect("device_import_preview", upload_id=upload.pk)
-    return render(request, "devices/device_import.html", {"form": form, "headers": HEADER_TEXTS})
-
-
-def _own_upload(request: HttpRequest, upload_id: int) -> PendingUpload:
-    access.require(access.may_manage_procurement(request.user), NO_PROCUREMENT)
-    return upload_for_user(user=request.user, kind=services.UPLOAD_KIND, pk=upload_id)
-
-
-@login_required
-@require_GET
-def device_import_preview(request: HttpRequest, upload_id: int) -> HttpResponse:
-    upload = _own_upload(request, upload_id)
-    if upload.status != PendingUpload.Status.PENDING:
-        messages.info(request, f"「{upload.original_name}」已經{upload.get_status_display()}。")
-        return redirect("device_list")
-    parse = services.device_parse_file(content=upload_read(upload))
-    preview = services.device_preview(parse=parse, county=upload.county)
-    return render(
-        request,
-        "devices/device_preview.html",
-        {
-            "upload": upload,
-            "parse": parse,
-            "preview": preview,
-            "summary": preview.summary if preview.ok else None,
-            "sample": parse.rows[:PAGE_SIZE],
-            "status_labels": STATUS_LABELS,
-        },
-    )
-
-
-@login_required
-@require_POST
-def device_import_confirm(request: HttpRequest, upload_id: int) -> HttpResponse:
-    upload = _own_upload(request, upload_id)
-    try:
-        summary = services.device_upload_confirm(upload=upload, user=request.user)
-    except services.DeviceImportRefused as refused:
-        messages.error(request, f"未匯入任何資料：{refused}")
-        return redirect("device_import_preview", upload_id=upload.pk)
-    messages.success(
-        request, f"已匯入 {summary['rows']:,} 臺載具（{summary['schools']} 校，縣市庫存 {summary['stock']:,} 臺）。"
-    )
-    return redirect("device_list")
-
-
-@login_required
-@require_POST
-def device_import_discard(request: HttpRequest, upload_id: int) -> HttpResponse:
-    upload = _own_upload(request, upload_id)
-    if upload.status == PendingUpload.Status.PENDING:
-        upload_discard(upload=upload)
-        messages.info(request, "已放棄這次上傳，沒有寫入任何資料。")
-    return redirect("device_import")
-
-
-@login_required
-@require_GET
-def device_import_template(request: HttpRequest) -> HttpResponse:
-    import openpyxl
-
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "載具序號"
-    sheet.append(list(HEADER_TEXTS.values()))
-    sheet.append(
-        ["SN0000001", "111-A-001", "154601", "學生", "3140101-03-0001", "已配發", "111/09/20", "111/09/25", ""]
-    )
-    for column in "ABCDEFGHI":
-        sheet.column_dimensions[column].width = 18
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return attachment_response(buffer.getvalue(), "載具序號匯入範本.xlsx")
 
 
 # --- Procurement batches -------------------------------------------------------------------

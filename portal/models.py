@@ -81,12 +81,16 @@ class User(AbstractUser):
 class PendingUpload(models.Model):
     """A file waiting for its uploader to confirm the preview (a roster, a device list ...).
 
-    Nothing of it is in the portal's data until then; confirmed files are deleted, and
-    abandoned ones by a periodic task (portal.tasks)."""
+    Nothing of it is in the portal's data until then. It is imported once: PENDING ->
+    IMPORTING (claimed under the row's lock; a big file as a background job, whose progress
+    is kept here) -> CONFIRMED or FAILED. Confirmed files are deleted, and abandoned ones by a
+    periodic task (portal.tasks)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "待確認"
+        IMPORTING = "importing", "匯入中"
         CONFIRMED = "confirmed", "已匯入"
+        FAILED = "failed", "匯入失敗"
         DISCARDED = "discarded", "已放棄"
 
     kind = models.CharField("種類", max_length=30)
@@ -109,7 +113,14 @@ class PendingUpload(models.Model):
     sha256 = models.CharField(max_length=64)
     status = models.CharField("狀態", max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField("上傳時間", auto_now_add=True)
+    row_count = models.PositiveIntegerField("資料列數", null=True, blank=True)
+    progress = models.PositiveSmallIntegerField("進度（%）", default=0)
+    progress_note = models.CharField("進度說明", max_length=100, blank=True)
+    started_at = models.DateTimeField("開始匯入", null=True, blank=True)
+    finished_at = models.DateTimeField("結束匯入", null=True, blank=True)
     confirmed_at = models.DateTimeField("匯入時間", null=True, blank=True)
+    error = models.TextField("失敗原因", blank=True)
+    attempts = models.PositiveSmallIntegerField("背景匯入次數", default=0)
     summary = models.JSONField("匯入結果", default=dict, blank=True)
 
     scope_county_field = "county"
@@ -124,3 +135,7 @@ class PendingUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.CONFIRMED, self.Status.FAILED, self.Status.DISCARDED)

@@ -119,6 +119,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.delete_abandoned_uploads",
         "schedule": 3600.0,
     },
+    "requeue-stuck-imports": {
+        "task": "portal.tasks.requeue_stuck_imports",
+        "schedule": 300.0,
+    },
 }
 # reporting: reminder e-mails before a monthly report's deadline (once a day, 08:00 Taipei)
 CELERY_BEAT_SCHEDULE["monthly-report-reminders"] = {
@@ -135,7 +139,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "import_export",
     "simple_history",
     "axes",
     "portal",
@@ -234,6 +237,15 @@ STORAGES = {
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7)
 # Uploaded files: refused above this size before anything parses them.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+# The import pipeline (portal.imports): an operator's command may take a national file; a
+# confirm of more rows than IMPORT_BACKGROUND_ROWS runs as a background job; calamine reads a
+# workbook in a child process under IMPORT_READ_MEMORY_BYTES and IMPORT_READ_SECONDS.
+IMPORT_COMMAND_MAX_BYTES = env_int("IMPORT_COMMAND_MAX_BYTES", 100 * 1024 * 1024)
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 5_000)
+IMPORT_READ_MEMORY_BYTES = env_int("IMPORT_READ_MEMORY_BYTES", 1024 * 1024 * 1024)
+IMPORT_READ_SECONDS = env_int("IMPORT_READ_SECONDS", 120)
+IMPORT_MAX_ATTEMPTS = env_int("IMPORT_MAX_ATTEMPTS", 3)
+IMPORT_STUCK_MINUTES = env_int("IMPORT_STUCK_MINUTES", 30)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -1,9 +1,43 @@
-from celery import shared_task
+"""Celery tasks of the import pipeline. Tasks take ids; the upload's row carries the rest."""
 
-from portal.uploads import uploads_delete_abandoned
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from portal.imports.uploads import Status, uploads_delete_abandoned
+from portal.models import PendingUpload
+
+# Errors worth another try: the database was briefly unreachable.
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
 
 @shared_task
 def delete_abandoned_uploads() -> int:
     """Uploads nobody confirmed within a day are deleted with their files."""
     return uploads_delete_abandoned(older_than_hours=24)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT, retry_backoff=5, max_retries=3)
+def import_upload(upload_id: int) -> str:
+    """A confirmed upload too big for the request (portal.imports.pipeline.upload_confirm)."""
+    from portal.imports.pipeline import upload_import_job
+
+    return upload_import_job(upload_id)
+
+
+@shared_task
+def requeue_stuck_imports() -> int:
+    """Imports still waiting after IMPORT_STUCK_MINUTES (the broker was away when they were
+    confirmed, or their worker died) are sent again; the job itself gives up after
+    IMPORT_MAX_ATTEMPTS and says so on the upload."""
+    cutoff = timezone.now() - timedelta(minutes=settings.IMPORT_STUCK_MINUTES)
+    stuck = list(
+        PendingUpload.objects.filter(status=Status.IMPORTING, started_at__lt=cutoff).values_list("pk", flat=True)
+    )
+    for upload_id in stuck:
+        PendingUpload.objects.filter(pk=upload_id, status=Status.IMPORTING).update(started_at=timezone.now())
+        import_upload.delay(upload_id)
+    return len(stuck)

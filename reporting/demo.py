@@ -9,11 +9,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from portal.imports.kinds import ImportTarget, Parse
+from portal.imports.pipeline import import_rows
+from reporting.importing import USAGE_IMPORT, UsageRow
 from reporting.models import LearningOutcome, MonthlyReport, MonthlyReportEvent, MonthlySpending
 from reporting.monthly import deadline_of, report_figures
 from reporting.services import outcome_save, support_figures_save
-from reporting.usage import usage_import
-from reporting.usage_format import UsageParse, UsageRow
 from schools.models import RosterRow
 
 TAIPEI = datetime.timezone(datetime.timedelta(hours=8))
@@ -49,7 +50,7 @@ def seed(*, county, plan_year, users) -> str:
                         active_devices=devices,
                     )
                 )
-    usage_import(plan_year=plan_year, parse=UsageParse(rows=rows), user=None)
+    import_rows(USAGE_IMPORT, Parse(rows=rows), target=ImportTarget(plan_year=plan_year), user=None)
     outcome_save(plan_year=plan_year, county=county, subject="國語文", sampled=420, improved=151, method="前後測")
     outcome_save(plan_year=plan_year, county=county, subject="數學", sampled=400, improved=108, method="前後測")
     support_figures_save(plan_year=plan_year, county=county, support_classes=120, digital_classes=66)

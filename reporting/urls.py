@@ -1,6 +1,8 @@
 from django.urls import path
 
+from portal.imports.urls import import_urls
 from reporting import views, views_reports
+from reporting.importing import USAGE_IMPORT
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,10 +12,7 @@ urlpatterns = [
     path("exports/<int:pk>/status/", views.export_status, name="export_status"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("usage/", views_reports.usage_overview, name="usage_overview"),
-    path("usage/import/", views_reports.usage_import, name="usage_import"),
-    path("usage/import/<int:upload_id>/", views_reports.usage_import_preview, name="usage_import_preview"),
-    path("usage/import/<int:upload_id>/confirm/", views_reports.usage_import_confirm, name="usage_import_confirm"),
-    path("usage/import/<int:upload_id>/discard/", views_reports.usage_import_discard, name="usage_import_discard"),
+    *import_urls(USAGE_IMPORT, "usage/import/"),
     path("usage/entry/", views_reports.usage_entry, name="usage_entry"),
     path("usage/template.csv", views_reports.usage_template, name="usage_template"),
     path("usage/export.csv", views_reports.usage_export, name="usage_export"),

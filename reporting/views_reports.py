@@ -21,12 +21,12 @@ from budget.selectors import NARRATIVES
 from devices.selectors import DEVICES
 from portal import access
 from portal.downloads import CSV, attachment_response
-from portal.models import PendingUpload
+from portal.imports.kinds import ImportRefused
 from portal.pagination import list_page
-from portal.uploads import UploadFileForm, upload_create, upload_discard, upload_for_user, upload_read
 from reporting import charts, html
 from reporting.cache import OUTCOMES, REPORTS, page_part
 from reporting.forms import MonthlyReportForm, OutcomeForm, ReturnForm, SupportClassForm, UsageEntryForm
+from reporting.importing import USAGE, UsageRow, roc_month, row_problems
 from reporting.indicators import indicators
 from reporting.models import LearningOutcome, MonthlyReport, SupportClassFigures
 from reporting.monthly import (
@@ -47,22 +47,13 @@ from reporting.monthly import (
 )
 from reporting.services import outcome_save, support_figures_save
 from reporting.usage import (
-    STATUS_LABELS,
-    UPLOAD_KIND,
-    USAGE,
-    UsageImportRefused,
-    roc_month,
     schools_without_usage,
     usage_aggregates,
     usage_by_school,
     usage_export_csv,
-    usage_parse_file,
-    usage_preview,
     usage_record_save,
     usage_template_csv,
-    usage_upload_confirm,
 )
-from reporting.usage_format import UsageRow
 from schools.models import County, PlanYear, School
 from schools.selectors import ROSTER, plan_year_or_latest
 from training.selectors import TRAINING
@@ -146,92 +137,6 @@ def usage_overview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def usage_import(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    access.require(access.may_upload_usage(user), "您的帳號不能上傳使用時數")
-    plan_year = _plan_year(request)
-    form = UploadFileForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = upload_create(
-            user=user,
-            kind=UPLOAD_KIND,
-            uploaded_file=form.cleaned_data["file"],
-            plan_year=plan_year,
-            county=None if access.may_import_for_any_county(user) else user.county,
-        )
-        return redirect("usage_import_preview", upload_id=upload.pk)
-    return render(
-        request,
-        "reporting/usage_import.html",
-        {
-            "form": form,
-            "plan_year": plan_year,
-            "platforms": plan_year.rule_set.usage_platforms,
-            "months": plan_year.months,
-        },
-    )
-
-
-def _own_upload(request: HttpRequest, upload_id: int) -> PendingUpload:
-    user = request.user
-    access.require(access.may_upload_usage(user), "您的帳號不能上傳使用時數")
-    return upload_for_user(user=user, kind=UPLOAD_KIND, pk=upload_id)
-
-
-@login_required
-@require_GET
-def usage_import_preview(request: HttpRequest, upload_id: int) -> HttpResponse:
-    upload = _own_upload(request, upload_id)
-    if upload.status != PendingUpload.Status.PENDING:
-        messages.info(request, f"「{upload.original_name}」已經{upload.get_status_display()}。")
-        return redirect("usage_overview")
-    parse = usage_parse_file(content=upload_read(upload), plan_year=upload.plan_year)
-    preview = usage_preview(plan_year=upload.plan_year, parse=parse, user=request.user)
-    rows = [(row, STATUS_LABELS.get(preview.statuses.get(row.key), "")) for row in parse.rows[:500]]
-    return render(
-        request,
-        "reporting/usage_preview.html",
-        {
-            "upload": upload,
-            "preview": preview,
-            "rows": rows,
-            "more_rows": max(0, len(parse.rows) - 500),
-            "summary": preview.summary if preview.ok else None,
-            "replaced": preview.replaced_rows() if preview.ok else [],
-        },
-    )
-
-
-@login_required
-@require_POST
-def usage_import_confirm(request: HttpRequest, upload_id: int) -> HttpResponse:
-    upload = _own_upload(request, upload_id)
-    try:
-        summary = usage_upload_confirm(upload=upload, user=request.user)
-    except UsageImportRefused as refused:
-        messages.error(request, f"未匯入任何資料：{refused}")
-        return redirect("usage_import_preview", upload_id=upload.pk)
-    replaced = f"，取代既有 {summary['replaced']:,} 筆" if summary["replaced"] else ""
-    messages.success(
-        request,
-        f"已匯入 {summary['rows']:,} 筆使用時數：新增 {summary['new']:,} 筆{replaced}，"
-        f"與既有相同 {summary['unchanged']:,} 筆。",
-    )
-    return redirect("usage_overview")
-
-
-@login_required
-@require_POST
-def usage_import_discard(request: HttpRequest, upload_id: int) -> HttpResponse:
-    upload = _own_upload(request, upload_id)
-    if upload.status == PendingUpload.Status.PENDING:
-        upload_discard(upload=upload)
-        messages.info(request, "已放棄這次上傳，沒有任何資料變動。")
-    return redirect("usage_import")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
 def usage_entry(request: HttpRequest) -> HttpResponse:
     user = request.user
     access.require(access.may_upload_usage(user), "您的帳號不能填報使用時數")
@@ -254,15 +159,13 @@ def usage_entry(request: HttpRequest) -> HttpResponse:
             active_students=data["active_students"],
             active_devices=data["active_devices"],
         )
-        from reporting.usage_format import row_problems
-
         problems = [
             message for _column, message in row_problems(row, rule_set=plan_year.rule_set, months=plan_year.months)
         ]
         if not problems:
             try:
                 status = usage_record_save(plan_year=plan_year, user=user, row=row)
-            except UsageImportRefused as refused:
+            except ImportRefused as refused:
                 problems = [p.message for p in refused.problems]
             else:
                 verb = (

@@ -7,12 +7,11 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 
-from import_export import fields, resources
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from schools.models import RosterRow
+from portal.downloads import safe_text
 from schools.roster_format import COLUMNS, COUNT_KEYS, REQUESTED_KEYS, header_texts
 
 PROGRAMME_TITLE = "「推動中小學數位學習精進方案」"
@@ -46,59 +45,35 @@ _WIDTHS = {
     "name": 30,
     "compliance": 30,
 }
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-class RosterExportResource(resources.ModelResource):
-    """Roster rows as 附錄 records (django-import-export does the reading and dehydrating)."""
+# 附錄 record key -> the RosterRow lookup it is read from.
+RECORD_FIELDS = {
+    "level": "level",
+    "code": "school__code",
+    "county": "school__county__name",
+    "ownership": "school__ownership",
+    "affiliation": "school__affiliation",
+    "area": "area",
+    "name": "name",
+    "classes": "classes",
+    "max_class_size": "max_class_size",
+    "teachers": "teachers",
+    "students": "students",
+    "req_carts": "req_carts",
+    "req_teacher_devices": "req_teacher_devices",
+    "req_student_devices": "req_student_devices",
+}
 
-    level = fields.Field(attribute="level", column_name="level")
-    code = fields.Field(attribute="school__code", column_name="code")
-    county = fields.Field(attribute="school__county__name", column_name="county")
-    ownership = fields.Field(attribute="school__ownership", column_name="ownership")
-    affiliation = fields.Field(attribute="school__affiliation", column_name="affiliation")
-    area = fields.Field(attribute="area", column_name="area")
-    name = fields.Field(attribute="name", column_name="name")
-    classes = fields.Field(attribute="classes", column_name="classes")
-    max_class_size = fields.Field(attribute="max_class_size", column_name="max_class_size")
-    teachers = fields.Field(attribute="teachers", column_name="teachers")
-    students = fields.Field(attribute="students", column_name="students")
-    req_carts = fields.Field(attribute="req_carts", column_name="req_carts")
-    req_teacher_devices = fields.Field(attribute="req_teacher_devices", column_name="req_teacher_devices")
-    req_student_devices = fields.Field(attribute="req_student_devices", column_name="req_student_devices")
-    compliance = fields.Field(column_name="compliance")
 
-    class Meta:
-        model = RosterRow
-        fields = (
-            "level",
-            "code",
-            "county",
-            "ownership",
-            "affiliation",
-            "area",
-            "name",
-            "classes",
-            "max_class_size",
-            "teachers",
-            "students",
-            "req_carts",
-            "req_teacher_devices",
-            "req_student_devices",
-            "compliance",
-        )
-        export_order = fields
-
-    def dehydrate_compliance(self, row: RosterRow) -> str:
-        return compliance_text(row.complies, row.reason)
-
-    def export_field(self, field, instance, **kwargs):
-        # Keep numbers as numbers; the widgets would turn them into text.
-        return field.get_value(instance) if field.attribute else super().export_field(field, instance, **kwargs)
-
-    def records(self, queryset) -> list[dict]:
-        dataset = self.export(queryset.select_related("school__county"))
-        return list(dataset.dict)
+def roster_export_records(rows) -> list[dict]:
+    """Roster rows as 附錄 records (dicts keyed like roster_format.COLUMNS), in one query."""
+    records = []
+    for values in rows.values(*RECORD_FIELDS.values(), "complies", "reason"):
+        record = {key: values[lookup] for key, lookup in RECORD_FIELDS.items()}
+        record["compliance"] = compliance_text(values["complies"], values["reason"])
+        records.append(record)
+    return records
 
 
 def compliance_text(complies: bool | None, reason: str) -> str:
@@ -107,13 +82,6 @@ def compliance_text(complies: bool | None, reason: str) -> str:
     if complies:
         return "是"
     return f"否，{reason}" if reason else "否"
-
-
-def safe_text(value):
-    # A cell that starts like a formula would run in the reader's spreadsheet.
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def write_roster_workbook(records: Iterable[dict], *, plan_year: int, county_label: str) -> bytes:

@@ -1,23 +1,10 @@
 from django import forms
 
 from budget import rules as engine
-from portal.uploads import UploadFileForm
-from schools.models import Area, Level, PlanYear
+from schools.models import Area, Level
 from schools.roster_format import consistency_problems
 
 REQUESTED_FIELDS = ("req_carts", "req_teacher_devices", "req_student_devices")
-
-
-class RosterUploadForm(UploadFileForm):
-    plan_year = forms.ModelChoiceField(
-        label="計畫年度", queryset=PlanYear.objects.all(), empty_label=None, to_field_name="year"
-    )
-    field_order = ["plan_year", "file"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].label = "附錄名單檔案"
-        self.fields["file"].help_text = "教育部附錄格式的 " + self.fields["file"].help_text
 
 
 class RosterFilterForm(forms.Form):

@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from budget import rules as engine
-from schools.counties import canonical_county
+from portal.counties import canonical_county
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "realdata"
 ELEMENTARY_FILE = DATA_DIR / "moe_110_basec_elementary.csv"

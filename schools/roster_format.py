@@ -7,30 +7,18 @@ row, the column and the reason in Chinese.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-
-from openpyxl.utils import get_column_letter
+from dataclasses import dataclass
 
 from budget import rules as engine
-from schools.counties import COUNTIES, canonical_county
-from schools.workbook import HEADER_SCAN_ROWS, Sheet, UnreadableFile, read_sheets
+from portal.counties import COUNTIES, canonical_county
+from portal.imports import cells
+from portal.imports.cells import CellError
+from portal.imports.kinds import Parse
+from portal.imports.reader import Limits, Sheet, UnreadableFile, read_sheets
+from portal.imports.table import Column, Layout, Problem, find_layout
 
 # --- Columns ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    """How the 附錄 header reads once brackets and the survey year are taken off."""
-    required: bool = True
-    aliases: tuple[str, ...] = ()
-    prefix: bool = False
-    """Match any header that starts with the label (the long 符合…原則 header)."""
-
 
 COLUMNS: tuple[Column, ...] = (
     Column("seq", "序號", required=False, aliases=("編號", "項次")),
@@ -48,12 +36,18 @@ COLUMNS: tuple[Column, ...] = (
     Column("req_carts", "申請補助充電車數"),
     Column("req_teacher_devices", "申請補助教師載具數"),
     Column("req_student_devices", "申請補助學生載具數"),
-    Column("compliance", "符合", prefix=True),
+    Column("compliance", "符合", prefix=True, short="符合原則"),
 )
-COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+ANCHORS = ("code", "level")
 COUNTY_ORDER = {name: index for index, (_, name) in enumerate(COUNTIES)}
 COUNT_KEYS = ("classes", "max_class_size", "teachers", "students")
 REQUESTED_KEYS = ("req_carts", "req_teacher_devices", "req_student_devices")
+NO_HEADER = "找不到名單的標題列（需有「學制」與「學校代碼」等欄位），請使用教育部附錄格式"
+NO_ROWS = "檔案中沒有任何學校資料列"
+MISSING_HINT = "（請使用教育部附錄格式）"
+# The largest county (高雄市) has 353 rows, the national roster 3,633: an operator's import
+# of the whole country fits, a runaway file does not.
+MAX_ROWS = 5_000
 
 
 def header_texts(survey_year: int) -> dict[str, str]:
@@ -80,55 +74,8 @@ def header_texts(survey_year: int) -> dict[str, str]:
 
 EXAMPLE_SCHOOL_CODE = "999999"
 
-_BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】")
-_SURVEY_YEAR = re.compile(r"^(\d{2,3})年")
-_SPACES = re.compile(r"\s+")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
-
-
-def normalize_header(value) -> tuple[str, int | None]:
-    """(the bare header, the survey year it states) - '110年\\n最大班級人數' -> ('最大班級人數', 110)."""
-    if value is None:
-        return "", None
-    text = _SPACES.sub("", _nfkc(str(value)))
-    text = _BRACKETED.sub("", text)
-    match = _SURVEY_YEAR.match(text)
-    year = int(match.group(1)) if match else None
-    if match:
-        text = text[match.end() :]
-    return text, year
-
-
-def _match_column(header: str) -> Column | None:
-    if not header:
-        return None
-    for column in COLUMNS:
-        if column.prefix and header.startswith(column.label):
-            return column
-        if header == column.label or header in column.aliases:
-            return column
-    return None
-
 
 # --- Results ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int | None
-    """Excel row number; None for a problem of the whole file."""
-    column: str
-    """The column's label and letter, e.g. '最大班級人數（J 欄）'; '' for the whole row."""
-    message: str
-
-    def __str__(self) -> str:
-        where = f"第 {self.row} 列" if self.row else "檔案"
-        column = f"，{self.column}" if self.column else ""
-        return f"{where}{column}：{self.message}"
 
 
 @dataclass
@@ -165,16 +112,8 @@ class ParsedRow:
 
 
 @dataclass
-class RosterParse:
-    sheet_name: str = ""
-    rows: list[ParsedRow] = field(default_factory=list)
-    errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
+class RosterParse(Parse):
     survey_year: int | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     @property
     def counties(self) -> list[str]:
@@ -182,67 +121,6 @@ class RosterParse:
 
 
 # --- Cells ------------------------------------------------------------------------------
-
-
-class CellError(ValueError):
-    pass
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = _nfkc(str(value)).strip()
-    # Our own export prefixes an apostrophe to text that a spreadsheet would run as a formula.
-    if text.startswith("'") and text[1:2] in _FORMULA_START:
-        text = text[1:]
-    return text
-
-
-def _count(value, *, allow_blank: bool = False) -> int | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if allow_blank:
-            return None
-        raise CellError("未填寫")
-    if isinstance(value, bool):
-        raise CellError(f"「{value}」不是數字")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, float):
-        if not value.is_integer():
-            raise CellError(f"「{value:g}」不是整數")
-        number = int(value)
-    else:
-        text = _text(value).replace(",", "")
-        if re.fullmatch(r"-?\d+", text):
-            number = int(text)
-        elif re.fullmatch(r"-?\d+\.\d+", text):
-            raise CellError(f"「{text}」不是整數")
-        else:
-            raise CellError(f"「{_text(value)}」不是數字")
-    if number < 0:
-        raise CellError(f"不可為負數（填了 {number}）")
-    return number
-
-
-def _school_code(value) -> str:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise CellError("未填寫")
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        # Excel drops leading zeros of a code typed as a number: 14630 was 014630.
-        if isinstance(value, float) and not value.is_integer():
-            raise CellError(f"「{value:g}」不是學校代碼")
-        number = int(value)
-        if not 0 <= number <= 999_999:
-            raise CellError(f"「{number}」不是 6 碼的學校代碼")
-        return f"{number:06d}"
-    code = _text(value).upper()
-    if not re.fullmatch(r"[0-9A-Z]{6}", code):
-        hint = "（若 Excel 去掉了開頭的 0，請把這欄設為文字格式）" if code.isdigit() and len(code) < 6 else ""
-        raise CellError(f"「{code}」不是 6 碼的學校代碼{hint}")
-    return code
-
 
 _LEVELS = {
     "國小": engine.ELEMENTARY,
@@ -271,18 +149,8 @@ _AFFILIATIONS = {"大學附屬", "高中附屬", "完全中學", "國中小"}
 _BLANK_MARKS = {"", "-", "無", "—", "–"}
 
 
-def _choice(value, mapping: dict[str, str], allowed: str) -> str:
-    text = _text(value).replace(" ", "")
-    if not text:
-        raise CellError("未填寫")
-    try:
-        return mapping[text]
-    except KeyError:
-        raise CellError(f"「{text}」不是可用的值（應為{allowed}）") from None
-
-
 def _compliance(value) -> tuple[bool | None, str]:
-    text = _text(value)
+    text = cells.text(value)
     if not text:
         return None, ""
     head, rest = text[0], text[1:]
@@ -295,79 +163,48 @@ def _compliance(value) -> tuple[bool | None, str]:
 # --- The sheet --------------------------------------------------------------------------
 
 
-@dataclass
-class _Layout:
-    header_row: int
-    columns: dict[str, int]  # key -> 0-based column index
-    letters: dict[str, str]
-    survey_year: int | None
-
-
-def _find_layout(sheet: Sheet) -> tuple[_Layout | None, list[str]]:
-    """The header row: the first row (of the first 30) that names 學校代碼 and 學制."""
-    for number, values in sheet.rows[:HEADER_SCAN_ROWS]:
-        headers = [normalize_header(v) for v in values]
-        matched: dict[str, int] = {}
-        years = set()
-        for index, (text, year) in enumerate(headers):
-            column = _match_column(text)
-            if column and column.key not in matched:
-                matched[column.key] = index
-                if year is not None:
-                    years.add(year)
-        if "code" in matched and "level" in matched:
-            # A header may continue on the next row ("(國小、國中)" under 學制): ignore it.
-            missing = [c.label for c in COLUMNS if c.required and c.key not in matched]
-            letters = {key: get_column_letter(index + 1) for key, index in matched.items()}
-            survey_year = years.pop() if len(years) == 1 else None
-            return _Layout(number, matched, letters, survey_year), missing
-    return None, []
-
-
 def parse_roster(content: bytes, rule_set: engine.RuleSet, *, max_bytes: int) -> RosterParse:
     """Read a roster file. Never raises for a bad file: every problem is in `.errors`."""
-    result = RosterParse()
     try:
-        sheets = list(read_sheets(content, max_bytes=max_bytes))
+        sheets = read_sheets(content, limits=Limits(max_bytes=max_bytes, max_rows=MAX_ROWS))
     except UnreadableFile as exc:
-        result.errors.append(Problem(None, "", str(exc)))
-        return result
+        return RosterParse(errors=[Problem(None, "", str(exc))])
+    return parse_sheets(sheets, rule_set)
 
-    layout = missing = chosen = None
-    for sheet in sorted(sheets, key=lambda s: "附錄" not in s.name):
-        layout, missing = _find_layout(sheet)
-        if layout:
-            chosen = sheet
-            break
+
+def parse_sheets(sheets: list[Sheet], rule_set: engine.RuleSet) -> RosterParse:
+    result = RosterParse()
+    layout = find_layout(sheets, COLUMNS, anchors=ANCHORS, prefer="附錄")
     if not layout:
+        result.errors.append(Problem(None, "", NO_HEADER))
+        return result
+    result.layout = layout
+    result.survey_year = layout.years.pop() if len(layout.years) == 1 else None
+    if layout.missing:
+        result.errors.append(Problem(layout.header_row, "", f"缺少欄位：{'、'.join(layout.missing)}{MISSING_HINT}"))
+        return result
+    rows = sum(1 for number, _ in layout.sheet.rows if number > layout.header_row)
+    if rows > MAX_ROWS:
         result.errors.append(
-            Problem(None, "", "找不到名單的標題列（需有「學制」與「學校代碼」等欄位），請使用教育部附錄格式")
+            Problem(None, "", f"檔案有 {rows:,} 列資料，超過名單每次匯入的上限 {MAX_ROWS:,} 列，請分檔上傳")
         )
         return result
-    result.sheet_name = chosen.name
-    result.survey_year = layout.survey_year
-    if missing:
-        result.errors.append(Problem(layout.header_row, "", f"缺少欄位：{'、'.join(missing)}（請使用教育部附錄格式）"))
-        return result
     expected_year = rule_set.year - 1
-    if layout.survey_year is not None and layout.survey_year != expected_year:
+    if result.survey_year is not None and result.survey_year != expected_year:
         result.warnings.append(
             Problem(
                 layout.header_row,
                 "",
-                f"欄位標題為 {layout.survey_year} 年的資料，{rule_set.year} 年計畫應填 {expected_year} 年的資料",
+                f"欄位標題為 {result.survey_year} 年的資料，{rule_set.year} 年計畫應填 {expected_year} 年的資料",
             )
         )
 
     first_seen: dict[tuple[str, str], int] = {}
     school_county: dict[str, tuple[int, str]] = {}
-    for number, values in chosen.rows:
-        if number <= layout.header_row:
+    for number, row_cells in layout.rows():
+        if _skip_row(row_cells):
             continue
-        cells = {key: (values[i] if i < len(values) else None) for key, i in layout.columns.items()}
-        if _skip_row(cells):
-            continue
-        row, problems = _parse_row(number, cells, layout, rule_set)
+        row, problems = _parse_row(number, row_cells, layout, rule_set)
         result.errors.extend(problems["errors"])
         result.warnings.extend(problems["warnings"])
         if row.code and row.level:
@@ -375,7 +212,7 @@ def parse_roster(content: bytes, rule_set: engine.RuleSet, *, max_bytes: int) ->
             if earlier is not None:
                 row.valid = False
                 result.errors.append(
-                    Problem(number, _where("code", layout), f"學校代碼 {row.code}（{row.level}）與第 {earlier} 列重複")
+                    Problem(number, layout.where("code"), f"學校代碼 {row.code}（{row.level}）與第 {earlier} 列重複")
                 )
             else:
                 first_seen[row.key] = number
@@ -388,14 +225,14 @@ def parse_roster(content: bytes, rule_set: engine.RuleSet, *, max_bytes: int) ->
                 result.errors.append(
                     Problem(
                         number,
-                        _where("county", layout),
+                        layout.where("county"),
                         f"學校代碼 {row.code} 在第 {first_row} 列屬於{first_county}，本列卻是{row.county}",
                     )
                 )
         result.rows.append(row)
 
     if not result.rows and not result.errors:
-        result.errors.append(Problem(None, "", "檔案中沒有任何學校資料列"))
+        result.errors.append(Problem(None, "", NO_ROWS))
     result.errors.sort(key=lambda p: p.row or 0)
     return result
 
@@ -412,48 +249,44 @@ def consistency_problems(classes: int, max_class_size: int, students: int) -> li
     return problems
 
 
-def _skip_row(cells: dict) -> bool:
-    seq = _text(cells.get("seq"))
-    if seq == "範例" or _text(cells.get("code")) == EXAMPLE_SCHOOL_CODE:
+def _skip_row(row_cells: dict) -> bool:
+    seq = cells.text(row_cells.get("seq"))
+    if seq == "範例" or cells.text(row_cells.get("code")) == EXAMPLE_SCHOOL_CODE:
         return True
-    leading = [_text(cells.get(k)) for k in ("seq", "level", "code", "county")]
+    leading = [cells.text(row_cells.get(k)) for k in ("seq", "level", "code", "county")]
     if any(t.startswith(("合計", "總計", "小計")) for t in leading):
         return True
     # Notes under the table such as 「(表格不足處請自行增減)」 carry none of the row's keys.
     keys = ("level", "code", "county", "name", "classes", "students")
-    return all(_text(cells.get(k)) == "" for k in keys)
+    return all(cells.text(row_cells.get(k)) == "" for k in keys)
 
 
-def _where(key: str, layout: _Layout) -> str:
-    return f"{COLUMN_BY_KEY[key].label if key != 'compliance' else '符合原則'}（{layout.letters[key]} 欄）"
-
-
-def _parse_row(number: int, cells: dict, layout: _Layout, rule_set: engine.RuleSet):
+def _parse_row(number: int, row_cells: dict, layout: Layout, rule_set: engine.RuleSet):
     errors: list[Problem] = []
     warnings: list[Problem] = []
-    row = ParsedRow(excel_row=number, seq=_text(cells.get("seq")))
+    row = ParsedRow(excel_row=number, seq=cells.text(row_cells.get("seq")))
 
     def fail(key: str, message: str) -> None:
         row.valid = False
-        errors.append(Problem(number, _where(key, layout), message))
+        errors.append(Problem(number, layout.where(key), message))
 
     def read(key, reader):
         try:
-            return reader(cells.get(key))
+            return reader(row_cells.get(key))
         except CellError as exc:
             fail(key, str(exc))
             return None
 
-    row.level = read("level", lambda v: _choice(v, _LEVELS, "國小或國中")) or ""
-    row.code = read("code", _school_code) or ""
-    county_text = _text(cells.get("county"))
+    row.level = read("level", lambda v: cells.choice(v, _LEVELS, "國小或國中")) or ""
+    row.code = read("code", cells.school_code) or ""
+    county_text = cells.text(row_cells.get("county"))
     if not county_text:
         fail("county", "未填寫")
     else:
         row.county = canonical_county(county_text) or ""
         if not row.county:
             fail("county", f"「{county_text}」不是 22 個縣市之一")
-    ownership = _text(cells.get("ownership")).replace(" ", "")
+    ownership = cells.text(row_cells.get("ownership")).replace(" ", "")
     if ownership in _OWNERSHIPS:
         row.ownership = ownership
     else:
@@ -461,23 +294,23 @@ def _parse_row(number: int, cells: dict, layout: _Layout, rule_set: engine.RuleS
             "ownership",
             "未填寫" if not ownership else f"「{ownership}」不是可用的值（應為公立、市立、縣立、私立或國立）",
         )
-    affiliation = _text(cells.get("affiliation")).replace(" ", "")
+    affiliation = cells.text(row_cells.get("affiliation")).replace(" ", "")
     if affiliation in _BLANK_MARKS:
         row.affiliation = ""
     elif affiliation in _AFFILIATIONS:
         row.affiliation = affiliation
     else:
         fail("affiliation", f"「{affiliation}」不是可用的值（應為大學附屬、高中附屬、完全中學、國中小或空白）")
-    row.area = read("area", lambda v: _choice(v, _AREAS, "偏遠、特偏、極偏、非山非市或一般")) or ""
-    row.name = _text(cells.get("name"))
+    row.area = read("area", lambda v: cells.choice(v, _AREAS, "偏遠、特偏、極偏、非山非市或一般")) or ""
+    row.name = cells.text(row_cells.get("name"))
     if not row.name:
         fail("name", "未填寫")
 
-    counts = {key: read(key, _count) for key in COUNT_KEYS}
-    requested = {key: read(key, lambda v: _count(v, allow_blank=True)) for key in REQUESTED_KEYS}
+    counts = {key: read(key, cells.count) for key in COUNT_KEYS}
+    requested = {key: read(key, lambda v: cells.count(v, allow_blank=True)) for key in REQUESTED_KEYS}
     declared, reason = None, ""
     try:
-        declared, reason = _compliance(cells.get("compliance"))
+        declared, reason = _compliance(row_cells.get("compliance"))
     except CellError as exc:
         fail("compliance", str(exc))
     row.declared, row.reason = declared, reason
@@ -492,7 +325,7 @@ def _parse_row(number: int, cells: dict, layout: _Layout, rule_set: engine.RuleS
         fail(key, message)
     consistent = not problems
 
-    filled = [key for key in REQUESTED_KEYS if _text(cells.get(key))]
+    filled = [key for key in REQUESTED_KEYS if cells.text(row_cells.get(key))]
     if filled and len(filled) < len(REQUESTED_KEYS):
         for key in REQUESTED_KEYS:
             if key not in filled:
@@ -515,10 +348,10 @@ def _parse_row(number: int, cells: dict, layout: _Layout, rule_set: engine.RuleS
         )
     elif row.complies is False and not reason:
         warnings.append(
-            Problem(number, _where("compliance", layout), "申請數與原則不符，請填「否」並說明原因（送審前須補齊）")
+            Problem(number, layout.where("compliance"), "申請數與原則不符，請填「否」並說明原因（送審前須補齊）")
         )
     elif row.complies is True and declared is False:
-        warnings.append(Problem(number, _where("compliance", layout), "申請數與原則相符，將記為「是」"))
+        warnings.append(Problem(number, layout.where("compliance"), "申請數與原則相符，將記為「是」"))
     if row.complies is not False:
         row.reason = "" if row.complies else row.reason
     return row, {"errors": errors, "warnings": warnings}

@@ -8,7 +8,7 @@ from budget import rules as engine
 from portal import access
 from portal.cache import cached
 from portal.models import User
-from schools.exporting import RosterExportResource, write_roster_workbook
+from schools.exporting import roster_export_records, write_roster_workbook
 from schools.models import County, PlanYear, RosterRow
 
 ROSTER = "roster"
@@ -36,7 +36,7 @@ def roster_export_workbook(*, plan_year: PlanYear, county: County | None, user: 
     rows = roster_rows_for(user=user, plan_year=plan_year, county=county).order_by(
         "school__county__sort_order", "school__code", "level"
     )
-    records = RosterExportResource().records(rows)
+    records = roster_export_records(rows)
     label = county.name if county else (user.county.name if user and user.is_county_staff else "全國")
     return write_roster_workbook(records, plan_year=plan_year.year, county_label=label), len(records)
 

@@ -1,14 +1,13 @@
 from django.urls import path
 
+from portal.imports.urls import import_urls
 from schools import views
+from schools.importing import ROSTER_IMPORT
 
 urlpatterns = [
     path("roster/", views.roster_list, name="roster_list"),
     path("roster/export.xlsx", views.roster_export, name="roster_export"),
-    path("roster/import/", views.roster_import, name="roster_import"),
-    path("roster/import/<int:upload_id>/", views.roster_import_preview, name="roster_import_preview"),
-    path("roster/import/<int:upload_id>/confirm/", views.roster_import_confirm, name="roster_import_confirm"),
-    path("roster/import/<int:upload_id>/discard/", views.roster_import_discard, name="roster_import_discard"),
+    *import_urls(ROSTER_IMPORT, "roster/import/"),
     path("roster/rows/<int:pk>/edit/", views.roster_row_edit, name="roster_row_edit"),
     path("roster/rows/<int:pk>/entitlement/", views.roster_row_entitlement, name="roster_row_entitlement"),
     path("schools/<str:code>/", views.school_detail, name="school_detail"),

@@ -14,26 +14,13 @@ from budget import rules as engine
 from portal import access
 from portal.audit import recent
 from portal.downloads import attachment_response
-from portal.models import PendingUpload
 from portal.pagination import list_page
-from portal.uploads import upload_create, upload_discard, upload_for_user, upload_read
-from schools.forms import RosterFilterForm, RosterRowForm, RosterUploadForm
+from schools.forms import RosterFilterForm, RosterRowForm
 from schools.guards import roster_state
 from schools.models import PlanYear, RosterRow, School
 from schools.selectors import ROSTER, plan_year_or_latest, roster_export_workbook, roster_rows_for
-from schools.services import (
-    EDITABLE_ROW_FIELDS,
-    STATUS_LABELS,
-    RosterEditRefused,
-    RosterImportRefused,
-    roster_parse_file,
-    roster_preview,
-    roster_row_edit_refusal,
-    roster_row_update,
-    roster_upload_confirm,
-)
+from schools.services import EDITABLE_ROW_FIELDS, RosterEditRefused, roster_row_edit_refusal, roster_row_update
 
-UPLOAD_KIND = "roster"
 PAGE_SIZE = 50
 LIST_FIELDS = (
     "pk",
@@ -115,82 +102,6 @@ def _filter_rows(rows, data: dict, plan_year: PlanYear):
     elif complies == "blank":
         rows = rows.filter(complies__isnull=True)
     return rows
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def roster_import(request: HttpRequest) -> HttpResponse:
-    access.require(access.may_edit_roster(request.user), "只有縣市承辦可以匯入名單")
-    form = RosterUploadForm(request.POST or None, request.FILES or None, initial={"plan_year": plan_year_from(request)})
-    if request.method == "POST" and form.is_valid():
-        user = request.user
-        upload = upload_create(
-            user=user,
-            kind=UPLOAD_KIND,
-            uploaded_file=form.cleaned_data["file"],
-            plan_year=form.cleaned_data["plan_year"],
-            # County staff may only bring in their own county (checked again at preview).
-            county=None if access.may_import_for_any_county(user) else user.county,
-        )
-        return redirect("roster_import_preview", upload_id=upload.pk)
-    return render(request, "schools/roster_import.html", {"form": form})
-
-
-def _own_upload(request: HttpRequest, upload_id: int) -> PendingUpload:
-    return upload_for_user(user=request.user, kind=UPLOAD_KIND, pk=upload_id)
-
-
-@login_required
-@require_GET
-def roster_import_preview(request: HttpRequest, upload_id: int) -> HttpResponse:
-    access.require(access.may_edit_roster(request.user), "只有縣市承辦可以匯入名單")
-    upload = _own_upload(request, upload_id)
-    if upload.status != PendingUpload.Status.PENDING:
-        messages.info(request, f"「{upload.original_name}」已經{upload.get_status_display()}。")
-        return redirect("roster_list")
-    parse = roster_parse_file(content=upload_read(upload), plan_year=upload.plan_year)
-    preview = roster_preview(plan_year=upload.plan_year, parse=parse, user=request.user)
-    rows = [(row, STATUS_LABELS.get(preview.statuses.get(row.key), "")) for row in parse.rows]
-    return render(
-        request,
-        "schools/roster_preview.html",
-        {
-            "upload": upload,
-            "preview": preview,
-            "parse": parse,
-            "rows": rows,
-            "summary": preview.summary if preview.ok else None,
-        },
-    )
-
-
-@login_required
-@require_POST
-def roster_import_confirm(request: HttpRequest, upload_id: int) -> HttpResponse:
-    access.require(access.may_edit_roster(request.user), "只有縣市承辦可以匯入名單")
-    upload = _own_upload(request, upload_id)
-    try:
-        summary = roster_upload_confirm(upload=upload, user=request.user)
-    except RosterImportRefused as refused:
-        messages.error(request, f"未匯入任何資料：{refused}")
-        return redirect("roster_import_preview", upload_id=upload.pk)
-    messages.success(
-        request,
-        f"已匯入 {summary['rows']} 列：新增 {summary['new']}、更新 {summary['updated']}、"
-        f"不變 {summary['unchanged']}、刪除 {summary['removed']}。",
-    )
-    return redirect(f"{reverse('roster_list')}?year={upload.plan_year.year}")
-
-
-@login_required
-@require_POST
-def roster_import_discard(request: HttpRequest, upload_id: int) -> HttpResponse:
-    access.require(access.may_edit_roster(request.user), "只有縣市承辦可以匯入名單")
-    upload = _own_upload(request, upload_id)
-    if upload.status == PendingUpload.Status.PENDING:
-        upload_discard(upload=upload)
-        messages.info(request, "已放棄這次上傳，名單沒有任何變動。")
-    return redirect("roster_import")
 
 
 @login_required

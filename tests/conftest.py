@@ -6,8 +6,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from portal.imports import pipeline
+from portal.imports.kinds import ImportTarget
 from portal.models import Role, User
 from schools.exporting import write_roster_workbook
+from schools.importing import ROSTER_IMPORT
 from schools.models import County, PlanYear, School
 from schools.realdata import roster_records
 
@@ -86,11 +89,12 @@ def client_for(user: User | None) -> Client:
 
 def load_roster(plan_year, records: list[dict], county_label: str = COUNTY_A, user=None) -> None:
     """Import records the way the pages do (parse, then the all-or-nothing import)."""
-    from schools.services import roster_import, roster_parse_file
 
-    parsed = roster_parse_file(content=roster_bytes(records, county_label=county_label), plan_year=plan_year)
+    parsed = pipeline.read_file(
+        ROSTER_IMPORT, roster_bytes(records, county_label=county_label), target=ImportTarget(plan_year=plan_year)
+    )
     assert parsed.ok, parsed.errors[:3]
-    roster_import(plan_year=plan_year, parse=parsed, user=user)
+    pipeline.import_rows(ROSTER_IMPORT, parsed, target=ImportTarget(plan_year=plan_year), user=user)
 
 
 def fill_narrative(plan) -> None:

@@ -7,7 +7,6 @@ from django.conf import settings
 
 from portal import access
 from portal.forms import RocDateField
-from portal.uploads import UploadFileForm
 from schools.models import County, PlanYear, School
 from training import models as m
 
@@ -108,23 +107,6 @@ class MinutesForm(forms.Form):
 def minutes_limit() -> int:
     """Minutes are documents, not spreadsheets, but the portal's one upload limit serves them too."""
     return settings.UPLOAD_MAX_BYTES
-
-
-class AttendanceUploadForm(UploadFileForm):
-    plan_year = forms.ModelChoiceField(
-        label="計畫年度", queryset=PlanYear.objects.all(), empty_label=None, to_field_name="year"
-    )
-    field_order = ["plan_year", "county", "file"]
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].label = "研習參加名單檔案"
-        self.fields["file"].help_text = (
-            "欄位：研習代碼、學校代碼、教師識別碼、姓名（可省略）；" + self.fields["file"].help_text
-        )
-        if not user.county_id:
-            self.fields["county"] = forms.ModelChoiceField(label="場次所屬縣市", queryset=County.objects.all())
-            self.order_fields(self.field_order)
 
 
 class AttendanceAddForm(forms.Form):

@@ -1,37 +1,45 @@
-"""The attendance sheet: one row a teacher who completed a session.
+"""The attendance sheet (one row a teacher who completed a session), as an import kind of
+the pipeline.
 
 Columns (header row anywhere in the first 30 rows, any order): 研習代碼, 學校代碼,
-教師識別碼, 姓名 (optional). `parse_attendance` reads the file without the database;
-`check_attendance` then looks up the sessions and schools once for the whole file, so the
-number of queries does not grow with the rows. Problems use the roster's `Problem`
-(Excel row, column, reason in Chinese) and its shared error table.
+教師識別碼, 姓名 (optional). The check looks the sessions and schools up once for the
+whole file; rows already recorded are skipped, new ones go out in one bulk INSERT.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from openpyxl.utils import get_column_letter
+from django.utils.html import format_html
 
-from schools.roster_format import CellError, Problem, _school_code, _text
-from schools.workbook import HEADER_SCAN_ROWS, UnreadableFile, read_sheets
-from training.models import teacher_code_problem
+from portal import access
+from portal.cache import invalidate
+from portal.db import refresh_statistics
+from portal.imports import cells
+from portal.imports.kinds import (
+    NOTHING_BEFORE_CONFIRM,
+    Card,
+    ImportKind,
+    ImportTarget,
+    Parse,
+    Preview,
+    Urls,
+    register,
+    strong,
+)
+from portal.imports.table import Column, Problem
+from training.models import Attendance, TrainingSession, teacher_code_problem
+from training.selectors import TRAINING, schools_by_code
 
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    required: bool
-    aliases: tuple[str, ...] = ()
-
+INSERT_BATCH = 5_000
+NAME_LENGTH = 50
+NEW, ALREADY = "new", "already"
 
 COLUMNS = (
-    Column("session", "研習代碼", True, ("場次代碼", "研習場次代碼")),
-    Column("school", "學校代碼", True),
-    Column("teacher", "教師識別碼", True, ("教師代碼", "識別碼", "教師編號")),
-    Column("name", "姓名", False, ("教師姓名",)),
+    Column("session", "研習代碼", read=cells.text, aliases=("場次代碼", "研習場次代碼"), example="A1-101"),
+    Column("school", "學校代碼", read=cells.school_code, example="154601"),
+    Column("teacher", "教師識別碼", read=cells.text, aliases=("教師代碼", "識別碼", "教師編號"), example="T0001"),
+    Column("name", "姓名", read=cells.text, required=False, aliases=("教師姓名",)),
 )
 HEADERS = tuple(c.label for c in COLUMNS)
 
@@ -49,113 +57,187 @@ class AttendanceRow:
         return (self.session_code, self.school_code, self.teacher_code)
 
 
-@dataclass
-class AttendanceParse:
-    sheet_name: str = ""
-    rows: list[AttendanceRow] = field(default_factory=list)
-    errors: list[Problem] = field(default_factory=list)
-    letters: dict[str, str] = field(default_factory=dict)
+class AttendanceKind(ImportKind):
+    name = "attendance"
+    title = "研習參加名單"
+    unit = "筆"
+    file_label = "研習參加名單檔案"
+    columns = COLUMNS
+    anchors = ("teacher",)
+    anchors_at_least = 2
+    no_header = f"找不到標題列：第一列須有「{'」「'.join(HEADERS[:3])}」欄位（「姓名」可省略）"
+    no_rows = "檔案中沒有任何參加紀錄"
+    # 高雄市 trains ~10,000 teachers a year in several sessions; a national year is ~200,000 rows.
+    max_rows = 100_000
+    urls = Urls(
+        upload="training_attendance_import",
+        preview="training_attendance_preview",
+        confirm="training_attendance_confirm",
+        discard="training_attendance_discard",
+        done="training_progress",
+        template="training_attendance_template",
+    )
+    refusal = "只有縣市承辦可以管理推動辦公室的資料"
+    asks_plan_year = True
+    needs_county = True
+    template_sheet = "研習參加名單"
+    status_labels = {NEW: "新增", ALREADY: "先前已登錄"}
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
+    def may_use(self, user) -> bool:
+        return access.may_manage_office(user)
 
-    def where(self, key: str) -> str:
-        label = next(c.label for c in COLUMNS if c.key == key)
-        letter = self.letters.get(key)
-        return f"{label}（{letter} 欄）" if letter else label
+    def instructions(self, *, user, plan_year) -> list[str]:
+        return [
+            format_html(
+                "每一列為一位完成研習的教師，欄位：<strong>{}</strong>（姓名可省略）。研習代碼須為本縣市本年度已建立的場次；"
+                "教師以「學校代碼＋教師識別碼」辨識，<strong>請勿填身分證統一編號</strong>。外縣市與國立學校教師可參加開放的場次。",
+                "、".join(HEADERS),
+            ),
+            format_html(
+                "上傳後會先列出所有錯誤與將新增的筆數，{}；已登錄過的紀錄不會重複計算。",
+                strong(NOTHING_BEFORE_CONFIRM),
+            ),
+        ]
 
-
-def _header(value) -> str:
-    return "".join(unicodedata.normalize("NFKC", str(value or "")).split())
-
-
-def _match(text: str) -> str | None:
-    for column in COLUMNS:
-        if text == column.label or text in column.aliases:
-            return column.key
-    return None
-
-
-def parse_attendance(content: bytes, *, max_bytes: int) -> AttendanceParse:
-    """Never raises for a bad file: every problem is in `.errors`."""
-    result = AttendanceParse()
-    try:
-        sheets = list(read_sheets(content, max_bytes=max_bytes))
-    except UnreadableFile as exc:
-        result.errors.append(Problem(None, "", str(exc)))
-        return result
-    layout, header_row, chosen = None, None, None
-    for sheet in sheets:
-        for number, values in sheet.rows[:HEADER_SCAN_ROWS]:
-            found: dict[str, int] = {}
-            for index, value in enumerate(values):
-                key = _match(_header(value))
-                if key and key not in found:
-                    found[key] = index
-            if len(found) >= 2 or ("teacher" in found):
-                layout, header_row, chosen = found, number, sheet
-                break
-        if layout:
-            break
-    if not layout:
-        result.errors.append(
-            Problem(None, "", f"找不到標題列：第一列須有「{'」「'.join(HEADERS[:3])}」欄位（「姓名」可省略）")
-        )
-        return result
-    result.sheet_name = chosen.name
-    result.letters = {key: get_column_letter(index + 1) for key, index in layout.items()}
-    missing = [c.label for c in COLUMNS if c.required and c.key not in layout]
-    if missing:
-        result.errors.append(Problem(header_row, "", f"缺少欄位：{'、'.join(missing)}"))
-        return result
-
-    first_seen: dict[tuple[str, str, str], int] = {}
-    for number, values in chosen.rows:
-        if number <= header_row:
-            continue
-
-        def cell(key, values=values):
-            index = layout.get(key)
-            return values[index] if index is not None and index < len(values) else None
-
-        session_code = _text(cell("session"))
-        teacher_code = _text(cell("teacher"))
-        name = _text(cell("name"))
-        raw_school = cell("school")
-        if not session_code and not teacher_code and not _text(raw_school):
-            continue
-        valid = True
-        if not session_code:
-            result.errors.append(Problem(number, result.where("session"), "未填寫"))
-            valid = False
-        try:
-            school_code = _school_code(raw_school)
-        except CellError as exc:
-            result.errors.append(Problem(number, result.where("school"), str(exc)))
-            school_code, valid = "", False
-        problem = teacher_code_problem(teacher_code)
-        if problem:
-            result.errors.append(Problem(number, result.where("teacher"), problem))
-            valid = False
-        if len(name) > 50:
-            result.errors.append(Problem(number, result.where("name"), "姓名超過 50 個字"))
-            valid = False
-        if not valid:
-            continue
-        row = AttendanceRow(number, session_code, school_code, teacher_code, name)
-        earlier = first_seen.get(row.key)
-        if earlier is not None:
-            result.errors.append(
-                Problem(
-                    number,
-                    result.where("teacher"),
-                    f"與第 {earlier} 列重複（同一場次 {session_code}、學校 {school_code}、教師 {teacher_code}）",
+    def read_rows(self, parse: Parse, *, target: ImportTarget) -> None:
+        first_seen: dict[tuple[str, str, str], int] = {}
+        for number, row_cells in parse.layout.rows():
+            if not any(cells.text(row_cells.get(key)) for key in ("session", "teacher", "school")):
+                continue
+            values, valid = self.read_cells(number, row_cells, parse)
+            if values["session"] == "":
+                parse.errors.append(Problem(number, parse.where("session"), "未填寫"))
+                valid = False
+            problem = teacher_code_problem(values["teacher"] or "")
+            if problem:
+                parse.errors.append(Problem(number, parse.where("teacher"), problem))
+                valid = False
+            if len(values.get("name") or "") > NAME_LENGTH:
+                parse.errors.append(Problem(number, parse.where("name"), f"姓名超過 {NAME_LENGTH} 個字"))
+                valid = False
+            if not valid:
+                continue
+            row = AttendanceRow(number, values["session"], values["school"], values["teacher"], values.get("name", ""))
+            earlier = first_seen.get(row.key)
+            if earlier is not None:
+                parse.errors.append(
+                    Problem(
+                        number,
+                        parse.where("teacher"),
+                        f"與第 {earlier} 列重複（同一場次 {row.session_code}、學校 {row.school_code}、"
+                        f"教師 {row.teacher_code}）",
+                    )
                 )
+                continue
+            first_seen[row.key] = number
+            parse.rows.append(row)
+
+    def check(self, parse: Parse, *, target: ImportTarget, user) -> Preview:
+        """The county's sessions of the year and the portal's schools: three queries whatever the rows."""
+        plan_year, county = target.plan_year, target.county
+        if not parse.rows:
+            return Preview(parse=parse)
+        sessions = {
+            s.code: s
+            for s in TrainingSession.objects.filter(
+                plan_year=plan_year, county=county, code__in={r.session_code for r in parse.rows}
             )
-            continue
-        first_seen[row.key] = number
-        result.rows.append(row)
-    if not result.rows and not result.errors:
-        result.errors.append(Problem(None, "", "檔案中沒有任何參加紀錄"))
-    return result
+        }
+        schools = schools_by_code(r.school_code for r in parse.rows)
+        errors: list[Problem] = []
+        for row in parse.rows:
+            session = sessions.get(row.session_code)
+            school = schools.get(row.school_code)
+            if session is None:
+                errors.append(
+                    Problem(
+                        row.excel_row,
+                        parse.where("session"),
+                        f"{county.name} {plan_year.year} 年度沒有研習代碼為「{row.session_code}」的場次"
+                        "（請先建立場次）",
+                    )
+                )
+            if school is None:
+                errors.append(
+                    Problem(row.excel_row, parse.where("school"), f"本系統沒有學校代碼 {row.school_code} 的學校")
+                )
+            elif session is not None and not session.open_to_other_schools and school.county_id != county.pk:
+                errors.append(
+                    Problem(
+                        row.excel_row,
+                        parse.where("school"),
+                        f"場次 {session.code} 只開放{county.name}的學校，{school.name}屬於{school.county.name}",
+                    )
+                )
+        if errors or not parse.ok:
+            return Preview(parse=parse, errors=errors)
+        existing = set(
+            Attendance.objects.filter(session__in=sessions.values()).values_list(
+                "session__code", "school__code", "teacher_code"
+            )
+        )
+        statuses = {row.key: (ALREADY if row.key in existing else NEW) for row in parse.rows}
+        per_session: dict[str, dict] = {}
+        for row in parse.rows:
+            item = per_session.setdefault(row.session_code, {"session": sessions[row.session_code], NEW: 0, ALREADY: 0})
+            item[statuses[row.key]] += 1
+        new = sum(1 for status in statuses.values() if status == NEW)
+        return Preview(
+            parse=parse,
+            statuses=statuses,
+            summary={"rows": len(parse.rows), NEW: new, ALREADY: len(parse.rows) - new},
+            changes=new,
+            found={
+                "sessions": sessions,
+                "schools": schools,
+                "per_session": sorted(per_session.values(), key=lambda item: item["session"].code),
+            },
+        )
+
+    def write(self, preview: Preview, *, target: ImportTarget, user, source: str) -> dict:
+        sessions, schools = preview.found["sessions"], preview.found["schools"]
+        records = [
+            Attendance(
+                session=sessions[row.session_code],
+                school=schools[row.school_code],
+                teacher_code=row.teacher_code,
+                name=row.name,
+            )
+            for row in preview.parse.rows
+            if preview.statuses[row.key] == NEW
+        ]
+        Attendance.objects.bulk_create(records, batch_size=INSERT_BATCH)
+        invalidate(TRAINING)
+        if len(records) > 1000:
+            refresh_statistics(Attendance)
+        return preview.summary
+
+    def cards(self, summary: dict) -> list[Card]:
+        return [
+            Card("檔案列數", summary["rows"]),
+            Card("將新增", summary[NEW]),
+            Card("先前已登錄", summary[ALREADY]),
+        ]
+
+    def sample(self):
+        return [
+            ("研習代碼", lambda row: row.session_code),
+            ("學校代碼", lambda row: row.school_code),
+            ("教師識別碼", lambda row: row.teacher_code),
+            ("姓名", lambda row: row.name),
+        ]
+
+    def done_message(self, summary: dict) -> str:
+        return (
+            f"已匯入研習完成紀錄 {summary[NEW]:,} 筆"
+            f"（檔案共 {summary['rows']:,} 列，{summary[ALREADY]:,} 列先前已登錄）。"
+        )
+
+    def command_message(self, summary: dict, target: ImportTarget) -> str:
+        return (
+            f"{target.plan_year.year} 年度{target.county.name}研習完成紀錄：檔案 {summary['rows']:,} 列，"
+            f"新增 {summary[NEW]:,}，先前已登錄 {summary[ALREADY]:,}"
+        )
+
+
+ATTENDANCE = register(AttendanceKind())

@@ -1,6 +1,8 @@
 from django.urls import path
 
+from portal.imports.urls import import_urls
 from training import views
+from training.importing import ATTENDANCE
 from training.records import RECORD_TYPES
 
 urlpatterns = [
@@ -10,23 +12,7 @@ urlpatterns = [
     path("training/sessions/<int:pk>/", views.session_detail, name="training_session_detail"),
     path("training/attendance/", views.attendance_list, name="training_attendance"),
     path("training/attendance/<int:pk>/delete/", views.attendance_remove, name="training_attendance_delete"),
-    path("training/attendance/import/", views.attendance_import, name="training_attendance_import"),
-    path("training/attendance/import/template.xlsx", views.attendance_template, name="training_attendance_template"),
-    path(
-        "training/attendance/import/<int:upload_id>/",
-        views.attendance_import_preview,
-        name="training_attendance_preview",
-    ),
-    path(
-        "training/attendance/import/<int:upload_id>/confirm/",
-        views.attendance_import_confirm,
-        name="training_attendance_confirm",
-    ),
-    path(
-        "training/attendance/import/<int:upload_id>/discard/",
-        views.attendance_import_discard,
-        name="training_attendance_discard",
-    ),
+    *import_urls(ATTENDANCE, "training/attendance/import/"),
     path("training/progress/", views.progress, name="training_progress"),
 ]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,25 +18,16 @@ from budget.services import PlanActionRefused
 from portal import access
 from portal.audit import recent
 from portal.cache import version
-from portal.downloads import attachment_response
-from portal.models import PendingUpload
 from portal.pagination import list_page
-from portal.uploads import upload_create, upload_discard, upload_for_user, upload_read
 from schools.models import County, School
 from schools.selectors import ROSTER, plan_year_or_latest
 from training import selectors
-from training.forms import AttendanceAddForm, AttendanceUploadForm, MinutesForm
-from training.importing import HEADERS
+from training.forms import AttendanceAddForm, MinutesForm
 from training.models import Attendance, PromotionKind, TrainingSession, WorkingMeeting
 from training.records import RECORD_TYPES, RecordType
 from training.services import (
-    ATTENDANCE_UPLOAD_KIND,
-    AttendanceImportRefused,
     attendance_add,
     attendance_delete,
-    attendance_parse_file,
-    attendance_preview,
-    attendance_upload_confirm,
     meeting_minutes_attach,
     office_figures_to_plan,
     office_record_delete,
@@ -443,95 +432,6 @@ def attendance_remove(request: HttpRequest, pk: int) -> HttpResponse:
     attendance_delete(attendance=attendance, user=request.user)
     messages.success(request, f"已刪除 {attendance.teacher_code} 的完成紀錄。")
     return redirect("training_session_detail", pk=session.pk)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def attendance_import(request: HttpRequest) -> HttpResponse:
-    _require_manage(request)
-    form = AttendanceUploadForm(
-        request.POST or None, request.FILES or None, user=request.user, initial={"plan_year": _plan_year(request)}
-    )
-    if request.method == "POST" and form.is_valid():
-        upload = upload_create(
-            user=request.user,
-            kind=ATTENDANCE_UPLOAD_KIND,
-            uploaded_file=form.cleaned_data["file"],
-            plan_year=form.cleaned_data["plan_year"],
-            county=request.user.county or form.cleaned_data["county"],
-        )
-        return redirect("training_attendance_preview", upload_id=upload.pk)
-    return render(request, "training/attendance_import.html", {"form": form, "headers": HEADERS})
-
-
-def _own_upload(request: HttpRequest, upload_id: int) -> PendingUpload:
-    return upload_for_user(user=request.user, kind=ATTENDANCE_UPLOAD_KIND, pk=upload_id)
-
-
-@login_required
-@require_GET
-def attendance_import_preview(request: HttpRequest, upload_id: int) -> HttpResponse:
-    _require_manage(request)
-    upload = _own_upload(request, upload_id)
-    if upload.status != PendingUpload.Status.PENDING:
-        messages.info(request, f"「{upload.original_name}」已經{upload.get_status_display()}。")
-        return redirect("training_attendance")
-    parse = attendance_parse_file(content=upload_read(upload))
-    preview = attendance_preview(parse=parse, plan_year=upload.plan_year, county=upload.county)
-    sample = preview.new[:200] if preview.ok else []
-    return render(
-        request,
-        "training/attendance_preview.html",
-        {"upload": upload, "preview": preview, "parse": parse, "summary": preview.summary, "sample": sample},
-    )
-
-
-@login_required
-@require_POST
-def attendance_import_confirm(request: HttpRequest, upload_id: int) -> HttpResponse:
-    _require_manage(request)
-    upload = _own_upload(request, upload_id)
-    try:
-        summary = attendance_upload_confirm(upload=upload, user=request.user)
-    except AttendanceImportRefused as refused:
-        messages.error(request, f"未匯入任何資料：{refused}")
-        return redirect("training_attendance_preview", upload_id=upload.pk)
-    messages.success(
-        request,
-        f"已匯入研習完成紀錄 {summary['new']:,} 筆"
-        f"（檔案共 {summary['rows']:,} 列，{summary['already']:,} 列先前已登錄）。",
-    )
-    return redirect(reverse("training_progress") + f"?year={upload.plan_year.year}")
-
-
-@login_required
-@require_POST
-def attendance_import_discard(request: HttpRequest, upload_id: int) -> HttpResponse:
-    _require_manage(request)
-    upload = _own_upload(request, upload_id)
-    if upload.status == PendingUpload.Status.PENDING:
-        upload_discard(upload=upload)
-        messages.info(request, "已放棄這次上傳，研習紀錄沒有任何變動。")
-    return redirect("training_attendance_import")
-
-
-@login_required
-@require_GET
-def attendance_template(request: HttpRequest) -> HttpResponse:
-    """An empty attendance sheet with the headers the import reads."""
-    _require_manage(request)
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "研習參加名單"
-    sheet.append(list(HEADERS))
-    for column in "ABCD":
-        sheet.column_dimensions[column].width = 16
-        sheet[f"{column}1"].number_format = "@"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return attachment_response(buffer.getvalue(), "研習參加名單範本.xlsx")
 
 
 # --- Progress against the targets -----------------------------------------------------------

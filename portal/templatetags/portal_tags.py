@@ -1,5 +1,8 @@
 """Numbers and dates as Taiwanese government documents print them."""
 
+import datetime
+from decimal import Decimal
+
 from django import template
 
 from budget.rules import to_thousands
@@ -43,3 +46,20 @@ def yes_no(value) -> str:
     if value is None:
         return "—"
     return "是" if value else "否"
+
+
+@register.filter
+def cell(value) -> str:
+    """A value read from a spreadsheet, as the preview shows it: counts with separators,
+    dates in ROC years, decimals without a trailing .0, blanks blank."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, Decimal):
+        return f"{value.normalize():,f}" if value == value.to_integral() else f"{value:,}"
+    if isinstance(value, datetime.date):
+        return roc_date(value)
+    return str(value)

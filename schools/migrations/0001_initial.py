@@ -7,116 +7,236 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='County',
+            name="County",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=2, unique=True, verbose_name='縣市代碼')),
-                ('name', models.CharField(max_length=10, unique=True, verbose_name='縣市')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=2, unique=True, verbose_name="縣市代碼")),
+                ("name", models.CharField(max_length=10, unique=True, verbose_name="縣市")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '縣市',
-                'verbose_name_plural': '縣市',
-                'ordering': ['sort_order'],
+                "verbose_name": "縣市",
+                "verbose_name_plural": "縣市",
+                "ordering": ["sort_order"],
             },
         ),
         migrations.CreateModel(
-            name='PlanYear',
+            name="PlanYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, verbose_name='計畫年度（民國）')),
-                ('title', models.CharField(max_length=200, verbose_name='計畫名稱')),
-                ('period_start', models.DateField(verbose_name='計畫期程起')),
-                ('period_end', models.DateField(verbose_name='計畫期程迄')),
-                ('rules', models.JSONField(verbose_name='補助規則參數')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="計畫年度（民國）")),
+                ("title", models.CharField(max_length=200, verbose_name="計畫名稱")),
+                ("period_start", models.DateField(verbose_name="計畫期程起")),
+                ("period_end", models.DateField(verbose_name="計畫期程迄")),
+                ("rules", models.JSONField(verbose_name="補助規則參數")),
             ],
             options={
-                'verbose_name': '計畫年度',
-                'verbose_name_plural': '計畫年度',
-                'ordering': ['-year'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('period_end__gt', models.F('period_start'))), name='plan_period_ordered')],
+                "verbose_name": "計畫年度",
+                "verbose_name_plural": "計畫年度",
+                "ordering": ["-year"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("period_end__gt", models.F("period_start"))), name="plan_period_ordered"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=6, unique=True, validators=[django.core.validators.RegexValidator('^[0-9A-Z]{6}$', '學校代碼須為 6 碼英數字')], verbose_name='學校代碼')),
-                ('name', models.CharField(max_length=100, verbose_name='學校全銜')),
-                ('ownership', models.CharField(choices=[('公立', '公立'), ('市立', '市立'), ('縣立', '縣立'), ('私立', '私立'), ('國立', '國立')], max_length=4, verbose_name='設立別')),
-                ('affiliation', models.CharField(blank=True, choices=[('', '（無）'), ('大學附屬', '大學附屬'), ('高中附屬', '高中附屬'), ('完全中學', '完全中學'), ('國中小', '國中小')], max_length=4, verbose_name='附屬')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='schools.county', verbose_name='縣市別')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=6,
+                        unique=True,
+                        validators=[django.core.validators.RegexValidator("^[0-9A-Z]{6}$", "學校代碼須為 6 碼英數字")],
+                        verbose_name="學校代碼",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="學校全銜")),
+                (
+                    "ownership",
+                    models.CharField(
+                        choices=[
+                            ("公立", "公立"),
+                            ("市立", "市立"),
+                            ("縣立", "縣立"),
+                            ("私立", "私立"),
+                            ("國立", "國立"),
+                        ],
+                        max_length=4,
+                        verbose_name="設立別",
+                    ),
+                ),
+                (
+                    "affiliation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "（無）"),
+                            ("大學附屬", "大學附屬"),
+                            ("高中附屬", "高中附屬"),
+                            ("完全中學", "完全中學"),
+                            ("國中小", "國中小"),
+                        ],
+                        max_length=4,
+                        verbose_name="附屬",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schools",
+                        to="schools.county",
+                        verbose_name="縣市別",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '學校',
-                'verbose_name_plural': '學校',
-                'ordering': ['code'],
+                "verbose_name": "學校",
+                "verbose_name_plural": "學校",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='RosterRow',
+            name="RosterRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('國小', '國小'), ('國中', '國中')], max_length=2, verbose_name='學制')),
-                ('name', models.CharField(help_text='名單上本學制的全銜，如「○○高中附設國中部」', max_length=100, verbose_name='學校全銜')),
-                ('area', models.CharField(choices=[('偏遠', '偏遠'), ('特偏', '特偏'), ('極偏', '極偏'), ('非山非市', '非山非市'), ('一般', '一般')], max_length=4, verbose_name='地區屬性')),
-                ('classes', models.PositiveIntegerField(verbose_name='班級數')),
-                ('max_class_size', models.PositiveIntegerField(verbose_name='最大班級人數')),
-                ('teachers', models.PositiveIntegerField(verbose_name='編制教師數')),
-                ('students', models.PositiveIntegerField(verbose_name='學生數')),
-                ('req_carts', models.PositiveIntegerField(blank=True, null=True, verbose_name='申請補助充電車數')),
-                ('req_teacher_devices', models.PositiveIntegerField(blank=True, null=True, verbose_name='申請補助教師載具數')),
-                ('req_student_devices', models.PositiveIntegerField(blank=True, null=True, verbose_name='申請補助學生載具數')),
-                ('reason', models.TextField(blank=True, verbose_name='不符原則之原因')),
-                ('entitled_carts', models.PositiveIntegerField(default=0, verbose_name='計算補助充電車數')),
-                ('entitled_teacher_devices', models.PositiveIntegerField(default=0, verbose_name='計算補助教師載具數')),
-                ('entitled_student_devices', models.PositiveIntegerField(default=0, verbose_name='計算補助學生載具數')),
-                ('complies', models.BooleanField(null=True, verbose_name='符合原則')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新時間')),
-                ('plan_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='roster_rows', to='schools.planyear', verbose_name='計畫年度')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='roster_rows', to='schools.school', verbose_name='學校')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "level",
+                    models.CharField(choices=[("國小", "國小"), ("國中", "國中")], max_length=2, verbose_name="學制"),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="名單上本學制的全銜，如「○○高中附設國中部」", max_length=100, verbose_name="學校全銜"
+                    ),
+                ),
+                (
+                    "area",
+                    models.CharField(
+                        choices=[
+                            ("偏遠", "偏遠"),
+                            ("特偏", "特偏"),
+                            ("極偏", "極偏"),
+                            ("非山非市", "非山非市"),
+                            ("一般", "一般"),
+                        ],
+                        max_length=4,
+                        verbose_name="地區屬性",
+                    ),
+                ),
+                ("classes", models.PositiveIntegerField(verbose_name="班級數")),
+                ("max_class_size", models.PositiveIntegerField(verbose_name="最大班級人數")),
+                ("teachers", models.PositiveIntegerField(verbose_name="編制教師數")),
+                ("students", models.PositiveIntegerField(verbose_name="學生數")),
+                ("req_carts", models.PositiveIntegerField(blank=True, null=True, verbose_name="申請補助充電車數")),
+                (
+                    "req_teacher_devices",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="申請補助教師載具數"),
+                ),
+                (
+                    "req_student_devices",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="申請補助學生載具數"),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="不符原則之原因")),
+                ("entitled_carts", models.PositiveIntegerField(default=0, verbose_name="計算補助充電車數")),
+                ("entitled_teacher_devices", models.PositiveIntegerField(default=0, verbose_name="計算補助教師載具數")),
+                ("entitled_student_devices", models.PositiveIntegerField(default=0, verbose_name="計算補助學生載具數")),
+                ("complies", models.BooleanField(null=True, verbose_name="符合原則")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新時間")),
+                (
+                    "plan_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="roster_rows",
+                        to="schools.planyear",
+                        verbose_name="計畫年度",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="roster_rows",
+                        to="schools.school",
+                        verbose_name="學校",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '名單列',
-                'verbose_name_plural': '名單',
-                'ordering': ['school__code', 'level'],
+                "verbose_name": "名單列",
+                "verbose_name_plural": "名單",
+                "ordering": ["school__code", "level"],
             },
         ),
         migrations.AddConstraint(
-            model_name='school',
-            constraint=models.CheckConstraint(condition=models.Q(('code__regex', '^[0-9A-Z]{6}$')), name='school_code_6_chars'),
+            model_name="school",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("code__regex", "^[0-9A-Z]{6}$")), name="school_code_6_chars"
+            ),
         ),
         migrations.AddIndex(
-            model_name='rosterrow',
-            index=models.Index(fields=['plan_year', 'level', 'area'], name='roster_year_level_area'),
+            model_name="rosterrow",
+            index=models.Index(fields=["plan_year", "level", "area"], name="roster_year_level_area"),
         ),
         migrations.AddConstraint(
-            model_name='rosterrow',
-            constraint=models.UniqueConstraint(fields=('plan_year', 'school', 'level'), name='roster_row_unique_key'),
+            model_name="rosterrow",
+            constraint=models.UniqueConstraint(fields=("plan_year", "school", "level"), name="roster_row_unique_key"),
         ),
         migrations.AddConstraint(
-            model_name='rosterrow',
-            constraint=models.CheckConstraint(condition=models.Q(('max_class_size__lte', models.F('students'))), name='roster_max_class_le_students'),
+            model_name="rosterrow",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_class_size__lte", models.F("students"))), name="roster_max_class_le_students"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rosterrow',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('classes', 0), _negated=True), ('students', 0), _connector='OR'), name='roster_no_classes_no_students'),
+            model_name="rosterrow",
+            constraint=models.CheckConstraint(
+                condition=models.Q(models.Q(("classes", 0), _negated=True), ("students", 0), _connector="OR"),
+                name="roster_no_classes_no_students",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rosterrow',
-            constraint=models.CheckConstraint(condition=models.Q(('students__lte', django.db.models.expressions.CombinedExpression(models.F('max_class_size'), '*', models.F('classes')))), name='roster_students_fit_classes'),
+            model_name="rosterrow",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "students__lte",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("max_class_size"), "*", models.F("classes")
+                        ),
+                    )
+                ),
+                name="roster_students_fit_classes",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rosterrow',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('req_carts__isnull', True), ('req_student_devices__isnull', True), ('req_teacher_devices__isnull', True)), models.Q(('req_carts__isnull', False), ('req_student_devices__isnull', False), ('req_teacher_devices__isnull', False)), _connector='OR'), name='roster_requested_all_or_none'),
+            model_name="rosterrow",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("req_carts__isnull", True),
+                        ("req_student_devices__isnull", True),
+                        ("req_teacher_devices__isnull", True),
+                    ),
+                    models.Q(
+                        ("req_carts__isnull", False),
+                        ("req_student_devices__isnull", False),
+                        ("req_teacher_devices__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="roster_requested_all_or_none",
+            ),
         ),
     ]

@@ -6,33 +6,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('schools', '0001_initial'),
+        ("schools", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RosterUpload',
+            name="RosterUpload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='roster_uploads/%Y/%m/', verbose_name='檔案')),
-                ('original_name', models.CharField(max_length=255, verbose_name='原始檔名')),
-                ('size', models.PositiveIntegerField(verbose_name='大小（位元組）')),
-                ('sha256', models.CharField(max_length=64)),
-                ('status', models.CharField(choices=[('pending', '待確認'), ('confirmed', '已匯入'), ('discarded', '已放棄')], default='pending', max_length=10, verbose_name='狀態')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='上傳時間')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='匯入時間')),
-                ('summary', models.JSONField(blank=True, default=dict, verbose_name='匯入結果')),
-                ('county', models.ForeignKey(blank=True, help_text='上傳者為縣市承辦時，檔案只能含本縣市的學校', null=True, on_delete=django.db.models.deletion.CASCADE, to='schools.county', verbose_name='限定縣市')),
-                ('plan_year', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='uploads', to='schools.planyear', verbose_name='計畫年度')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL, verbose_name='上傳者')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file", models.FileField(upload_to="roster_uploads/%Y/%m/", verbose_name="檔案")),
+                ("original_name", models.CharField(max_length=255, verbose_name="原始檔名")),
+                ("size", models.PositiveIntegerField(verbose_name="大小（位元組）")),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待確認"), ("confirmed", "已匯入"), ("discarded", "已放棄")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="狀態",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="上傳時間")),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True, verbose_name="匯入時間")),
+                ("summary", models.JSONField(blank=True, default=dict, verbose_name="匯入結果")),
+                (
+                    "county",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="上傳者為縣市承辦時，檔案只能含本縣市的學校",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="schools.county",
+                        verbose_name="限定縣市",
+                    ),
+                ),
+                (
+                    "plan_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="uploads",
+                        to="schools.planyear",
+                        verbose_name="計畫年度",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL, verbose_name="上傳者"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '名單上傳',
-                'verbose_name_plural': '名單上傳',
-                'ordering': ['-created_at'],
+                "verbose_name": "名單上傳",
+                "verbose_name_plural": "名單上傳",
+                "ordering": ["-created_at"],
             },
         ),
     ]

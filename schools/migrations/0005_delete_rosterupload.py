@@ -4,13 +4,12 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('schools', '0004_history_and_submission_deadline'),
+        ("schools", "0004_history_and_submission_deadline"),
     ]
 
     operations = [
         migrations.DeleteModel(
-            name='RosterUpload',
+            name="RosterUpload",
         ),
     ]

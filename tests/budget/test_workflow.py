@@ -17,8 +17,11 @@ from budget.services import (
     plan_update,
     plan_update_moe_figures,
 )
+from portal.imports import pipeline
+from portal.imports.kinds import ImportTarget
+from schools.importing import ROSTER_IMPORT
 from schools.models import RosterRow
-from schools.services import RosterEditRefused, roster_parse_file, roster_preview, roster_row_update
+from schools.services import RosterEditRefused, roster_row_update
 from tests.conftest import fill_narrative, load_roster, record, roster_bytes
 
 pytestmark = pytest.mark.django_db
@@ -138,10 +141,15 @@ def test_the_whole_review(ready_plan, plan_year, officer_a, reviewer):
     row = RosterRow.objects.get(school__code="154601")
     with pytest.raises(RosterEditRefused, match="計畫已送審，教育部審查中，名單不能修改"):
         roster_row_update(row=row, user=officer_a, values=values_of(row), expected_version=row.version)
-    parsed = roster_parse_file(content=roster_bytes([record(students=500)]), plan_year=plan_year)
-    assert [p.message for p in roster_preview(plan_year=plan_year, parse=parsed, user=officer_a).errors] == [
-        "花蓮縣：計畫已送審，教育部審查中，名單不能修改"
-    ]
+    parsed = pipeline.read_file(
+        ROSTER_IMPORT, roster_bytes([record(students=500)]), target=ImportTarget(plan_year=plan_year)
+    )
+    assert [
+        p.message
+        for p in pipeline.preview(
+            ROSTER_IMPORT, parsed, target=ImportTarget(plan_year=plan_year), user=officer_a
+        ).errors
+    ] == ["花蓮縣：計畫已送審，教育部審查中，名單不能修改"]
     with pytest.raises(PlanActionRefused, match="教育部審查中"):
         plan_submit(plan=ready_plan, user=officer_a)
 

@@ -10,7 +10,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from devices.device_format import HEADER_TEXTS
+from devices.importing import HEADER_TEXTS
 from devices.models import Device, DeviceStatus, Funding, ProcurementBatch
 from schools.models import School
 from tests.conftest import load_roster, record

@@ -9,8 +9,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from devices.importing import DEVICES_IMPORT
 from devices.models import BlockedBrand, Device, DeviceStatus
-from devices.services import DeviceImportRefused, device_parse_file, device_preview, devices_import
+from portal.imports import pipeline
+from portal.imports.kinds import ImportRefused, ImportTarget
 from portal.models import PendingUpload
 from tests.conftest import client_for
 from tests.devices.conftest import (
@@ -29,7 +31,12 @@ pytestmark = pytest.mark.django_db
 
 
 def preview(content, county):
-    return device_preview(parse=device_parse_file(content=content), county=county)
+    return pipeline.preview(
+        DEVICES_IMPORT,
+        pipeline.read_file(DEVICES_IMPORT, content, target=ImportTarget(plan_year=None)),
+        target=ImportTarget(plan_year=None, county=county),
+        user=None,
+    )
 
 
 def messages(result):
@@ -49,7 +56,9 @@ def test_a_clean_file_previews_without_writing_and_imports_every_serial(rosters,
     assert Device.objects.count() == 0
     assert result.summary["rows"] == 3 and result.summary["stock"] == 1 and result.summary["schools"] == 1
 
-    summary = devices_import(parse=result.parse, county=county_a, user=None)
+    summary = pipeline.import_rows(
+        DEVICES_IMPORT, result.parse, target=ImportTarget(plan_year=None, county=county_a), user=None
+    )
     assert summary["rows"] == 3
     first, second, third = Device.objects.order_by("serial")
     # Width and spaces folded, upper case: what a vendor types and what a barcode reader reads agree.
@@ -65,7 +74,7 @@ def test_a_clean_file_previews_without_writing_and_imports_every_serial(rosters,
 def test_a_csv_file_imports_the_same(rosters, batch_a, county_a):
     result = preview(devices_csv([device_row("CSV001"), device_row("CSV002")]), county_a)
     assert result.ok, messages(result)
-    devices_import(parse=result.parse, county=county_a, user=None)
+    pipeline.import_rows(DEVICES_IMPORT, result.parse, target=ImportTarget(plan_year=None, county=county_a), user=None)
     assert Device.objects.count() == 2
 
 
@@ -103,8 +112,10 @@ def test_every_bad_row_is_reported_and_nothing_is_written(rosters, batch_a, coun
     assert "第 12 列，學校代碼（C 欄）：已填到校日期，但未填學校代碼" in found
     assert "第 13 列，學校代碼（C 欄）：「花蓮縣立國小」不是 6 碼的學校代碼" in found
     assert len(found) == 11
-    with pytest.raises(DeviceImportRefused):
-        devices_import(parse=result.parse, county=county_a, user=None)
+    with pytest.raises(ImportRefused):
+        pipeline.import_rows(
+            DEVICES_IMPORT, result.parse, target=ImportTarget(plan_year=None, county=county_a), user=None
+        )
     assert Device.objects.count() == 1
 
 
@@ -141,21 +152,29 @@ def test_more_devices_than_the_batch_bought_are_refused(rosters, county_a, plan_
             b"\xd0\xcf\x11\xe0" + b"\x00" * 100,
             "檔案：這是舊版 Excel 97-2003 (.xls) 檔案，請在 Excel 另存為 .xlsx 後再上傳",
         ),
-        (b"PK\x03\x04 not really a zip", "檔案：檔案不是有效的 Excel 活頁簿（.xlsx）"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "檔案：檔案不是 Excel 活頁簿（.xlsx），也不是 UTF-8 或 Big5 編碼的 CSV 檔"),
+        (b"PK\x03\x04 not really a zip", "檔案：不是 Excel 活頁簿或 CSV 檔（壓縮結構已損壞）"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "檔案：不是 Excel 活頁簿或 CSV 檔（看起來是 PNG 圖片）"),
     ],
 )
 def test_files_that_are_not_serial_lists(content, message):
-    assert [str(p) for p in device_parse_file(content=content).errors] == [message]
+    assert [
+        str(p) for p in pipeline.read_file(DEVICES_IMPORT, content, target=ImportTarget(plan_year=None)).errors
+    ] == [message]
 
 
 def test_a_missing_column_and_a_missing_header(rosters):
     no_tender = devices_xlsx([["SN1", "154601"]], headers=["產品序號", "學校代碼"])
-    assert [str(p) for p in device_parse_file(content=no_tender).errors] == ["第 1 列：缺少欄位：採購案號"]
+    assert [
+        str(p) for p in pipeline.read_file(DEVICES_IMPORT, no_tender, target=ImportTarget(plan_year=None)).errors
+    ] == ["第 1 列：缺少欄位：採購案號"]
     no_header = devices_xlsx([["SN1", "154601"]], headers=["甲", "乙"])
-    assert "找不到標題列" in str(device_parse_file(content=no_header).errors[0])
+    assert "找不到標題列" in str(
+        pipeline.read_file(DEVICES_IMPORT, no_header, target=ImportTarget(plan_year=None)).errors[0]
+    )
     only_header = devices_xlsx([])
-    assert [str(p) for p in device_parse_file(content=only_header).errors] == ["檔案：檔案中沒有任何載具資料列"]
+    assert [
+        str(p) for p in pipeline.read_file(DEVICES_IMPORT, only_header, target=ImportTarget(plan_year=None)).errors
+    ] == ["檔案：檔案中沒有任何載具資料列"]
 
 
 def test_headers_are_found_below_a_title_and_in_any_order(rosters, batch_a, county_a):
@@ -178,9 +197,13 @@ def test_headers_are_found_below_a_title_and_in_any_order(rosters, batch_a, coun
 
 def test_import_queries_do_not_grow_with_rows(rosters, batch_a, county_a, django_assert_max_num_queries):
     def run(count, prefix):
-        parse = device_parse_file(content=devices_xlsx([device_row(f"{prefix}{i:05d}") for i in range(count)]))
+        parse = pipeline.read_file(
+            DEVICES_IMPORT,
+            devices_xlsx([device_row(f"{prefix}{i:05d}") for i in range(count)]),
+            target=ImportTarget(plan_year=None),
+        )
         with django_assert_max_num_queries(12) as captured:
-            devices_import(parse=parse, county=county_a, user=None)
+            pipeline.import_rows(DEVICES_IMPORT, parse, target=ImportTarget(plan_year=None, county=county_a), user=None)
         return len(captured)
 
     small, large = run(10, "S"), run(500, "L")
@@ -201,7 +224,9 @@ def test_the_command_imports_or_lists_every_error(rosters, batch_a, county_a, tm
     assert Device.objects.count() == 2
 
 
-def test_the_pages_upload_preview_and_confirm(rosters, batch_a, officer_a, officer_b):
+def test_the_pages_upload_preview_and_confirm(
+    rosters, batch_a, officer_a, officer_b, django_capture_on_commit_callbacks
+):
     client = client_for(officer_a)
     bad = SimpleUploadedFile("bad.xlsx", devices_xlsx([device_row("P1"), device_row("P1")]))
     response = client.post(reverse("device_import"), {"file": bad})
@@ -221,7 +246,8 @@ def test_the_pages_upload_preview_and_confirm(rosters, batch_a, officer_a, offic
     # Another county's officer cannot see or confirm it.
     assert client_for(officer_b).get(reverse("device_import_preview", args=[upload.pk])).status_code == 404
     assert client_for(officer_b).post(reverse("device_import_confirm", args=[upload.pk])).status_code == 404
-    response = client.post(reverse("device_import_confirm", args=[upload.pk]), follow=True)
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes once the rows are committed
+        response = client.post(reverse("device_import_confirm", args=[upload.pk]), follow=True)
     assert "已匯入 2 臺載具" in response.content.decode()
     assert Device.objects.count() == 2
     upload.refresh_from_db()
@@ -239,5 +265,5 @@ def test_an_upload_that_is_not_a_spreadsheet_is_refused_before_parsing(officer_a
 def test_headers_constant_is_the_template(officer_a):
     response = client_for(officer_a).get(reverse("device_import_template"))
     assert response.status_code == 200
-    parse = device_parse_file(content=response.content)
-    assert parse.letters["serial"] == "A" and len(HEADERS) == 9
+    parse = pipeline.read_file(DEVICES_IMPORT, response.content, target=ImportTarget(plan_year=None))
+    assert parse.layout.letter("serial") == "A" and len(HEADERS) == 9

@@ -14,7 +14,7 @@ from devices.models import (
     SoftwareItem,
     WirelessAllocation,
 )
-from portal.uploads import upload_create
+from portal.imports.uploads import upload_create
 from schools.models import School
 from tests.devices.conftest import device_row, devices_xlsx, make_batch, make_devices
 
@@ -47,7 +47,7 @@ MATRIX = {
     "repair_close": ("POST", OBJECT_WRITE),
     "lending_rules": ("GET", OBJECT_READ),
     "device_import": ("GET", PROCURING),
-    "device_import_template": ("GET", ALL),
+    "device_import_template": ("GET", PROCURING),
     "device_import_preview": ("GET", OWN_UPLOAD),
     "device_import_confirm": ("POST", OWN_UPLOAD_POST),
     "device_import_discard": ("POST", OWN_UPLOAD_POST),

@@ -5,8 +5,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from portal import access
+from portal.imports import pipeline
+from portal.imports.kinds import ImportTarget
+from schools.importing import ROSTER_IMPORT
 from schools.models import County, RosterRow, School
-from schools.services import roster_import, roster_parse_file
 from tests.conftest import record, roster_bytes
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +20,10 @@ def two_counties(plan_year, school_a):
         ([record()], "花蓮縣"),
         ([record(code="144601", county="臺東縣", name="臺東縣立某國小")], "臺東縣"),
     ):
-        parsed = roster_parse_file(content=roster_bytes(records, county_label=label), plan_year=plan_year)
-        roster_import(plan_year=plan_year, parse=parsed, user=None)
+        parsed = pipeline.read_file(
+            ROSTER_IMPORT, roster_bytes(records, county_label=label), target=ImportTarget(plan_year=plan_year)
+        )
+        pipeline.import_rows(ROSTER_IMPORT, parsed, target=ImportTarget(plan_year=plan_year), user=None)
 
 
 def codes(queryset):
@@ -79,8 +83,8 @@ def test_school_staff_reach_only_their_own_pending_uploads(plan_year, county_a, 
     from django.core.files.base import ContentFile
     from django.http import Http404
 
+    from portal.imports.uploads import upload_for_user
     from portal.models import PendingUpload
-    from portal.uploads import upload_for_user
 
     def upload(user):
         return PendingUpload.objects.create(

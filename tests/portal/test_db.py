@@ -1,8 +1,10 @@
 import pytest
 
 from portal.db import bulk_update_rows
+from portal.imports import pipeline
+from portal.imports.kinds import ImportTarget
+from schools.importing import ROSTER_IMPORT
 from schools.models import RosterRow
-from schools.services import roster_import, roster_parse_file
 from tests.conftest import record, roster_bytes
 
 pytestmark = pytest.mark.django_db
@@ -10,8 +12,11 @@ pytestmark = pytest.mark.django_db
 
 def test_bulk_update_rows_writes_every_kind_of_value_in_one_query(plan_year, django_assert_num_queries):
     records = [record(code=f"{154000 + i:06d}") for i in range(40)]
-    roster_import(
-        plan_year=plan_year, parse=roster_parse_file(content=roster_bytes(records), plan_year=plan_year), user=None
+    pipeline.import_rows(
+        ROSTER_IMPORT,
+        pipeline.read_file(ROSTER_IMPORT, roster_bytes(records), target=ImportTarget(plan_year=plan_year)),
+        target=ImportTarget(plan_year=plan_year),
+        user=None,
     )
     rows = list(RosterRow.objects.order_by("pk"))
     for i, row in enumerate(rows):

@@ -8,6 +8,9 @@ from django.core import mail
 from django.urls import reverse
 
 from budget import rules as engine
+from portal.imports import pipeline
+from portal.imports.kinds import ImportTarget
+from reporting.importing import USAGE_IMPORT
 from reporting.models import MonthlyReport, MonthlyReportEvent, MonthlySpending
 from reporting.monthly import (
     LATE,
@@ -24,7 +27,6 @@ from reporting.monthly import (
     reminders_send,
     report_state,
 )
-from reporting.usage import usage_import, usage_parse_file
 from tests.conftest import client_for, make_user
 from tests.reporting.conftest import usage_csv, usage_row
 
@@ -139,8 +141,11 @@ def test_a_stale_form_is_refused(roster, plan_year, county_a, officer_a):
 
 def test_the_report_compiles_usage_of_its_month(roster, plan_year, county_a, officer_a):
     rows = [usage_row(), usage_row(code="154602", hours="9.5"), usage_row(month="111年2月", hours="100")]
-    usage_import(
-        plan_year=plan_year, parse=usage_parse_file(content=usage_csv(rows), plan_year=plan_year), user=officer_a
+    pipeline.import_rows(
+        USAGE_IMPORT,
+        pipeline.read_file(USAGE_IMPORT, usage_csv(rows), target=ImportTarget(plan_year=plan_year)),
+        target=ImportTarget(plan_year=plan_year),
+        user=officer_a,
     )
     report = monthly_report_for(county=county_a, plan_year=plan_year, month=MARCH)
     page = client_for(officer_a).get(url(report)).content.decode()

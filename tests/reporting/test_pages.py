@@ -3,6 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from portal.imports import pipeline
+from portal.imports.kinds import ImportTarget
+from reporting.importing import USAGE_IMPORT
 from reporting.models import LearningOutcome, SupportClassFigures
 from tests.conftest import client_for
 
@@ -46,11 +49,15 @@ def test_the_usage_template_lists_the_users_schools(roster, officer_a, school_us
 def test_the_usage_and_report_pages_keep_their_query_counts(
     roster, plan_year, county_a, officer_a, reviewer, django_assert_max_num_queries
 ):
-    from reporting.usage import usage_import, usage_parse_file
     from tests.reporting.conftest import usage_csv, usage_row
 
     rows = [usage_row(code=c, month=f"111年{m}月") for c in ("154601", "154602") for m in range(2, 13)]
-    usage_import(plan_year=plan_year, parse=usage_parse_file(content=usage_csv(rows), plan_year=plan_year), user=None)
+    pipeline.import_rows(
+        USAGE_IMPORT,
+        pipeline.read_file(USAGE_IMPORT, usage_csv(rows), target=ImportTarget(plan_year=plan_year)),
+        target=ImportTarget(plan_year=plan_year),
+        user=None,
+    )
     for user, url in (
         (officer_a, reverse("usage_overview")),
         (reviewer, reverse("usage_overview")),

@@ -7,9 +7,11 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from portal.imports import pipeline
+from portal.imports.kinds import ImportTarget
+from reporting.importing import USAGE_IMPORT
 from reporting.models import ExportJob, MonthlyReport, MonthlySpending
 from reporting.services import outcome_save
-from reporting.usage import usage_import, usage_parse_file
 from tests.conftest import client_for
 from tests.reporting.conftest import usage_csv, usage_row
 
@@ -24,10 +26,12 @@ def pdf_text(job: ExportJob) -> str:
 def test_a_county_asks_for_its_results_report(
     roster, plan_year, county_a, officer_a, summaries, django_capture_on_commit_callbacks
 ):
-    parse = usage_parse_file(
-        content=usage_csv([usage_row(), usage_row(code="154602", hours="9.5")]), plan_year=plan_year
+    parse = pipeline.read_file(
+        USAGE_IMPORT,
+        usage_csv([usage_row(), usage_row(code="154602", hours="9.5")]),
+        target=ImportTarget(plan_year=plan_year),
     )
-    usage_import(plan_year=plan_year, parse=parse, user=officer_a)
+    pipeline.import_rows(USAGE_IMPORT, parse, target=ImportTarget(plan_year=plan_year), user=officer_a)
     outcome_save(plan_year=plan_year, county=county_a, subject="數學", sampled=120, improved=48, method="前後測")
     report = MonthlyReport.objects.create(
         county=county_a,

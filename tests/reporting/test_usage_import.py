@@ -7,9 +7,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from portal.imports import pipeline
+from portal.imports.kinds import ImportRefused, ImportTarget
 from portal.models import PendingUpload
+from reporting.importing import USAGE_IMPORT
 from reporting.models import UsageRecord
-from reporting.usage import UsageImportRefused, usage_export_csv, usage_import, usage_parse_file, usage_preview
+from reporting.usage import usage_export_csv
 from tests.conftest import client_for
 from tests.reporting.conftest import HEADER, usage_csv, usage_row
 
@@ -17,11 +20,16 @@ pytestmark = pytest.mark.django_db
 
 
 def preview_of(plan_year, content, user):
-    return usage_preview(plan_year=plan_year, parse=usage_parse_file(content=content, plan_year=plan_year), user=user)
+    return pipeline.preview(
+        USAGE_IMPORT,
+        pipeline.read_file(USAGE_IMPORT, content, target=ImportTarget(plan_year=plan_year)),
+        target=ImportTarget(plan_year=plan_year),
+        user=user,
+    )
 
 
 def parsed(plan_year, rows):
-    return usage_parse_file(content=usage_csv(rows), plan_year=plan_year)
+    return pipeline.read_file(USAGE_IMPORT, usage_csv(rows), target=ImportTarget(plan_year=plan_year))
 
 
 def test_a_clean_file_previews_then_imports(roster, plan_year, officer_a):
@@ -29,7 +37,7 @@ def test_a_clean_file_previews_then_imports(roster, plan_year, officer_a):
     preview = preview_of(plan_year, content, officer_a)
     assert preview.ok and preview.summary["new"] == 3 and preview.summary["months"] == ["111年3月"]
     assert UsageRecord.objects.count() == 0  # a preview writes nothing
-    usage_import(plan_year=plan_year, parse=preview.parse, user=officer_a)
+    pipeline.import_rows(USAGE_IMPORT, preview.parse, target=ImportTarget(plan_year=plan_year), user=officer_a)
     record = UsageRecord.objects.get(school__code="154601", platform="因材網")
     assert (record.hours, record.active_students, record.active_devices) == (Decimal("120.5"), 80, 40)
     assert record.county == officer_a.county and record.month.isoformat() == "2022-03-01"
@@ -59,7 +67,7 @@ def test_impossible_values_are_refused_each_with_row_and_column(roster, plan_yea
             usage_row(platform="PaGamO"),  # the same school, month and platform twice
         ]
     )
-    parse = usage_parse_file(content=content, plan_year=plan_year)
+    parse = pipeline.read_file(USAGE_IMPORT, content, target=ImportTarget(plan_year=plan_year))
     found = [(p.row, p.column.split("（")[0], p.message) for p in parse.errors]
     assert (2, "使用時數", "使用時數 30,000.0 超過活躍載具數 40 臺 x 當月 744 小時 = 29,760 小時，不可能") in found
     assert (3, "月份", "111年1月不在計畫期程（111年2月至111年12月）內") in found
@@ -76,8 +84,8 @@ def test_impossible_values_are_refused_each_with_row_and_column(roster, plan_yea
         (3, "查無學校代碼 999998（請確認代碼，或請縣市先匯入名單）"),
         (4, "144601 臺東縣立某國小屬於臺東縣，本帳號只能填報花蓮縣的學校"),
     ]
-    with pytest.raises(UsageImportRefused):
-        usage_import(plan_year=plan_year, parse=preview.parse, user=officer_a)
+    with pytest.raises(ImportRefused):
+        pipeline.import_rows(USAGE_IMPORT, preview.parse, target=ImportTarget(plan_year=plan_year), user=officer_a)
     assert UsageRecord.objects.count() == 0  # all or nothing: the good row is not saved either
 
 
@@ -95,14 +103,14 @@ def test_a_school_may_only_report_itself(roster, plan_year, school_user_a):
     [
         (b"", "檔案是空的"),
         (b"\xd0\xcf\x11\xe0" + b"\0" * 100, "舊版 Excel 97-2003"),
-        (b"PK\x03\x04 not really a zip", "不是有效的 Excel 活頁簿"),
+        (b"PK\x03\x04 not really a zip", "不是 Excel 活頁簿或 CSV 檔"),
         ("甲,乙\n1,2\n".encode(), "找不到標題列"),
         ("學校代碼,月份,平臺\n154601,111年3月,因材網\n".encode(), "缺少欄位：使用時數、活躍學生數、活躍載具數"),
         (",".join(HEADER).encode() + b"\n", "檔案中沒有任何資料列"),
     ],
 )
 def test_bad_files_get_one_clear_problem(plan_year, content, message):
-    parse = usage_parse_file(content=content, plan_year=plan_year)
+    parse = pipeline.read_file(USAGE_IMPORT, content, target=ImportTarget(plan_year=plan_year))
     assert not parse.ok and message in parse.errors[0].message
 
 
@@ -125,15 +133,16 @@ def test_an_xlsx_file_and_a_big5_csv_are_read(roster, plan_year, officer_a):
 
 
 def test_a_reupload_replaces_the_same_school_month_platform_and_says_so(roster, plan_year, officer_a):
-    first = usage_parse_file(content=usage_csv([usage_row(), usage_row(platform="學習吧")]), plan_year=plan_year)
-    usage_import(plan_year=plan_year, parse=first, user=officer_a)
+    first = pipeline.read_file(
+        USAGE_IMPORT, usage_csv([usage_row(), usage_row(platform="學習吧")]), target=ImportTarget(plan_year=plan_year)
+    )
+    pipeline.import_rows(USAGE_IMPORT, first, target=ImportTarget(plan_year=plan_year), user=officer_a)
     again = usage_csv([usage_row(hours="200", students=90), usage_row(platform="學習吧"), usage_row(month="111年4月")])
     preview = preview_of(plan_year, again, officer_a)
     assert (preview.summary["replaced"], preview.summary["unchanged"], preview.summary["new"]) == (1, 1, 1)
-    replaced = preview.replaced_rows()
-    assert replaced[0]["old"] == {"hours": Decimal("120.5"), "active_students": 80, "active_devices": 40}
-    assert replaced[0]["row"].hours == Decimal("200.0")
-    usage_import(plan_year=plan_year, parse=preview.parse, user=officer_a)
+    (replaced,) = USAGE_IMPORT.notices(preview)
+    assert replaced.rows[0][4:] == ("120.5 → 200.0", "80 → 90", "40 → 40")
+    pipeline.import_rows(USAGE_IMPORT, preview.parse, target=ImportTarget(plan_year=plan_year), user=officer_a)
     assert UsageRecord.objects.count() == 3
     record = UsageRecord.objects.get(platform="因材網", month__month=3)
     assert (record.hours, record.active_students) == (Decimal("200.0"), 90)
@@ -141,9 +150,10 @@ def test_a_reupload_replaces_the_same_school_month_platform_and_says_so(roster, 
 
 def test_the_pages_upload_preview_and_confirm(roster, plan_year, officer_a):
     client = client_for(officer_a)
-    usage_import(
-        plan_year=plan_year,
-        parse=usage_parse_file(content=usage_csv([usage_row()]), plan_year=plan_year),
+    pipeline.import_rows(
+        USAGE_IMPORT,
+        pipeline.read_file(USAGE_IMPORT, usage_csv([usage_row()]), target=ImportTarget(plan_year=plan_year)),
+        target=ImportTarget(plan_year=plan_year),
         user=officer_a,
     )
     upload = SimpleUploadedFile("usage.csv", usage_csv([usage_row(hours="99"), usage_row(code="154602")]))
@@ -209,27 +219,30 @@ def test_the_queries_of_an_import_do_not_grow_with_its_rows(
 
     counts = []
     for n in (10, 500):
-        parse = usage_parse_file(content=usage_csv(rows(n)), plan_year=plan_year)
+        parse = pipeline.read_file(USAGE_IMPORT, usage_csv(rows(n)), target=ImportTarget(plan_year=plan_year))
         assert parse.ok, parse.errors[:3]
         UsageRecord.objects.all().delete()
         with CaptureQueriesContext(connection) as captured:
-            usage_import(plan_year=plan_year, parse=parse, user=officer_a)
+            pipeline.import_rows(USAGE_IMPORT, parse, target=ImportTarget(plan_year=plan_year), user=officer_a)
         counts.append(len(captured))
         assert UsageRecord.objects.count() == n
     assert counts[0] == counts[1], counts
     # Replacing every one of the 500 rows costs no more than writing them.
-    parse = usage_parse_file(content=usage_csv(rows(500, hours="1")), plan_year=plan_year)
+    parse = pipeline.read_file(USAGE_IMPORT, usage_csv(rows(500, hours="1")), target=ImportTarget(plan_year=plan_year))
     with django_assert_max_num_queries(counts[0]):
-        usage_import(plan_year=plan_year, parse=parse, user=officer_a)
+        pipeline.import_rows(USAGE_IMPORT, parse, target=ImportTarget(plan_year=plan_year), user=officer_a)
     assert set(UsageRecord.objects.values_list("hours", flat=True)) == {Decimal("1.0")}
 
 
 def test_the_csv_export_is_the_documented_layout(roster, plan_year, officer_a, officer_b, reviewer):
-    usage_import(
-        plan_year=plan_year,
-        parse=usage_parse_file(
-            content=usage_csv([usage_row(), usage_row(code="154602", hours="7")]), plan_year=plan_year
+    pipeline.import_rows(
+        USAGE_IMPORT,
+        pipeline.read_file(
+            USAGE_IMPORT,
+            usage_csv([usage_row(), usage_row(code="154602", hours="7")]),
+            target=ImportTarget(plan_year=plan_year),
         ),
+        target=ImportTarget(plan_year=plan_year),
         user=officer_a,
     )
     lines = usage_export_csv(user=reviewer, plan_year=plan_year).decode("utf-8-sig").splitlines()
@@ -245,7 +258,9 @@ def test_the_csv_export_is_the_documented_layout(roster, plan_year, officer_a, o
 
 def test_each_role_sees_only_its_own_usage(roster, plan_year, officer_a, officer_b, school_user_a, reviewer):
     rows = [usage_row(hours="11"), usage_row(code="154602", hours="22")]
-    usage_import(plan_year=plan_year, parse=parsed(plan_year, rows), user=officer_a)
+    pipeline.import_rows(
+        USAGE_IMPORT, parsed(plan_year, rows), target=ImportTarget(plan_year=plan_year), user=officer_a
+    )
     school = client_for(school_user_a).get(reverse("usage_overview")).content.decode()
     assert "花蓮縣立示範國小" in school and "154602" not in school and "11.0" in school
     county = client_for(officer_a).get(reverse("usage_overview")).content.decode()
@@ -257,7 +272,9 @@ def test_each_role_sees_only_its_own_usage(roster, plan_year, officer_a, officer
 
 
 def test_the_schools_without_usage_for_a_month(roster, plan_year, county_a, officer_a, reviewer):
-    usage_import(plan_year=plan_year, parse=parsed(plan_year, [usage_row()]), user=officer_a)
+    pipeline.import_rows(
+        USAGE_IMPORT, parsed(plan_year, [usage_row()]), target=ImportTarget(plan_year=plan_year), user=officer_a
+    )
     page = client_for(officer_a).get(reverse("usage_missing"), {"month": "2022-03"}).content.decode()
     assert "花蓮縣尚未上傳111年3月使用時數的學校（1 校）" in page and "花蓮縣立另一國小" in page
     page = client_for(reviewer).get(reverse("usage_missing"), {"month": "2022-04"}).content.decode()
@@ -266,19 +283,26 @@ def test_the_schools_without_usage_for_a_month(roster, plan_year, county_a, offi
 
 def test_a_large_file_is_written_and_replaced_in_bulk(roster, plan_year, county_a, officer_a):
     """Above COPY_FROM_ROWS PostgreSQL takes the rows by COPY; the result is the same everywhere."""
-    from reporting.usage import COPY_FROM_ROWS
+    from reporting.importing import COPY_FROM_ROWS
     from schools.models import School
 
     codes = [f"1547{n:02d}" for n in range(40)]
     School.objects.bulk_create(School(code=c, name=f"示範國小{c}", county=county_a, ownership="縣立") for c in codes)
     platforms = plan_year.rule_set.usage_platforms
     keys = [(c, f"111年{m}月", p) for c in codes for m in range(2, 13) for p in platforms][: COPY_FROM_ROWS + 100]
-    usage_import(plan_year=plan_year, parse=parsed(plan_year, [usage_row(c, m, p, "5") for c, m, p in keys]), user=None)
+    pipeline.import_rows(
+        USAGE_IMPORT,
+        parsed(plan_year, [usage_row(c, m, p, "5") for c, m, p in keys]),
+        target=ImportTarget(plan_year=plan_year),
+        user=None,
+    )
     assert UsageRecord.objects.count() == len(keys)
     record = UsageRecord.objects.get(school__code="154700", month__month=2, platform=platforms[0])
     assert (record.hours, record.uploaded_by, record.county) == (Decimal("5.0"), None, county_a)
     rows = [usage_row(c, m, p, "7.5", students=3) for c, m, p in keys]
-    summary = usage_import(plan_year=plan_year, parse=parsed(plan_year, rows), user=officer_a)
+    summary = pipeline.import_rows(
+        USAGE_IMPORT, parsed(plan_year, rows), target=ImportTarget(plan_year=plan_year), user=officer_a
+    )
     assert summary["replaced"] == len(keys) and UsageRecord.objects.count() == len(keys)
     assert set(UsageRecord.objects.values_list("hours", "active_students", "uploaded_by")) == {
         (Decimal("7.5"), 3, officer_a.pk)

@@ -2,7 +2,7 @@
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from portal.uploads import upload_create
+from portal.imports.uploads import upload_create
 from reporting.models import MonthlyReport
 from reporting.monthly import monthly_report_for
 from tests.reporting.conftest import usage_csv, usage_row

@@ -5,18 +5,20 @@ import io
 import openpyxl
 import pytest
 
+from portal.imports import pipeline
+from portal.imports.kinds import ImportTarget
+from schools.importing import ROSTER_IMPORT
 from schools.models import RosterRow
 from schools.selectors import roster_export_workbook
-from schools.services import roster_import, roster_parse_file, roster_preview
 from tests.conftest import record, roster_bytes
 
 pytestmark = pytest.mark.django_db
 
 
 def load(plan_year, records):
-    parsed = roster_parse_file(content=roster_bytes(records), plan_year=plan_year)
+    parsed = pipeline.read_file(ROSTER_IMPORT, roster_bytes(records), target=ImportTarget(plan_year=plan_year))
     assert parsed.ok, parsed.errors[:3]
-    roster_import(plan_year=plan_year, parse=parsed, user=None)
+    pipeline.import_rows(ROSTER_IMPORT, parsed, target=ImportTarget(plan_year=plan_year), user=None)
 
 
 def test_export_has_the_appendix_layout(plan_year, county_a):
@@ -58,12 +60,12 @@ def test_export_reimports_unchanged(plan_year, county_a, county_a_records):
     load(plan_year, county_a_records)
     before = list(RosterRow.objects.order_by("pk").values())
     content, _ = roster_export_workbook(plan_year=plan_year, county=county_a, user=None)
-    parsed = roster_parse_file(content=content, plan_year=plan_year)
+    parsed = pipeline.read_file(ROSTER_IMPORT, content, target=ImportTarget(plan_year=plan_year))
     assert parsed.ok and parsed.warnings == []
-    preview = roster_preview(plan_year=plan_year, parse=parsed, user=None)
+    preview = pipeline.preview(ROSTER_IMPORT, parsed, target=ImportTarget(plan_year=plan_year), user=None)
     assert preview.summary["unchanged"] == len(county_a_records)
     assert preview.summary["new"] == preview.summary["updated"] == preview.summary["removed"] == 0
-    roster_import(plan_year=plan_year, parse=parsed, user=None)
+    pipeline.import_rows(ROSTER_IMPORT, parsed, target=ImportTarget(plan_year=plan_year), user=None)
     assert list(RosterRow.objects.order_by("pk").values()) == before
 
 
@@ -72,14 +74,16 @@ def test_text_that_looks_like_a_formula_is_escaped_and_read_back(plan_year, coun
     content, _ = roster_export_workbook(plan_year=plan_year, county=county_a, user=None)
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     assert sheet["H5"].value == '\'=HYPERLINK("x")'
-    parsed = roster_parse_file(content=content, plan_year=plan_year)
+    parsed = pipeline.read_file(ROSTER_IMPORT, content, target=ImportTarget(plan_year=plan_year))
     assert parsed.rows[0].name == '=HYPERLINK("x")'
 
 
 def test_county_staff_export_only_their_county(plan_year, officer_a, county_a_records, county_b_records):
     load(plan_year, county_a_records)
-    parsed = roster_parse_file(content=roster_bytes(county_b_records, county_label="臺東縣"), plan_year=plan_year)
-    roster_import(plan_year=plan_year, parse=parsed, user=None)
+    parsed = pipeline.read_file(
+        ROSTER_IMPORT, roster_bytes(county_b_records, county_label="臺東縣"), target=ImportTarget(plan_year=plan_year)
+    )
+    pipeline.import_rows(ROSTER_IMPORT, parsed, target=ImportTarget(plan_year=plan_year), user=None)
     content, count = roster_export_workbook(plan_year=plan_year, county=None, user=officer_a)
     assert count == len(county_a_records)
     counties = {

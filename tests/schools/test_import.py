@@ -3,21 +3,23 @@
 import pytest
 from django.db import connection
 
+from portal.imports import pipeline
+from portal.imports.kinds import ImportRefused, ImportTarget
+from schools.importing import ROSTER_IMPORT
 from schools.models import RosterRow, School
-from schools.services import RosterImportRefused, roster_import, roster_parse_file, roster_preview
 from tests.conftest import load_roster, record, roster_bytes
 
 pytestmark = pytest.mark.django_db
 
 
 def parse(plan_year, records, **kwargs):
-    return roster_parse_file(content=roster_bytes(records, **kwargs), plan_year=plan_year)
+    return pipeline.read_file(ROSTER_IMPORT, roster_bytes(records, **kwargs), target=ImportTarget(plan_year=plan_year))
 
 
 def test_imports_a_real_county_roster(plan_year, county_a_records):
     parsed = parse(plan_year, county_a_records)
     assert parsed.ok, parsed.errors[:3]
-    summary = roster_import(plan_year=plan_year, parse=parsed, user=None)
+    summary = pipeline.import_rows(ROSTER_IMPORT, parsed, target=ImportTarget(plan_year=plan_year), user=None)
     assert summary["new"] == len(county_a_records) == RosterRow.objects.count()
     row = RosterRow.objects.select_related("school").get(
         school__code=county_a_records[0]["code"], level=county_a_records[0]["level"]
@@ -28,7 +30,9 @@ def test_imports_a_real_county_roster(plan_year, county_a_records):
 
 
 def test_the_stored_entitlement_matches_the_engine(plan_year):
-    roster_import(plan_year=plan_year, parse=parse(plan_year, [record()]), user=None)
+    pipeline.import_rows(
+        ROSTER_IMPORT, parse(plan_year, [record()]), target=ImportTarget(plan_year=plan_year), user=None
+    )
     row = RosterRow.objects.get()
     entitlement = row.apply_rules(plan_year.rule_set)
     assert (row.entitled_carts, row.entitled_teacher_devices, row.entitled_student_devices) == (4, 8, 112)
@@ -39,13 +43,15 @@ def test_a_bad_row_saves_nothing(plan_year):
     records = [record(), record(code="154602", students=-1)]
     parsed = parse(plan_year, records)
     assert not parsed.ok
-    with pytest.raises(RosterImportRefused):
-        roster_import(plan_year=plan_year, parse=parsed, user=None)
+    with pytest.raises(ImportRefused):
+        pipeline.import_rows(ROSTER_IMPORT, parsed, target=ImportTarget(plan_year=plan_year), user=None)
     assert RosterRow.objects.count() == 0 and School.objects.count() == 0
 
 
 def test_a_failure_while_writing_rolls_everything_back(plan_year, monkeypatch):
-    roster_import(plan_year=plan_year, parse=parse(plan_year, [record()]), user=None)
+    pipeline.import_rows(
+        ROSTER_IMPORT, parse(plan_year, [record()]), target=ImportTarget(plan_year=plan_year), user=None
+    )
     before = list(RosterRow.objects.values_list("students", flat=True))
 
     def explode(*args, **kwargs):
@@ -53,8 +59,11 @@ def test_a_failure_while_writing_rolls_everything_back(plan_year, monkeypatch):
 
     monkeypatch.setattr(RosterRow.objects, "bulk_create", explode)
     with pytest.raises(Exception, match="disk full"):
-        roster_import(
-            plan_year=plan_year, parse=parse(plan_year, [record(students=500), record(code="154602")]), user=None
+        pipeline.import_rows(
+            ROSTER_IMPORT,
+            parse(plan_year, [record(students=500), record(code="154602")]),
+            target=ImportTarget(plan_year=plan_year),
+            user=None,
         )
     assert list(RosterRow.objects.values_list("students", flat=True)) == before
     assert not School.objects.filter(code="154602").exists()
@@ -62,12 +71,14 @@ def test_a_failure_while_writing_rolls_everything_back(plan_year, monkeypatch):
 
 def test_reimport_updates_changed_rows_removes_missing_ones_and_skips_the_rest(plan_year):
     first = [record(), record(code="154602"), record(code="154603")]
-    roster_import(plan_year=plan_year, parse=parse(plan_year, first), user=None)
+    pipeline.import_rows(ROSTER_IMPORT, parse(plan_year, first), target=ImportTarget(plan_year=plan_year), user=None)
     unchanged = RosterRow.objects.get(school__code="154601")
     changed_before = RosterRow.objects.get(school__code="154602")
 
     second = [record(), record(code="154602", students=500), record(code="154604")]
-    preview = roster_preview(plan_year=plan_year, parse=parse(plan_year, second), user=None)
+    preview = pipeline.preview(
+        ROSTER_IMPORT, parse(plan_year, second), target=ImportTarget(plan_year=plan_year), user=None
+    )
     assert preview.summary | {"counties": None} == {
         "rows": 3,
         "new": 1,
@@ -76,10 +87,10 @@ def test_reimport_updates_changed_rows_removes_missing_ones_and_skips_the_rest(p
         "removed": 1,
         "counties": None,
     }
-    assert [r.school.code for r in preview.removed] == ["154603"]
+    assert [r.school.code for r in preview.found["removed"]] == ["154603"]
     assert RosterRow.objects.count() == 3  # a preview writes nothing
 
-    roster_import(plan_year=plan_year, parse=parse(plan_year, second), user=None)
+    pipeline.import_rows(ROSTER_IMPORT, parse(plan_year, second), target=ImportTarget(plan_year=plan_year), user=None)
     assert sorted(RosterRow.objects.values_list("school__code", flat=True)) == ["154601", "154602", "154604"]
     changed = RosterRow.objects.get(school__code="154602")
     assert changed.students == 500 and changed.version == changed_before.version + 1
@@ -87,25 +98,34 @@ def test_reimport_updates_changed_rows_removes_missing_ones_and_skips_the_rest(p
 
 
 def test_another_countys_rows_are_left_alone(plan_year, county_a_records, county_b_records):
-    roster_import(plan_year=plan_year, parse=parse(plan_year, county_b_records, county_label="臺東縣"), user=None)
-    roster_import(plan_year=plan_year, parse=parse(plan_year, county_a_records), user=None)
-    roster_import(plan_year=plan_year, parse=parse(plan_year, county_a_records[:5]), user=None)
+    pipeline.import_rows(
+        ROSTER_IMPORT,
+        parse(plan_year, county_b_records, county_label="臺東縣"),
+        target=ImportTarget(plan_year=plan_year),
+        user=None,
+    )
+    pipeline.import_rows(
+        ROSTER_IMPORT, parse(plan_year, county_a_records), target=ImportTarget(plan_year=plan_year), user=None
+    )
+    pipeline.import_rows(
+        ROSTER_IMPORT, parse(plan_year, county_a_records[:5]), target=ImportTarget(plan_year=plan_year), user=None
+    )
     assert RosterRow.objects.filter(school__county__name="臺東縣").count() == len(county_b_records)
     assert RosterRow.objects.filter(school__county__name="花蓮縣").count() == 5
 
 
 def test_county_staff_import_only_their_county(plan_year, officer_a):
     parsed = parse(plan_year, [record(), record(code="144601", county="臺東縣", name="臺東縣立某國小")])
-    preview = roster_preview(plan_year=plan_year, parse=parsed, user=officer_a)
+    preview = pipeline.preview(ROSTER_IMPORT, parsed, target=ImportTarget(plan_year=plan_year), user=officer_a)
     assert [(p.row, p.message) for p in preview.errors] == [(6, "本帳號只能匯入花蓮縣的學校，本列為臺東縣")]
-    with pytest.raises(RosterImportRefused):
-        roster_import(plan_year=plan_year, parse=parsed, user=officer_a)
+    with pytest.raises(ImportRefused):
+        pipeline.import_rows(ROSTER_IMPORT, parsed, target=ImportTarget(plan_year=plan_year), user=officer_a)
     assert RosterRow.objects.count() == 0
 
 
 def test_a_known_school_cannot_move_county(plan_year, school_a, admin_user):
     parsed = parse(plan_year, [record(county="臺東縣")], county_label="臺東縣")
-    preview = roster_preview(plan_year=plan_year, parse=parsed, user=admin_user)
+    preview = pipeline.preview(ROSTER_IMPORT, parsed, target=ImportTarget(plan_year=plan_year), user=admin_user)
     assert preview.errors[0].message == "學校代碼 154601 在本系統屬於花蓮縣，與本列的縣市別臺東縣不同"
 
 
@@ -113,7 +133,7 @@ def _import_queries(plan_year, records, django_assert_max_num_queries) -> int:
     parsed = parse(plan_year, records)
     assert parsed.ok
     with django_assert_max_num_queries(50) as captured:
-        roster_import(plan_year=plan_year, parse=parsed, user=None)
+        pipeline.import_rows(ROSTER_IMPORT, parsed, target=ImportTarget(plan_year=plan_year), user=None)
     return len(captured.captured_queries)
 
 

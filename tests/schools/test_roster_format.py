@@ -293,8 +293,8 @@ def test_a_header_with_no_rows_is_refused():
     [
         (b"", "檔案是空的"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "舊版 Excel 97-2003"),
-        (b"PK\x03\x04 not really a zip", "不是有效的 Excel 活頁簿"),
-        (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\xff\xfe", "不是 Excel 活頁簿（.xlsx），也不是"),
+        (b"PK\x03\x04 not really a zip", "不是 Excel 活頁簿或 CSV 檔"),
+        (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\xff\xfe", "不是 Excel 活頁簿或 CSV 檔"),
     ],
 )
 def test_files_that_are_not_workbooks(content, message):
@@ -308,7 +308,7 @@ def test_a_zip_that_is_not_a_workbook():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("hello.txt", "hi")
-    assert "不是有效的 Excel 活頁簿" in parse(buffer.getvalue()).errors[0].message
+    assert "不是 Excel 活頁簿或 CSV 檔" in parse(buffer.getvalue()).errors[0].message
 
 
 def test_a_zip_bomb_is_refused_before_parsing():

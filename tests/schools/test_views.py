@@ -9,9 +9,11 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from portal.imports import pipeline
+from portal.imports.kinds import ImportTarget
 from portal.models import PendingUpload
+from schools.importing import ROSTER_IMPORT
 from schools.models import RosterRow
-from schools.services import roster_import, roster_parse_file
 from tests.conftest import client_for, record, roster_bytes
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +25,10 @@ def upload(client, content, name="名單.xlsx"):
 
 
 def load(plan_year, records, county_label="花蓮縣"):
-    parsed = roster_parse_file(content=roster_bytes(records, county_label=county_label), plan_year=plan_year)
-    roster_import(plan_year=plan_year, parse=parsed, user=None)
+    parsed = pipeline.read_file(
+        ROSTER_IMPORT, roster_bytes(records, county_label=county_label), target=ImportTarget(plan_year=plan_year)
+    )
+    pipeline.import_rows(ROSTER_IMPORT, parsed, target=ImportTarget(plan_year=plan_year), user=None)
 
 
 def text(response) -> str:
@@ -34,7 +38,9 @@ def text(response) -> str:
 # --- The whole way: upload -> preview -> confirm -> download ---------------------------------
 
 
-def test_officer_uploads_previews_confirms_and_downloads(plan_year, officer_a, county_a_records):
+def test_officer_uploads_previews_confirms_and_downloads(
+    plan_year, officer_a, county_a_records, django_capture_on_commit_callbacks
+):
     client = client_for(officer_a)
     response = upload(client, roster_bytes(county_a_records))
     assert response.status_code == 302
@@ -51,7 +57,8 @@ def test_officer_uploads_previews_confirms_and_downloads(plan_year, officer_a, c
     assert RosterRow.objects.count() == 0
 
     upload_obj = PendingUpload.objects.get()
-    confirmed = client.post(reverse("roster_import_confirm", args=[upload_obj.pk]), follow=True)
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes once the rows are committed
+        confirmed = client.post(reverse("roster_import_confirm", args=[upload_obj.pk]), follow=True)
     assert RosterRow.objects.count() == len(county_a_records)
     assert f"已匯入 {len(county_a_records)} 列" in text(confirmed)
     upload_obj.refresh_from_db()
@@ -59,7 +66,7 @@ def test_officer_uploads_previews_confirms_and_downloads(plan_year, officer_a, c
 
     # Confirming twice does nothing more.
     again = client.post(reverse("roster_import_confirm", args=[upload_obj.pk]), follow=True)
-    assert "已處理過" in text(again)
+    assert "這份檔案已經匯入（或正在匯入）" in text(again)
 
     download = client.get(reverse("roster_export") + "?year=111")
     assert download.status_code == 200 and download["Content-Type"] == XLSX

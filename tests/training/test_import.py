@@ -4,12 +4,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from portal.imports import pipeline
+from portal.imports.kinds import ImportRefused, ImportTarget
 from portal.models import PendingUpload
 from tests.conftest import client_for
 from tests.training.conftest import sheet_bytes
 from tests.training.factories import make_session
+from training.importing import ATTENDANCE
 from training.models import Attendance, SessionKind
-from training.services import AttendanceImportRefused, attendance_import, attendance_parse_file, attendance_preview
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +25,12 @@ def sessions(plan_year, county_a, roster_ab):
 
 
 def preview_of(content, plan_year, county):
-    return attendance_preview(parse=attendance_parse_file(content=content), plan_year=plan_year, county=county)
+    return pipeline.preview(
+        ATTENDANCE,
+        pipeline.read_file(ATTENDANCE, content, target=ImportTarget(plan_year=None)),
+        target=ImportTarget(plan_year=plan_year, county=county),
+        user=None,
+    )
 
 
 def upload(client, content, name="名單.xlsx"):
@@ -50,7 +57,7 @@ def test_preview_then_confirm_through_the_pages(sessions, officer_a):
     # The same file again adds nothing and says so.
     response = upload(client, content)
     again = client.get(response["Location"]).content.decode()
-    assert "確認匯入 0 筆" in again and "先前已登錄" in again
+    assert "確認匯入 3 筆" not in again and "匯入不會改變任何資料" in again and "先前已登錄" in again
 
 
 def test_every_bad_row_is_reported_with_row_and_column_and_nothing_is_saved(sessions, plan_year, county_a):
@@ -78,21 +85,26 @@ def test_every_bad_row_is_reported_with_row_and_column_and_nothing_is_saved(sess
     assert "只開放花蓮縣的學校" in messages[(7, "學校代碼")]
     assert len(preview.errors) == 7
     assert [p.row for p in preview.errors] == sorted(p.row for p in preview.errors)
-    with pytest.raises(AttendanceImportRefused):
-        attendance_import(parse=attendance_parse_file(content=content), plan_year=plan_year, county=county_a, user=None)
+    with pytest.raises(ImportRefused):
+        pipeline.import_rows(
+            ATTENDANCE,
+            pipeline.read_file(ATTENDANCE, content, target=ImportTarget(plan_year=None)),
+            target=ImportTarget(plan_year=plan_year, county=county_a),
+            user=None,
+        )
     assert Attendance.objects.count() == 0
 
 
 def test_teachers_of_other_counties_may_attend_an_open_session(sessions, plan_year, county_a):
     preview = preview_of(sheet_bytes([["A1-001", "144601", "B001", ""]]), plan_year, county_a)
-    assert preview.ok and len(preview.new) == 1
+    assert preview.ok and preview.summary["new"] == 1
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
         (sheet_bytes([["A1-001", "154601"]], headers=("研習代碼", "學校代碼")), "缺少欄位：教師識別碼"),
-        (b"PK\x03\x04 this is not a workbook", "不是有效的 Excel 活頁簿"),
+        (b"PK\x03\x04 this is not a workbook", "不是 Excel 活頁簿或 CSV 檔"),
         (b"\xd0\xcf\x11\xe0 old excel", "舊版 Excel"),
         ("學校,名稱\n154601,某校\n".encode(), "找不到標題列"),
         (sheet_bytes([]), "沒有任何參加紀錄"),
@@ -113,7 +125,7 @@ def test_the_upload_form_refuses_an_empty_file_and_a_wrong_type(sessions, office
 
 def test_a_csv_sheet_works_too(sessions, plan_year, county_a):
     preview = preview_of(sheet_bytes([["A1-001", "154601", "T001", "王"]], kind="csv"), plan_year, county_a)
-    assert preview.ok and preview.new[0].teacher_code == "T001"
+    assert preview.ok and preview.parse.rows[0].teacher_code == "T001"
 
 
 def test_another_officer_cannot_see_or_confirm_the_upload(sessions, officer_a, officer_b):
@@ -133,10 +145,12 @@ def test_county_b_cannot_record_into_county_a_sessions(sessions, plan_year, coun
 
 def _import_queries(plan_year, county, n, django_assert_max_num_queries) -> int:
     rows = [["A1-001" if i % 2 else "A2-001", "154601" if i % 3 else "154602", f"T{i:05d}", ""] for i in range(n)]
-    parse = attendance_parse_file(content=sheet_bytes(rows))
+    parse = pipeline.read_file(ATTENDANCE, sheet_bytes(rows), target=ImportTarget(plan_year=None))
     assert parse.ok
     with django_assert_max_num_queries(20) as captured:
-        summary = attendance_import(parse=parse, plan_year=plan_year, county=county, user=None)
+        summary = pipeline.import_rows(
+            ATTENDANCE, parse, target=ImportTarget(plan_year=plan_year, county=county), user=None
+        )
     assert summary["new"] == n
     return len(captured.captured_queries)
 

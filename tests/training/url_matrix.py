@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from portal.imports.uploads import upload_create
 from portal.models import PendingUpload
-from portal.uploads import upload_create
 from schools.models import School
 from tests.training.factories import attend, make_record, make_session
 from training.records import RECORD_TYPES

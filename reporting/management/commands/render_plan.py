@@ -4,9 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from budget.models import PlanSubmission
 from budget.services import plan_for
+from portal.commands import county_or_fail, plan_year_or_fail
 from reporting.rendering import plan_document, plan_pdf, plan_xlsx
 from reporting.services import plan_document_submission
-from schools.management.commands._common import county_or_fail, plan_year_or_fail
 
 
 class Command(BaseCommand):

@@ -10,12 +10,14 @@ from django.db import transaction
 
 from budget import demo as budget_demo
 from devices import demo as devices_demo
+from portal.imports.kinds import ImportTarget
+from portal.imports.pipeline import import_content
 from portal.models import Role, User
 from reporting import demo as reporting_demo
 from schools.exporting import write_roster_workbook
+from schools.importing import ROSTER_IMPORT
 from schools.models import County, PlanYear, RosterRow, School
 from schools.realdata import roster_records
-from schools.services import roster_import, roster_parse_file
 from training import demo as training_demo
 
 DEMO_COUNTY = "花蓮縣"
@@ -62,9 +64,7 @@ class Command(BaseCommand):
 
         county = County.objects.get(name=DEMO_COUNTY)
         if not RosterRow.objects.filter(plan_year=plan_year, school__county=county).exists():
-            parse = roster_parse_file(content=workbook, plan_year=plan_year)
-            with transaction.atomic():
-                summary = roster_import(plan_year=plan_year, parse=parse, user=None)
+            summary = import_content(ROSTER_IMPORT, workbook, target=ImportTarget(plan_year=plan_year))
             self.stdout.write(f"已匯入{DEMO_COUNTY}名單 {summary['rows']} 列（教育部 110 學年度公開資料）")
 
         school = School.objects.filter(county=county).order_by("code").first()

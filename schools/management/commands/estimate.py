@@ -1,10 +1,13 @@
 import json
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from schools.management.commands._common import fail_on_errors, plan_year_or_fail, read_file
+from portal.commands import fail_on_errors, plan_year_or_fail, read_file_or_fail
+from portal.imports.kinds import ImportTarget
+from portal.imports.pipeline import read_file
+from schools.importing import ROSTER_IMPORT
 from schools.roster_format import estimate_report
-from schools.services import roster_parse_file
 
 
 class Command(BaseCommand):
@@ -18,8 +21,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, year, json: bool, **options):
         plan_year = plan_year_or_fail(year)
-        parse = roster_parse_file(content=read_file(file), plan_year=plan_year)
-        fail_on_errors(parse, self.stderr)
+        max_bytes = settings.IMPORT_COMMAND_MAX_BYTES
+        content = read_file_or_fail(file, max_bytes=max_bytes)
+        parse = read_file(ROSTER_IMPORT, content, target=ImportTarget(plan_year=plan_year), max_bytes=max_bytes)
+        fail_on_errors(parse.errors, self.stderr)
         report = estimate_report(parse.rows, plan_year.rule_set)
         if json:
             self.stdout.write(_dumps(report))

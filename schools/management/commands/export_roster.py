@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from schools.management.commands._common import county_or_fail, plan_year_or_fail
+from portal.commands import county_or_fail, plan_year_or_fail
 from schools.selectors import roster_export_workbook
 
 

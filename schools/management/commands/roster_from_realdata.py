@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
+from portal.commands import county_or_fail, plan_year_or_fail
 from schools.exporting import write_roster_workbook
-from schools.management.commands._common import county_or_fail, plan_year_or_fail
 from schools.realdata import roster_records
 
 
