@@ -3,6 +3,11 @@ same writer the export uses."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
@@ -14,6 +19,7 @@ from schools.importing import ROSTER_IMPORT
 from schools.models import County, PlanYear, School
 from schools.realdata import roster_records
 
+ROOT = Path(__file__).resolve().parent.parent
 COUNTY_A = "花蓮縣"
 COUNTY_B = "臺東縣"
 PASSWORD = "persona-password-2022"
@@ -138,6 +144,17 @@ def record(**overrides) -> dict:
     }
     values.update(overrides)
     return values
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> dict:
+    """The environment of a manage.py process on a migrated SQLite database of its own."""
+    folder = tmp_path_factory.mktemp("cli")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'cli.sqlite3'}", "PORTAL_VAR_DIR": str(folder)}
+    env.pop("SECRET_KEY", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    return env
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -142,16 +141,6 @@ def test_commands_name_what_is_wrong_with_their_arguments(tmp_path):
         run("estimate", str(tmp_path / "missing.xlsx"), "--year", "120")
     with pytest.raises(CommandError, match="不是 22 個縣市之一"):
         run("export_roster", "--county", "火星市", "--out", str(tmp_path / "x.xlsx"))
-
-
-@pytest.fixture(scope="module")
-def migrated_sqlite(tmp_path_factory) -> dict:
-    folder = tmp_path_factory.mktemp("cli")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'cli.sqlite3'}", "PORTAL_VAR_DIR": str(folder)}
-    env.pop("SECRET_KEY", None)
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    return env
 
 
 def test_a_bad_file_never_ends_in_a_traceback(migrated_sqlite, tmp_path):
