@@ -17,6 +17,7 @@ from __future__ import annotations
 import calendar
 import csv
 import datetime
+import functools
 import io
 from dataclasses import dataclass
 from decimal import Decimal
@@ -85,11 +86,7 @@ TEMPLATE_HEADERS = ("學校代碼", "學校名稱", "月份", "平臺", "使用�
 
 
 def _whole(value) -> int:
-    """A count typed as a whole number (12.5 and 1e3 are refused, not rounded)."""
-    text = cells.text(value).replace(",", "")
-    if text and not text.lstrip("-").isdigit():
-        raise cells.CellError(f"「{text}」不是整數")
-    return cells.count(text)
+    return cells.count(value, not_a_number="不是整數")
 
 
 @dataclass
@@ -112,18 +109,22 @@ def roc_month(month: datetime.date) -> str:
     return roc_month_label(month.year, month.month)
 
 
+@functools.cache
 def hours_in_month(month: datetime.date) -> int:
     return calendar.monthrange(month.year, month.month)[1] * 24
 
 
-def row_problems(row: UsageRow, *, rule_set: engine.RuleSet, months: list[datetime.date]) -> list[tuple[str, str]]:
+def row_problems(
+    row: UsageRow, *, rule_set: engine.RuleSet, months: list[datetime.date] | frozenset
+) -> list[tuple[str, str]]:
     """(column key, reason) for what a row's own figures make impossible; the form checks the same."""
     problems = []
     if row.platform and row.platform not in rule_set.usage_platforms:
         names = "、".join(rule_set.usage_platforms)
         problems.append(("platform", f"「{row.platform}」不是本年度的平臺（{names}）"))
     if row.month is not None and row.month not in months:
-        period = f"{roc_month(months[0])}至{roc_month(months[-1])}" if months else "未設定"
+        ordered = sorted(months)
+        period = f"{roc_month(ordered[0])}至{roc_month(ordered[-1])}" if ordered else "未設定"
         problems.append(("month", f"{roc_month(row.month)}不在計畫期程（{period}）內"))
     if row.hours is not None and row.active_devices is not None and row.month is not None:
         ceiling = row.active_devices * hours_in_month(row.month)
@@ -212,7 +213,7 @@ class UsageKind(ImportKind):
 
     def read_rows(self, parse: Parse, *, target: ImportTarget) -> None:
         plan_year = target.plan_year
-        rule_set, months = plan_year.rule_set, plan_year.months
+        rule_set, months = plan_year.rule_set, frozenset(plan_year.months)
         seen: dict[tuple, int] = {}
         for number, row_cells in parse.layout.rows():
             values, valid = self.read_cells(number, row_cells, parse)

@@ -7,6 +7,7 @@ Every import uses these; none has its own copy. No database here.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -17,6 +18,7 @@ from portal.roc import ROC_OFFSET, parse_roc_date
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _INTEGER = re.compile(r"-?\d+")
 _DECIMAL = re.compile(r"-?\d+\.\d+")
+_SCHOOL_CODE = re.compile(r"[0-9A-Z]{6}")
 
 
 class CellError(ValueError):
@@ -36,10 +38,13 @@ def text(value) -> str:
     apostrophe before formula-like text taken off."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    result = nfkc(str(value)).strip()
-    if result.startswith("'") and result[1:2] in FORMULA_START:
+    if type(value) is not str:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        value = str(value)
+    # Every cell of a national file passes here: ASCII needs no folding.
+    result = (value if value.isascii() else nfkc(value)).strip()
+    if result[:1] == "'" and result[1:2] in FORMULA_START:
         result = result[1:]
     return result
 
@@ -51,14 +56,10 @@ def key_text(value) -> str:
     return "".join(nfkc("" if value is None else str(value)).split()).upper()
 
 
-def count(value, *, allow_blank: bool = False) -> int | None:
+def count(value, *, allow_blank: bool = False, not_a_number: str = "不是數字") -> int | None:
     """A whole number >= 0: 12, 12.0, '12', '1,234'."""
-    if blank(value):
-        if allow_blank:
-            return None
-        raise CellError("未填寫")
     if isinstance(value, bool):
-        raise CellError(f"「{value}」不是數字")
+        raise CellError(f"「{value}」{not_a_number}")
     if isinstance(value, int):
         number = value
     elif isinstance(value, float):
@@ -66,13 +67,18 @@ def count(value, *, allow_blank: bool = False) -> int | None:
             raise CellError(f"「{value:g}」不是整數")
         number = int(value)
     else:
-        typed = text(value).replace(",", "")
-        if _INTEGER.fullmatch(typed):
-            number = int(typed)
-        elif _DECIMAL.fullmatch(typed):
-            raise CellError(f"「{typed}」不是整數")
+        typed = text(value)
+        if not typed:
+            if allow_blank:
+                return None
+            raise CellError("未填寫")
+        bare = typed.replace(",", "")
+        if _INTEGER.fullmatch(bare):
+            number = int(bare)
+        elif _DECIMAL.fullmatch(bare):
+            raise CellError(f"「{bare}」不是整數")
         else:
-            raise CellError(f"「{text(value)}」不是數字")
+            raise CellError(f"「{typed}」{not_a_number}")
     if number < 0:
         raise CellError(f"不可為負數（填了 {number}）")
     return number
@@ -99,10 +105,6 @@ def decimal(value, *, step: Decimal) -> Decimal:
 def school_code(value, *, allow_blank: bool = False) -> str:
     """學校代碼: six characters, digits or capitals (07C301). Excel drops the leading zeros
     of a code typed as a number: 14630 was 014630."""
-    if blank(value):
-        if allow_blank:
-            return ""
-        raise CellError("未填寫")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if isinstance(value, float) and not value.is_integer():
             raise CellError(f"「{value:g}」不是學校代碼")
@@ -110,8 +112,18 @@ def school_code(value, *, allow_blank: bool = False) -> str:
         if not 0 <= number <= 999_999:
             raise CellError(f"「{number}」不是 6 碼的學校代碼")
         return f"{number:06d}"
-    code = text(value).upper()
-    if not re.fullmatch(r"[0-9A-Z]{6}", code):
+    return _school_code_text(text(value), allow_blank)
+
+
+# A file repeats its codes, months and dates on row after row: each text is read once.
+@functools.lru_cache(maxsize=8192)
+def _school_code_text(typed: str, allow_blank: bool) -> str:
+    code = typed.upper()
+    if not code:
+        if allow_blank:
+            return ""
+        raise CellError("未填寫")
+    if not _SCHOOL_CODE.fullmatch(code):
         hint = "（若 Excel 去掉了開頭的 0，請把這欄設為文字格式）" if code.isdigit() and len(code) < 6 else ""
         raise CellError(f"「{code}」不是 6 碼的學校代碼{hint}")
     return code
@@ -127,10 +139,15 @@ def roc_date(value) -> datetime.date | None:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(int(value))
+    return _roc_date_text(text(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _roc_date_text(typed: str) -> datetime.date:
     try:
-        return parse_roc_date(text(value))
+        return parse_roc_date(typed)
     except ValueError:
-        raise CellError(f"「{text(value)}」不是有效的日期（請用 111/09/05 或 111年9月5日）") from None
+        raise CellError(f"「{typed}」不是有效的日期（請用 111/09/05 或 111年9月5日）") from None
 
 
 _MONTH_PATTERNS = (
@@ -145,7 +162,11 @@ def roc_month(value) -> datetime.date:
     """111年3月, 111/03, 11103, 2022-03, 202203 or a date cell -> the month's first day."""
     if isinstance(value, datetime.datetime | datetime.date):
         return datetime.date(value.year, value.month, 1)
-    typed = text(value).replace(" ", "")
+    return _roc_month_text(text(value).replace(" ", ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _roc_month_text(typed: str) -> datetime.date:
     if not typed:
         raise CellError("未填寫")
     for pattern in _MONTH_PATTERNS:

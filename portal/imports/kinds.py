@@ -9,6 +9,7 @@ background job and the management command are the pipeline's (`portal.imports.pi
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -258,16 +259,19 @@ class ImportKind:
     def read_cells(self, number: int, cells: dict, parse: Parse) -> tuple[dict, bool]:
         """Every column with a reader, read: (values, all read). Each bad cell is a problem."""
         values, ok = {}, True
-        for column in self.columns:
-            if column.read is None:
-                continue
+        get = cells.get
+        for key, read in self._readers:
             try:
-                values[column.key] = column.read(cells.get(column.key))
+                values[key] = read(get(key))
             except ValueError as exc:
-                parse.errors.append(Problem(number, parse.where(column.key), str(exc)))
-                values[column.key] = None
+                parse.errors.append(Problem(number, parse.where(key), str(exc)))
+                values[key] = None
                 ok = False
         return values, ok
+
+    @functools.cached_property
+    def _readers(self) -> tuple:
+        return tuple((column.key, column.read) for column in self.columns if column.read is not None)
 
     def check(self, parse: Parse, *, target: ImportTarget, user) -> Preview:
         """The database's rules (scope, what exists, limits). Reads only; its queries do not

@@ -141,7 +141,7 @@ _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _DOC_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
-def _greater_than(limit: int, alphabet: str) -> str:
+def numerals_greater_than(limit: int, alphabet: str) -> str:
     """A regex for the numerals (in base `alphabet`, no leading zero) greater than `limit`.
 
     Built so that scanning a worksheet's XML finds only the references beyond the limits:
@@ -169,8 +169,8 @@ def _beyond(limits: Limits) -> re.Pattern:
     attribute ending in r counts: whitespace before `r=` can be a tab or a newline, and a
     false alarm on another attribute only refuses a file that is far out anyway."""
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    far_row = _greater_than(limits.max_sheet_rows, "0123456789")
-    far_column = _greater_than(limits.max_columns, letters)
+    far_row = numerals_greater_than(limits.max_sheet_rows, "0123456789")
+    far_column = numerals_greater_than(limits.max_columns, letters)
     return re.compile(rf'r="(?:(?P<column>{far_column})[0-9]*|[A-Z]*(?P<row>{far_row}))"'.encode())
 
 

@@ -57,7 +57,9 @@ def test_a_second_confirm_of_the_same_upload_is_refused_and_imports_nothing(worl
 def test_two_confirms_at_once_import_once(world, officer_a, kind):
     upload = pending(kind, officer_a, world, clean_file(kind, variant=3))
     before = written()
-    results = run_at_once(lambda: pipeline.upload_confirm(upload=PendingUpload.objects.get(pk=upload.pk), user=officer_a))
+    results = run_at_once(
+        lambda: pipeline.upload_confirm(upload=PendingUpload.objects.get(pk=upload.pk), user=officer_a)
+    )
     outcomes = [r for r in results if isinstance(r, pipeline.Outcome)]
     refusals = [r for r in results if isinstance(r, ImportRefused)]
     assert len(outcomes) == 1 and len(refusals) == 1, results
@@ -103,7 +105,7 @@ def run_at_once(work, threads: int = 2) -> list:
         try:
             barrier.wait()
             results.append(work())
-        except Exception as exc:  # noqa: BLE001 - the test reports whatever came out
+        except Exception as exc:
             results.append(exc)
         finally:
             connection.close()

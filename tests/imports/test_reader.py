@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.imports.reader import Limits, UnreadableFile, _greater_than, read_sheets
+from portal.imports.reader import Limits, UnreadableFile, numerals_greater_than, read_sheets
 from tests.imports import hostile
 
 LIMITS = Limits(max_bytes=5 * 1024 * 1024, max_rows=5_000)
@@ -113,7 +113,7 @@ def test_a_read_that_takes_too_long_is_stopped():
 
 @given(st.integers(min_value=1, max_value=10**7), st.integers(min_value=0, max_value=10**9))
 def test_the_row_pattern_matches_exactly_the_numbers_past_the_limit(limit, number):
-    pattern = re.compile("^" + _greater_than(limit, "0123456789") + "$")
+    pattern = re.compile("^" + numerals_greater_than(limit, "0123456789") + "$")
     assert bool(pattern.match(str(number))) == (number > limit)
 
 
@@ -127,5 +127,5 @@ def _letters(number: int) -> str:
 
 @given(st.integers(min_value=1, max_value=20_000), st.integers(min_value=1, max_value=500_000))
 def test_the_column_pattern_matches_exactly_the_columns_past_the_limit(limit, column):
-    pattern = re.compile("^" + _greater_than(limit, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") + "$")
+    pattern = re.compile("^" + numerals_greater_than(limit, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") + "$")
     assert bool(pattern.match(_letters(column))) == (column > limit)
