@@ -101,7 +101,7 @@ print(json.dumps({"devices": Device.objects.count(), "kaohsiung": Device.objects
 WORKBOOK = r"""
 import django, sys; django.setup()
 from openpyxl import Workbook
-from devices.device_format import HEADER_TEXTS
+from devices.importing import HEADER_TEXTS
 from schools.models import School
 rows, path = int(sys.argv[1]), sys.argv[2]
 codes = list(School.objects.filter(county__name="高雄市").order_by("code").values_list("code", flat=True))
