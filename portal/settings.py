@@ -89,9 +89,15 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # Sessions are read on every request: from the cache first (Redis when there is one), the
 # database only on a miss.
+# Redis being away is a cache miss (portal.redis_cache), not an error: short socket timeouts.
 CACHES = {
     "default": (
-        {"BACKEND": "portal.redis_cache.PortalRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "portal"}
+        {
+            "BACKEND": "portal.redis_cache.PortalRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "portal",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -106,9 +112,21 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
+# A message whose worker was SIGKILLed comes back after the visibility timeout: twice the
+# longest job, so that a live job is never handed out twice (the reaper in reporting.tasks
+# fails or re-queues a job row stuck past its time limit sooner).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+}
+# Asking for a job while the broker is away must answer the page at once: one short retry,
+# then the job row records that it waits (and a beat task sends it when the broker is back).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+EXPORT_MAX_ATTEMPTS = env_int("EXPORT_MAX_ATTEMPTS", 5)
 CELERY_TIMEZONE = "Asia/Taipei"
 CELERY_BEAT_SCHEDULE = {
     "delete-old-export-files": {
@@ -122,6 +140,10 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-imports": {
         "task": "portal.tasks.requeue_stuck_imports",
         "schedule": 300.0,
+    },
+    "requeue-export-jobs": {
+        "task": "reporting.tasks.requeue_export_jobs",
+        "schedule": 120.0,
     },
 }
 # reporting: reminder e-mails before a monthly report's deadline (once a day, 08:00 Taipei)
@@ -196,6 +218,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.system_status",
             ],
             "builtins": ["portal.templatetags.portal_tags"],
         },

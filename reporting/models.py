@@ -20,6 +20,7 @@ class ExportJob(models.Model):
         RUNNING = "running", "產製中"
         DONE = "done", "完成"
         FAILED = "failed", "失敗"
+        CANCELLED = "cancelled", "已取消"
 
     kind = models.CharField("文件", max_length=20, choices=Kind.choices)
     requested_by = models.ForeignKey(
@@ -74,7 +75,7 @@ class ExportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)
 
 
 # --- Usage hours (五(四)2(1)C, (3)A) ------------------------------------------------------

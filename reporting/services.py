@@ -34,13 +34,31 @@ def export_job_request(
     submission: PlanSubmission | None = None,
 ) -> ExportJob:
     """Record the request; the worker gets the job's id once the row is committed."""
-    from reporting.tasks import render_export
-
     job = ExportJob.objects.create(
         kind=kind, requested_by=user, plan_year=plan_year, county=county, plan=plan, submission=submission
     )
-    transaction.on_commit(lambda: render_export.delay(job.pk))
+    transaction.on_commit(lambda: export_job_queue(job_id=job.pk))
     return job
+
+
+BROKER_AWAY = "排程服務暫時無法使用，恢復後會自動產製"
+
+
+def export_job_queue(*, job_id: int) -> bool:
+    """Hand the job to the worker. The broker being away loses nothing: the row says so and
+    reporting.tasks.requeue_export_jobs sends it once the broker answers again."""
+    from reporting.tasks import render_export
+
+    try:
+        render_export.delay(job_id)
+    except Exception:
+        logger.warning("export job %s could not be queued: the broker is away", job_id, exc_info=True)
+        ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(progress_note=BROKER_AWAY)
+        return False
+    ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED, progress_note=BROKER_AWAY).update(
+        progress_note=""
+    )
+    return True
 
 
 def plan_document_submission(
@@ -80,21 +98,93 @@ def export_job_render(job: ExportJob) -> tuple[bytes, str]:
     return plan_xlsx(document, progress), document.filename(XLSX)
 
 
+def export_job_claim(*, job_id: int) -> ExportJob | None:
+    """QUEUED -> RUNNING under the row's lock, once per attempt. None when there is nothing to
+    do: the job is finished or cancelled, or its attempts are spent (a job that always kills its
+    worker ends FAILED with that reason).
+
+    A message comes again for a RUNNING job only when the attempt that held it is dead: its
+    worker was killed (acks_late + reject_on_worker_lost hand the message back at once), the
+    broker's visibility timeout (twice the hard time limit) passed, or the reaper found the job
+    past the hard time limit. So a RUNNING job is claimed again, as a new attempt; should two
+    attempts ever overlap, only the latest one's file is kept (export_job_finish)."""
+    with transaction.atomic():
+        job = (
+            # Lock the job's row only: PostgreSQL refuses FOR UPDATE across the nullable joins.
+            ExportJob.objects.select_for_update(of=("self",))
+            .select_related("plan__county", "plan__plan_year", "plan_year", "county", "submission")
+            .get(pk=job_id)
+        )
+        if job.is_finished:
+            return None
+        if job.attempts >= settings.EXPORT_MAX_ATTEMPTS:
+            job.status = ExportJob.Status.FAILED
+            job.error = (
+                f"產製時工作程序已中斷 {job.attempts} 次（可能是檔案過大或系統資源不足），系統已停止重試；"
+                "請稍後再試，或聯絡系統管理者"
+            )
+            job.finished_at = timezone.now()
+            job.save(update_fields=["status", "error", "finished_at"])
+            return None
+        job.status = ExportJob.Status.RUNNING
+        job.started_at = timezone.now()
+        job.attempts += 1
+        job.error = ""
+        job.progress_note = ""
+        job.save(update_fields=["status", "started_at", "attempts", "error", "progress_note"])
+    return job
+
+
 def export_job_finish(*, job: ExportJob, content: bytes, filename: str) -> None:
-    job.file.save(f"job-{job.pk}.{filename.rsplit('.', 1)[-1]}", ContentFile(content), save=False)
-    job.filename = filename
-    job.status = ExportJob.Status.DONE
-    job.progress = 100
-    job.progress_note = "完成"
-    job.error = ""
-    job.finished_at = timezone.now()
-    job.save(update_fields=["file", "filename", "status", "progress", "progress_note", "error", "finished_at"])
+    """Store the file, unless the job was cancelled (or reaped) meanwhile."""
+    name = f"job-{job.pk}.{filename.rsplit('.', 1)[-1]}"
+    stored = job.file.storage.save(f"exports/{timezone.now():%Y/%m}/{name}", ContentFile(content))
+    done = ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING, attempts=job.attempts).update(
+        file=stored,
+        filename=filename,
+        status=ExportJob.Status.DONE,
+        progress=100,
+        progress_note="完成",
+        error="",
+        finished_at=timezone.now(),
+    )
+    if not done:
+        job.file.storage.delete(stored)
 
 
 def export_job_fail(*, job_id: int, reason: str) -> None:
-    ExportJob.objects.filter(pk=job_id).exclude(status=ExportJob.Status.DONE).update(
+    ExportJob.objects.filter(pk=job_id, status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]).update(
         status=ExportJob.Status.FAILED, error=reason[:2000], finished_at=timezone.now()
     )
+
+
+def export_job_cancel(*, job: ExportJob, user: User) -> bool:
+    """The requester gives up on a job that has not finished; a worker running it drops its file."""
+    return bool(
+        ExportJob.objects.filter(pk=job.pk, status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]).update(
+            status=ExportJob.Status.CANCELLED,
+            error=f"已由 {user.get_full_name() or user.username} 取消",
+            finished_at=timezone.now(),
+        )
+    )
+
+
+def export_jobs_requeue(*, queued_minutes: int = 5) -> dict:
+    """What a lost message or a dead worker left behind: jobs still QUEUED after a while are sent
+    again (the broker was away, or the message was lost); jobs RUNNING past the time limit are
+    sent again or, their attempts spent, failed with the reason."""
+    now = timezone.now()
+    counts = {"queued": 0, "overdue": 0}
+    waiting = ExportJob.objects.filter(
+        status=ExportJob.Status.QUEUED, created_at__lt=now - timedelta(minutes=queued_minutes)
+    )
+    for job_id in waiting.values_list("pk", flat=True):
+        counts["queued"] += export_job_queue(job_id=job_id)
+    limit = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    overdue = ExportJob.objects.filter(status=ExportJob.Status.RUNNING, started_at__lt=limit)
+    for job_id in overdue.values_list("pk", flat=True):
+        counts["overdue"] += export_job_queue(job_id=job_id)
+    return counts
 
 
 def export_jobs_delete_old_files(*, older_than_days: int | None = None) -> int:

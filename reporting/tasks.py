@@ -5,15 +5,18 @@ from __future__ import annotations
 import logging
 
 from celery import Task, shared_task
-from django.db import InterfaceError, OperationalError, transaction
-from django.utils import timezone
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
 from reporting.models import ExportJob
 from reporting.services import (
+    export_job_claim,
     export_job_fail,
     export_job_finish,
     export_job_render,
     export_jobs_delete_old_files,
+    export_jobs_requeue,
 )
 
 logger = logging.getLogger(__name__)
@@ -42,31 +45,33 @@ class _ExportTask(Task):
     max_retries=3,
 )
 def render_export(self, job_id: int) -> str:
-    # Claim the job under a row lock: a redelivered message (acks_late) finds it running or done.
-    with transaction.atomic():
-        job = (
-            # Lock the job's row only: PostgreSQL refuses FOR UPDATE across the nullable joins.
-            ExportJob.objects.select_for_update(of=("self",))
-            .select_related("plan__county", "plan__plan_year", "plan_year", "county", "submission")
-            .get(pk=job_id)
-        )
-        if job.status == ExportJob.Status.DONE:
-            return "already done"
-        job.status = ExportJob.Status.RUNNING
-        job.started_at = timezone.now()
-        job.attempts += 1
-        job.error = ""
-        job.save(update_fields=["status", "started_at", "attempts", "error"])
+    # acks_late + reject_on_worker_lost (settings): a worker killed mid-job hands the message
+    # back; the claim counts the attempt and refuses a job whose attempts are spent.
+    job = export_job_claim(job_id=job_id)
+    if job is None:
+        return "nothing to do"
     try:
         content, filename = export_job_render(job)
     except TRANSIENT:
+        # Another try comes (autoretry): the job waits for it, not a reaper.
+        ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING).update(status=ExportJob.Status.QUEUED)
         raise
+    except SoftTimeLimitExceeded:
+        limit = settings.CELERY_TASK_SOFT_TIME_LIMIT // 60
+        export_job_fail(job_id=job_id, reason=f"產製超過 {limit} 分鐘的時間上限，已停止；請縮小範圍後再試")
+        return "failed"
     except Exception as exc:
         logger.exception("export job %s failed", job_id)
         export_job_fail(job_id=job_id, reason=f"產製失敗：{exc.__class__.__name__}：{exc}"[:500])
         return "failed"
     export_job_finish(job=job, content=content, filename=filename)
     return "done"
+
+
+@shared_task
+def requeue_export_jobs() -> dict:
+    """Celery beat: jobs the broker or a dead worker left behind are sent again (or failed)."""
+    return export_jobs_requeue()
 
 
 @shared_task

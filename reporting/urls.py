@@ -11,6 +11,7 @@ urlpatterns = [
     path("exports/<int:pk>/", views.export_detail, name="export_detail"),
     path("exports/<int:pk>/status/", views.export_status, name="export_status"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
+    path("exports/<int:pk>/cancel/", views.export_cancel, name="export_cancel"),
     path("usage/", views_reports.usage_overview, name="usage_overview"),
     *import_urls(USAGE_IMPORT, "usage/import/"),
     path("usage/entry/", views_reports.usage_entry, name="usage_entry"),

@@ -18,7 +18,7 @@ from portal import access
 from reporting.forms import ExportRequestForm
 from reporting.models import ExportJob
 from reporting.monthly import home_panel
-from reporting.services import export_job_request, plan_document_submission
+from reporting.services import export_job_cancel, export_job_request, plan_document_submission
 from schools.guards import roster_state
 from schools.models import County, PlanYear
 from schools.selectors import county_entitlements_for, plan_year_or_latest, roster_rows_for
@@ -149,6 +149,20 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def export_status(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the job's progress; it stops asking once the job is finished."""
     return render(request, "reporting/_export_status.html", {"job": _job(request, pk)})
+
+
+@login_required
+@require_POST
+def export_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Only the requester stops a job (another user's job is not found)."""
+    job = _job(request, pk)
+    if job.requested_by_id != request.user.pk:
+        raise Http404("找不到資料，或您沒有權限查看")
+    if export_job_cancel(job=job, user=request.user):
+        messages.info(request, f"已取消「{job.get_kind_display()}」的產製。")
+    else:
+        messages.info(request, f"「{job.get_kind_display()}」已經{job.get_status_display()}，不需取消。")
+    return redirect("export_detail", pk=job.pk)
 
 
 @login_required

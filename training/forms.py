@@ -88,12 +88,16 @@ def form_for(model, fields: tuple[str, ...]):
 class MinutesForm(forms.Form):
     minutes = forms.FileField(label="會議紀錄檔案")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, required: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["minutes"].required = required
         self.fields["minutes"].help_text = f"PDF、Word、ODT 或圖片，上限 {minutes_limit() // 2**20} MB"
 
     def clean_minutes(self):
         upload = self.cleaned_data["minutes"]
+        if upload is None:
+            # A meeting may be recorded first and its minutes attached once they are written.
+            return None
         limit = minutes_limit()
         if upload.size == 0:
             raise forms.ValidationError("檔案是空的")

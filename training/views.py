@@ -189,9 +189,9 @@ def record_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = record_type.form_class(
         request.POST or None, user=request.user, plan_year=plan_year, instance=record_type.model()
     )
-    minutes_form = MinutesForm(request.POST or None, request.FILES or None) if slug == "meetings" else None
-    if minutes_form is not None:
-        minutes_form.fields["minutes"].required = False
+    minutes_form = (
+        MinutesForm(request.POST or None, request.FILES or None, required=False) if slug == "meetings" else None
+    )
     if request.method == "POST":
         instance = _save(request, record_type, form, minutes_form)
         if instance is not None:
@@ -219,9 +219,9 @@ def record_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = record_type.form_class(
         request.POST or None, user=request.user, plan_year=instance.plan_year, instance=instance
     )
-    minutes_form = MinutesForm(request.POST or None, request.FILES or None) if slug == "meetings" else None
-    if minutes_form is not None:
-        minutes_form.fields["minutes"].required = False
+    minutes_form = (
+        MinutesForm(request.POST or None, request.FILES or None, required=False) if slug == "meetings" else None
+    )
     if request.method == "POST":
         saved = _save(request, record_type, form, minutes_form)
         if saved is not None:

@@ -129,6 +129,11 @@ MATRIX = {
         "GET",
         {"anonymous": LOGIN, "officer_a": 200, "officer_b": 404, "school_a": 404, "reviewer": 200, "admin": 200},
     ),
+    # Only the requester cancels (the job here is done already: back to its page with a message).
+    "export_cancel": (
+        "POST",
+        {"anonymous": LOGIN, "officer_a": 302, "officer_b": 404, "school_a": 404, "reviewer": 404, "admin": 404},
+    ),
     "submission_detail": (
         "GET",
         {"anonymous": LOGIN, "officer_a": 200, "officer_b": 404, "school_a": 403, "reviewer": 200, "admin": 200},
@@ -222,6 +227,7 @@ def url_for(name: str, world, upload_id: int) -> str:
         "export_detail": {"pk": world["job"].pk},
         "export_status": {"pk": world["job"].pk},
         "export_download": {"pk": world["job"].pk},
+        "export_cancel": {"pk": world["job"].pk},
     }
     for part in APP_PARTS:
         kwargs |= part.url_kwargs(world)

@@ -104,7 +104,7 @@ def test_a_job_done_is_not_rendered_again(plan, officer_a, monkeypatch):
     job = export_job_request(user=officer_a, kind="plan_xlsx", plan_year=plan.plan_year, county=plan.county, plan=plan)
     render_export(job.pk)
     monkeypatch.setattr("reporting.services.plan_xlsx", lambda *a, **k: pytest.fail("rendered twice"))
-    assert render_export(job.pk) == "already done"
+    assert render_export(job.pk) == "nothing to do"
 
 
 def test_old_files_are_deleted_and_the_record_kept(plan, officer_a):

@@ -221,3 +221,18 @@ def test_a_records_changes_are_kept_with_who_made_them(plan_year, county_a, offi
     )
     page = client.get(reverse("training_requests_edit", args=[request.pk])).content.decode()
     assert "異動紀錄" in page and "待處理 → 已結案" in page and "officer_a" in page
+
+
+def test_a_meeting_is_saved_without_minutes_and_they_are_attached_later(plan_year, officer_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for(officer_a)
+    data = {"held_on": "111/04/06", "topic": "第二次會議", "invited_roles": "輔導團"}
+    response = client.post(reverse("training_meetings_create"), data)
+    assert response.status_code == 302
+    meeting = m.WorkingMeeting.objects.get()
+    assert not meeting.minutes
+    edit = reverse("training_meetings_edit", args=[meeting.pk])
+    assert client.post(edit, data | {"minutes": SimpleUploadedFile("紀錄.pdf", b"%PDF-1.4")}).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.minutes_name == "紀錄.pdf"
