@@ -2,11 +2,14 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PORTAL_VAR_DIR=/var/lib/portal
+# pango/harfbuzz/fonts: WeasyPrint; postgresql-client 15 (the server's major version): pg_dump
+# and pg_restore for `manage.py backup` / `verify_backup` / `restore`.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+    postgresql-client \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --create-home portal \
- && mkdir -p /var/lib/portal && chown portal /var/lib/portal
+ && mkdir -p /var/lib/portal/media /var/lib/portal/backups && chown -R portal /var/lib/portal
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -18,9 +21,10 @@ COPY training training
 COPY reporting reporting
 COPY templates templates
 COPY static static
+COPY docker docker
 COPY manage.py ./
 RUN pip install --no-cache-dir . \
- && DEBUG=1 python manage.py collectstatic --noinput -v0 \
+ && sh docker/collectstatic.sh \
  && chown -R portal /var/lib/portal
 
 USER portal

@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError
 
 from portal.counties import canonical_county
+from portal.db import database_problem
 from portal.models import PendingUpload
 
 # The plan year and the county models through a foreign key: portal imports no app.
@@ -29,7 +30,8 @@ def plan_year_or_fail(year: int | None):
         known = "、".join(str(y) for y in PlanYear.objects.order_by("year").values_list("year", flat=True))
         raise CommandError(f"沒有 {year} 年度的計畫（已有：{known or '無'}）") from None
     except DatabaseError as exc:
-        raise CommandError(f"無法連線到資料庫，或資料庫尚未建立（{exc.__class__.__name__}：{exc}）".strip()) from None
+        problem = database_problem(exc) or "資料庫發生錯誤"
+        raise CommandError(f"{problem}（{exc.__class__.__name__}：{str(exc).strip().splitlines()[0]}）") from None
 
 
 def county_or_fail(text: str | None):

@@ -85,3 +85,35 @@ def refresh_statistics(*models_: type[models.Model], using: str = "default") -> 
     tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models_)
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {tables}")
+
+
+_UNREACHABLE = (
+    "could not connect",
+    "connection refused",
+    "connection to server",
+    "server closed the connection",
+    "terminating connection",
+    "the database system is",
+    "connection already closed",
+    "timeout expired",
+    "no connection to the server",
+    "unable to open database",
+    "could not translate host name",
+)
+
+
+def database_problem(exc: BaseException) -> str | None:
+    """What a person should be told when the database cannot be used (None: another error).
+    Pages answer it as a 503, commands print it instead of a traceback."""
+    from django.db import InterfaceError, OperationalError, ProgrammingError
+
+    text = str(exc).lower()
+    if isinstance(exc, InterfaceError) or (
+        isinstance(exc, OperationalError) and any(marker in text for marker in _UNREACHABLE)
+    ):
+        return "無法連線到資料庫：請確認資料庫服務已啟動、DATABASE_URL 設定正確，稍後再試"
+    if isinstance(exc, OperationalError | ProgrammingError) and (
+        "no such table" in text or ("relation" in text and "does not exist" in text)
+    ):
+        return "資料庫尚未建立資料表：請先執行 python manage.py migrate"
+    return None

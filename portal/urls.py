@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+handler500 = "portal.views.server_error"
+
 admin.site.site_header = "數位學習精進方案 系統管理"
 admin.site.site_title = "系統管理"
 

@@ -85,3 +85,34 @@ def test_production_settings_pass_the_deploy_check():
         text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+PROXY = (
+    "import django; from django.conf import settings; django.setup(); "
+    "print(getattr(settings, 'SECURE_PROXY_SSL_HEADER', None), settings.AXES_IPWARE_META_PRECEDENCE_ORDER[0])"
+)
+
+
+@pytest.mark.parametrize(
+    ("count", "header", "address"),
+    [("0", "None", "REMOTE_ADDR"), ("1", "('HTTP_X_FORWARDED_PROTO', 'https')", "HTTP_X_FORWARDED_FOR")],
+)
+def test_forwarded_headers_are_believed_only_behind_our_proxy(count, header, address):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
+    env.update(DEBUG="0", SECRET_KEY="s" * 60, PROXY_COUNT=count, PORTAL_VAR_DIR="/tmp/portal-settings-test")
+    env["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    done = subprocess.run([sys.executable, "-c", PROXY], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"{header} {address}"
+
+
+def test_the_production_shape_publishes_only_the_tls_proxy():
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert services["proxy"]["image"].startswith("caddy") and "443:443" in services["proxy"]["ports"]
+    assert "ports" not in services["web"] and "healthz" in " ".join(services["web"]["healthcheck"]["test"])
+    assert services["web"]["environment"]["PROXY_COUNT"] == "1" and "portal-backups" in compose["volumes"]
+    caddyfile = (ROOT / "docker" / "Caddyfile").read_text()
+    assert "reverse_proxy web:8000" in caddyfile and "tls {$PORTAL_TLS:internal}" in caddyfile
