@@ -139,3 +139,18 @@ class PendingUpload(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.CONFIRMED, self.Status.FAILED, self.Status.DISCARDED)
+
+
+class Heartbeat(models.Model):
+    """The last time a background service proved it runs (the worker, through a beat task):
+    /healthz and the status page read it. One row a service."""
+
+    name = models.CharField("服務", max_length=30, unique=True)
+    at = models.DateTimeField("最近一次")
+
+    class Meta:
+        verbose_name = "服務心跳"
+        verbose_name_plural = "服務心跳"
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -147,6 +147,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.requeue_export_jobs",
         "schedule": 120.0,
     },
+    # 落實備份及檢核: a backup every night, its verification every week (portal/backup.py).
+    "backup-nightly": {
+        "task": "portal.tasks.backup_nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "verify-backup-weekly": {
+        "task": "portal.tasks.verify_backup_weekly",
+        "schedule": crontab(hour=4, minute=0, day_of_week="sunday"),
+    },
+    "heartbeat": {
+        "task": "portal.tasks.heartbeat",
+        "schedule": 60.0,
+    },
 }
 # reporting: reminder e-mails before a monthly report's deadline (once a day, 08:00 Taipei)
 CELERY_BEAT_SCHEDULE["monthly-report-reminders"] = {
@@ -279,6 +292,17 @@ IMPORT_MAX_ATTEMPTS = env_int("IMPORT_MAX_ATTEMPTS", 3)
 IMPORT_STUCK_MINUTES = env_int("IMPORT_STUCK_MINUTES", 30)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- Backups (portal/backup.py) --------------------------------------------------------
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 14)
+BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 8)
+# The status page and /healthz warn when the newest backup or verification is older than this.
+BACKUP_MAX_AGE_HOURS = env_int("BACKUP_MAX_AGE_HOURS", 26)
+BACKUP_VERIFY_MAX_AGE_DAYS = env_int("BACKUP_VERIFY_MAX_AGE_DAYS", 8)
+# The worker must have done its heartbeat (portal.tasks.heartbeat, every minute) this recently.
+HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 300)
+HEALTH_MIN_FREE_BYTES = env_int("HEALTH_MIN_FREE_BYTES", 1024 * 1024 * 1024)
 
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

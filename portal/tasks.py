@@ -41,3 +41,33 @@ def requeue_stuck_imports() -> int:
         PendingUpload.objects.filter(pk=upload_id, status=Status.IMPORTING).update(started_at=timezone.now())
         import_upload.delay(upload_id)
     return len(stuck)
+
+
+@shared_task
+def heartbeat() -> str:
+    """Celery beat, every minute: the worker proves it runs (/healthz reads the time)."""
+    from portal.models import Heartbeat
+
+    Heartbeat.objects.update_or_create(name="worker", defaults={"at": timezone.now()})
+    return "ok"
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT, retry_backoff=300, max_retries=3)
+def backup_nightly() -> str:
+    """Celery beat, nightly: one archive, then the retention (BACKUP_KEEP_DAILY/WEEKLY)."""
+    from portal.backup import backup_create, backups_prune
+
+    archive = backup_create()
+    deleted = backups_prune()
+    return f"{archive.name}; {len(deleted)} old archives deleted"
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def verify_backup_weekly() -> str:
+    """Celery beat, weekly: the newest archive restored into a scratch database and checked."""
+    from portal.backup import archives, backup_verify
+
+    found = archives()
+    if not found:
+        return "no archive"
+    return backup_verify(found[0]).summary

@@ -37,6 +37,12 @@ MATRIX = {
         {"anonymous": 200, "officer_a": 302, "officer_b": 302, "school_a": 302, "reviewer": 302, "admin": 302},
     ),
     "logout": ("POST", dict.fromkeys(PERSONAS, 302)),
+    # No login, no data: here the worker has never reported, so it answers 503 to everyone.
+    "healthz": ("GET", dict.fromkeys(PERSONAS, 503)),
+    "system_status": (
+        "GET",
+        {"anonymous": LOGIN, "officer_a": 403, "officer_b": 403, "school_a": 403, "reviewer": 403, "admin": 200},
+    ),
     "home": ("GET", {"anonymous": LOGIN} | dict.fromkeys(PERSONAS[1:], 200)),
     "roster_list": ("GET", {"anonymous": LOGIN} | dict.fromkeys(PERSONAS[1:], 200)),
     "roster_export": ("GET", {"anonymous": LOGIN} | dict.fromkeys(PERSONAS[1:], 200)),
