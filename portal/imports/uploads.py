@@ -116,10 +116,15 @@ def _delete_file_after_commit(upload: PendingUpload) -> None:
 
 
 def uploads_delete_abandoned(*, older_than_hours: int = 24) -> int:
+    """Files nobody will import any more: pending ones left for a day are discarded; a failed
+    import's file goes too (its row stays, with the reason)."""
     cutoff = timezone.now() - timedelta(hours=older_than_hours)
     abandoned = PendingUpload.objects.filter(status=Status.PENDING, created_at__lt=cutoff)
     count = 0
     for upload in abandoned:
         upload_discard(upload=upload)
         count += 1
+    for upload in PendingUpload.objects.filter(status=Status.FAILED, finished_at__lt=cutoff).exclude(file=""):
+        upload.file.delete(save=False)
+        upload.save(update_fields=["file"])
     return count
