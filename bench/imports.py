@@ -42,7 +42,7 @@ os.environ.setdefault("BENCH_DB", "portal_bench_imports")  # common.py reads it 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import BENCH_DB, OUT, PYTHON, ROOT, drop_database, env, fresh_database, manage
 
-PARTS = ("roster", "devices", "attendance", "usage")
+PARTS = ("roster", "devices", "attendance", "usage", "hostile")
 INPUTS = OUT / "imports"
 COUNTY = "高雄市"
 DEVICE_HEADER = (
@@ -385,6 +385,49 @@ def bench_usage(roster: Path, runs: int, record: dict, schools: int | None) -> N
         print(f"usage run {run + 1}: {seconds:.2f} s empty, {replaced:.2f} s replacing", flush=True)
 
 
+# A whole process's wall time and peak RSS, measured by a parent that has no other child.
+MEASURE = r"""
+import json, resource, subprocess, sys, time
+started = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+print(json.dumps({"status": done.returncode, "seconds": time.perf_counter() - started,
+                  "max_rss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+HOSTILE_COMMANDS = {
+    "import_roster": [],
+    "import_devices": ["--county", COUNTY],
+    "import_attendance": ["--county", COUNTY],
+    "import_usage": [],
+}
+
+
+def bench_hostile(runs: int, record: dict) -> None:
+    """Issue 10: the 1.6 KB workbooks with one cell at XFD199000 / XFD20000, refused by every
+    import command as a whole process (Django start-up included). Target: under 2 s and 300 MB."""
+    sys.path.insert(0, str(ROOT))
+    from tests.imports.hostile import far_cell
+
+    url = fresh_database()
+    record["hostile"] = {}
+    for ref in ("XFD199000", "XFD20000"):
+        path = INPUTS / f"sparse-{ref}.xlsx"
+        path.write_bytes(far_cell(ref))
+        for command, extra in HOSTILE_COMMANDS.items():
+            seconds, rss = [], []
+            for _ in range(runs):
+                done = subprocess.run(
+                    [PYTHON, "-c", MEASURE, PYTHON, "manage.py", command, str(path), *extra],
+                    cwd=ROOT, env=env(url), capture_output=True, text=True, check=True,
+                )  # fmt: skip
+                result = json.loads(done.stdout)
+                if result["status"] != 1:
+                    raise SystemExit(f"{command} {ref}: exit status {result['status']}, expected 1")
+                seconds.append(result["seconds"])
+                rss.append(result["max_rss_kb"] / 1024)
+            record["hostile"][f"{command} {ref}"] = {"seconds": seconds, "max_rss_mb": rss}
+            print(f"hostile {command} {ref}: {statistics.median(seconds):.2f} s, {max(rss):.0f} MB", flush=True)
+
+
 def figure(values: list[float]) -> str:
     if not values:
         return "not run"
@@ -413,6 +456,14 @@ def report(record: dict) -> str:
         f"| `import_usage`, every figure changed (every row replaced) | {usage.get('rows', 0):,} rows "
         f"| {figure(record['usage_replace'])} | {README['usage_replace']} |",
     ]
+    if record.get("hostile"):
+        lines += [
+            "",
+            "| hostile file, refused (whole process) | median (min–max, n) | peak RSS |",
+            "| --- | --- | --- |",
+        ]
+        for name, result in record["hostile"].items():
+            lines.append(f"| `{name}` | {figure(result['seconds'])} | {max(result['max_rss_mb']):.0f} MB |")
     return "\n".join(lines)
 
 
@@ -459,6 +510,8 @@ def main() -> None:
             bench_attendance(roster, args.runs, record, args.attendance, args.attendance_rows)
         if "usage" in parts:
             bench_usage(roster, args.runs, record, args.usage_schools)
+        if "hostile" in parts:
+            bench_hostile(args.runs, record)
     finally:
         drop_database()
     record["meta"]["load_average_after"] = os.getloadavg()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 
 import openpyxl
 import pytest
@@ -25,9 +24,7 @@ def refusal(content: bytes, limits: Limits = LIMITS) -> str:
 
 @pytest.mark.parametrize("ref", ["XFD199000", "XFD20000", "A5051", "BI2", "ZZZZ1"])
 def test_a_far_away_cell_is_refused_before_anything_builds_the_grid(ref):
-    started = time.perf_counter()
     message = refusal(hostile.far_cell(ref))
-    assert time.perf_counter() - started < 0.5
     assert "工作表「Sheet1」" in message and ref in message and "上限" in message
 
 
@@ -96,9 +93,7 @@ def test_what_no_check_foresaw_ends_at_the_memory_ceiling_not_in_a_dead_process(
     content = hostile.shared_string_flood()
     assert len(content) < 200_000
     limits = Limits(max_bytes=LIMITS.max_bytes, max_rows=5_000, memory_bytes=300 * 1024 * 1024)
-    started = time.perf_counter()
     assert "記憶體" in refusal(content, limits)
-    assert time.perf_counter() - started < 10
 
 
 def test_a_read_that_takes_too_long_is_stopped():
