@@ -37,17 +37,29 @@ _request = threading.local()
 
 
 class RequestTokensMiddleware:
-    """Each namespace's token is read from the cache at most once per request."""
+    """Each namespace's token is read from the cache at most once per request: the tokens of
+    every namespace this process has met are fetched in one round trip when the request
+    starts (a page reads parts of several namespaces)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        _request.tokens = {}
+        _request.tokens = _prefetched_tokens() if settings.READ_CACHE else {}
         try:
             return self.get_response(request)
         finally:
             _request.tokens = None
+
+
+_seen_namespaces: set[str] = set()
+
+
+def _prefetched_tokens() -> dict[str, str]:
+    if not _seen_namespaces:
+        return {}
+    keys = {_token_key(namespace): namespace for namespace in _seen_namespaces}
+    return {keys[key]: token for key, token in cache.get_many(list(keys)).items() if token is not None}
 
 
 def _remember(namespace: str, token: str) -> str:
@@ -65,6 +77,7 @@ def version(namespace: str) -> str:
     tokens = getattr(_request, "tokens", None)
     if tokens and namespace in tokens:
         return tokens[namespace]
+    _seen_namespaces.add(namespace)
     token = cache.get(_token_key(namespace))
     if token is None:
         token = uuid.uuid4().hex
