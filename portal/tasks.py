@@ -41,3 +41,19 @@ def requeue_stuck_imports() -> int:
         PendingUpload.objects.filter(pk=upload_id, status=Status.IMPORTING).update(started_at=timezone.now())
         import_upload.delay(upload_id)
     return len(stuck)
+
+
+@shared_task
+def seal_security_log() -> int:
+    """Every minute: chain the security events written since (portal.security)."""
+    from portal.security import seal_pending
+
+    return seal_pending()
+
+
+@shared_task
+def purge_security_log() -> int:
+    """Daily: security events older than SECURITY_LOG_RETENTION_DAYS."""
+    from portal.security import purge_older_than
+
+    return purge_older_than()
