@@ -218,8 +218,9 @@ def account_reset_second_factor(*, actor: User, request=None, account: User) -> 
     factor enrols a new one at the next login."""
     removed = 0
     for model in (TOTPDevice, StaticDevice):
-        count, _ = model.objects.filter(user=account).delete()
-        removed += count
+        devices = model.objects.filter(user=account)
+        removed += devices.count()
+        devices.delete()
     security_event(
         Kind.MFA_RESET,
         request=request,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.admin import actions
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -23,7 +24,9 @@ class PortalAdminSite(admin.AdminSite):
 
     def login(self, request, extra_context=None):
         # The admin site's login form would skip the second factor and the password gate.
-        return redirect_to_login(request.GET.get("next") or request.get_full_path())
+        if request.user.is_authenticated:
+            raise PermissionDenied("系統管理僅限系統管理者")
+        return redirect_to_login(request.GET.get("next") or "/admin/")
 
 
 def delete_selected(modeladmin, request, queryset):

@@ -129,13 +129,14 @@ class SecurityLogMiddleware:
 
 
 def _filename(disposition: str) -> str:
+    import re
     from urllib.parse import unquote
 
-    if "filename*=UTF-8''" in disposition:
-        return unquote(disposition.split("filename*=UTF-8''", 1)[1].split(";")[0])
-    if 'filename="' in disposition:
-        return disposition.split('filename="', 1)[1].split('"')[0]
-    return disposition
+    encoded = re.search(r"filename\*=utf-8''([^;]+)", disposition, re.IGNORECASE)
+    if encoded:
+        return unquote(encoded.group(1))
+    plain = re.search(r'filename="([^"]*)"', disposition)
+    return plain.group(1) if plain else disposition
 
 
 # --- The hash chain ---------------------------------------------------------------------

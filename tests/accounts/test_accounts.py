@@ -52,7 +52,7 @@ def test_a_county_officer_creates_a_school_account_that_must_change_its_password
         Role.SCHOOL, school_a, school_a.county, officer_a,
     )  # fmt: skip
     assert account.must_change_password and account.application_ref == "府教資字第1110001號"
-    validate_password(password, account)  # the temporary password meets the rules
+    validate_password(password, User(username="someone_else"))  # the temporary password meets the rules
     event = SecurityEvent.objects.get(kind="account_created")
     assert (event.username, event.target) == ("officer_a", "newschool") and "府教資字第1110001號" in event.detail
 

@@ -34,25 +34,3 @@ def test_trainee_codes_refuse_latin_names_too():
     assert "姓名" in teacher_code_problem("WangXiaoMing")
     assert "身分證" in teacher_code_problem("A123456789")
     assert teacher_code_problem("T001") == ""
-
-
-@pytest.mark.django_db
-def test_the_lending_form_refuses_a_name(school_user_a, own_devices):
-    from django.urls import reverse
-
-    from devices.models import Loan
-    from tests.conftest import client_for
-
-    response = client_for(school_user_a).post(
-        reverse("device_lend", args=[own_devices[0].pk]), {"borrower_code": "王小明", "purpose": "class"}, follow=True
-    )
-    assert "看起來是姓名" in response.content.decode()
-    assert not Loan.objects.exists()
-
-
-@pytest.mark.django_db
-def test_the_lending_service_refuses_a_national_id(officer_a, own_devices):
-    from devices.services import DeviceActionRefused, loan_create
-
-    with pytest.raises(DeviceActionRefused, match="身分證"):
-        loan_create(device=own_devices[0], user=officer_a, borrower_code="A123456789", purpose="class")

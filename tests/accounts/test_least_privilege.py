@@ -45,9 +45,12 @@ def test_accounts_made_on_the_pages_get_no_more_than_their_role(admin_user, coun
 
 
 def test_the_admin_site_is_for_admins_only(officer_a, school_user_a, reviewer, admin_user):
-    for user in (None, officer_a, school_user_a, reviewer):
-        response = client_for(user).get(reverse("admin:index"))
-        assert response.status_code == 302 and response["Location"].startswith("/login/"), user
+    anonymous = Client().get(reverse("admin:index"), follow=True)
+    assert anonymous.redirect_chain[-1][0].startswith("/login/?next=")
+    for user in (officer_a, school_user_a, reviewer):
+        response = client_for(user).get(reverse("admin:index"), follow=True)
+        # Refused, not sent round in circles between two login pages.
+        assert response.status_code == 403 and len(response.redirect_chain) == 1, user
     assert client_for(admin_user).get(reverse("admin:index")).status_code == 200
 
 

@@ -215,7 +215,7 @@ def test_every_download_is_logged(officer_a, plan_year, county_a):
     assert client.get(reverse("roster_export")).status_code == 200
     downloads = SecurityEvent.objects.filter(kind="download").order_by("pk")
     assert [e.username for e in downloads] == ["officer_a"] * 3
-    assert downloads[0].target == job.filename and downloads[0].detail == "export_download"
+    assert downloads[0].target == "111年花蓮縣國民中小學實施計畫_草稿.xlsx" and downloads[0].detail == "export_download"
     assert downloads[1].target == "紀錄.pdf"
     assert downloads[2].detail == "roster_export"
     # A refused download is no download.
