@@ -88,11 +88,12 @@ class IdleSessionMiddleware:
             )
             request._idle_logout = True
             logout(request)
-            if _is_background(request):
-                return JsonResponse({"remaining": 0, "login": reverse("login")}, status=401)
+            # Said on the login page, whether the page's own check or the user found it out.
             messages.info(
                 request, f"您已閒置超過 {settings.SESSION_IDLE_MINUTES} 分鐘，為保護帳號已自動登出，請重新登入。"
             )
+            if _is_background(request):
+                return JsonResponse({"remaining": 0, "login": reverse("login")}, status=401)
             return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
         passive = _url_name(request) in PASSIVE or (request.method == "GET" and request.headers.get("HX-Request"))
         if last is None or (not passive and now - last >= WRITE_EVERY_SECONDS):
@@ -116,10 +117,12 @@ class AccountGateMiddleware:
         name = _url_name(request)
         if needs_second_factor(request):
             if name in OPEN_BEFORE_MFA:
+                request.account_gate = "mfa"  # the page shows no menu: nothing else opens yet
                 return None
             return _gate(request, "mfa_verify" if has_device(request) else "mfa_setup")
         if user.must_change_password or user.password_expired:
             if name in OPEN_BEFORE_PASSWORD_CHANGE:
+                request.account_gate = "password"
                 return None
             if user.must_change_password:
                 messages.warning(request, "您的密碼是由他人設定的，請先變更密碼再使用系統。")
