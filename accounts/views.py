@@ -236,6 +236,13 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "registration/password_reset_subject.txt"
     email_template_name = "registration/password_reset_email.txt"
 
+    @property
+    def extra_email_context(self):
+        return {"timeout_minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"timeout_minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
+
     def post(self, request, *args, **kwargs):
         refused = _too_many(
             request,

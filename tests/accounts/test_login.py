@@ -173,3 +173,19 @@ def test_an_expired_session_answers_a_background_request_with_401(officer_a):
 def test_the_login_page_and_the_lockout_page_still_speak_chinese(officer_a):
     page = Client().get(reverse("login")).content.decode()
     assert "忘記密碼" in page and PASSWORD not in page
+
+
+def test_the_address_throttle_lets_logins_through_when_the_cache_is_down(officer_a, monkeypatch):
+    """A broken Redis must not lock everyone out (django-axes still locks per username)."""
+    from portal import throttle
+
+    class Down:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise ConnectionError("redis is away")
+
+            return fail
+
+    monkeypatch.setattr(throttle, "cache", Down())
+    assert log_in(Client(), "officer_a", "wrong").status_code == 200
+    assert log_in(Client(), "officer_a").status_code == 302

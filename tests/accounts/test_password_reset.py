@@ -32,6 +32,7 @@ def test_a_reset_link_sets_a_new_password_once(with_email):
     response = Client().post(reverse("password_reset"), {"email": "officer@example.gov.tw"})
     assert response.status_code == 302 and response["Location"] == reverse("password_reset_done")
     assert len(mail.outbox) == 1 and "重設密碼" in mail.outbox[0].subject and "officer_a" in mail.outbox[0].body
+    assert "60 分鐘內" in mail.outbox[0].body
     link = reset_link()
     client = Client()
     form = client.get(link, follow=True)

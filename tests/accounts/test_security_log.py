@@ -266,3 +266,14 @@ def test_the_log_costs_a_request_at_most_one_query(officer_a, settings):
     assert log_queries(lambda: ok.get("/")) == []  # a page that records nothing costs nothing
     assert len(log_queries(lambda: ok.get(reverse("roster_export")))) == 1
     assert len(log_queries(lambda: ok.post(reverse("logout")))) == 1
+
+
+def test_a_log_that_cannot_be_written_does_not_break_the_answer(officer_a, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("database full")
+
+    monkeypatch.setattr(SecurityEvent.objects, "bulk_create", broken)
+    client = Client()
+    assert log_in(client, "officer_a").status_code == 302
+    assert client.get(reverse("roster_export")).status_code == 200
+    assert any("could not be written" in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
