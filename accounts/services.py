@@ -115,6 +115,9 @@ def account_update(*, actor: User, request=None, account: User, **changes) -> Us
     account = User.objects.select_for_update().get(pk=account.pk)
     before = {name: getattr(account, name) for name in TRACKED}
     role = changes.get("role", account.role)
+    if account.pk == actor.pk and role != account.role:
+        # The last admin could otherwise take the admin site away from everyone.
+        raise AccountRefused("不能變更自己的角色，請由另一位系統管理者處理")
     if role == Role.SCHOOL and changes.get("school") is not None:
         changes["county"] = changes["school"].county
     if role in (Role.MOE, Role.ADMIN):

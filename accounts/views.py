@@ -448,9 +448,13 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 changes |= {"role": data["role"], "county": data.get("county"), "school": data.get("school")}
             elif account.role == Role.SCHOOL:
                 changes |= {"school": data.get("school")}
-            services.account_update(actor=request.user, request=request, account=account, **changes)
-            messages.success(request, "帳號資料已更新。")
-            return redirect("account_detail", pk=account.pk)
+            try:
+                services.account_update(actor=request.user, request=request, account=account, **changes)
+            except services.AccountRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(request, "帳號資料已更新。")
+                return redirect("account_detail", pk=account.pk)
     elif request.method == "POST":
         access.require(False, "您不能修改此帳號")
     return render(

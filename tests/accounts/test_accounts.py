@@ -277,3 +277,30 @@ def test_the_account_list_takes_a_constant_number_of_queries(admin_user, county_
         make_user(f"many{n}", Role.SCHOOL, county=county_a, school=school)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("account_list"))
+
+
+def test_an_admin_cannot_change_their_own_role(admin_user):
+    response = client_for(admin_user).post(
+        reverse("account_detail", args=[admin_user.pk]),
+        {"first_name": "", "email": "", "role": Role.MOE, "school_code": "", "valid_until": ""},
+    )
+    assert response.status_code == 200 and "不能變更自己的角色" in response.content.decode()
+    admin_user.refresh_from_db()
+    assert admin_user.role == Role.ADMIN and admin_user.is_staff
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"username": "x" * 100_000},
+        {"first_name": "名" * 10_000},
+        {"school_code": "<script>"},
+        {"valid_until": "明天"},
+        {"application_ref": ""},
+        {"email": "not-an-address"},
+    ],
+)
+def test_malformed_account_forms_are_refused_with_a_message(officer_a, school_a, fields):
+    response = create(client_for(officer_a), **fields)
+    assert response.status_code == 200 and 'class="error"' in response.content.decode()
+    assert User.objects.count() == 1

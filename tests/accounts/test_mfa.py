@@ -173,3 +173,14 @@ def test_account_reset_second_factor_service_removes_codes_too(reviewer, admin_u
     client_for(reviewer).post(reverse("mfa_recovery_codes"))
     assert account_reset_second_factor(actor=admin_user, account=reviewer) == 2
     assert not StaticToken.objects.filter(device__user=reviewer).exists()
+
+
+@pytest.mark.parametrize(
+    "code", ["", "abcdef", "１２３４５６", "x" * 100_000, "' OR 1=1 --", "<script>alert(1)</script>"]
+)
+def test_malformed_codes_are_refused_calmly(reviewer, code):
+    client = Client()
+    log_in(client, "reviewer")
+    response = client.post(reverse("mfa_verify"), {"code": code})
+    assert response.status_code == 200 and "<script>alert(1)</script>" not in response.content.decode()
+    assert client.get("/").status_code == 302
