@@ -69,6 +69,7 @@ bench: setup
 	$(PY) bench/training.py
 	$(PY) bench/reporting.py
 	$(PY) bench/devices.py
+	$(PY) bench/login.py
 
 clean:
 	rm -rf $(VENV) var/ build/ *.egg-info

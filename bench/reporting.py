@@ -42,6 +42,9 @@ plan_year.save()
 user = User(username="bench_moe", role=Role.MOE)
 user.set_password("bench-password-2022")
 user.save()
+if user.mfa_required:  # MOE reviewers log in with password + TOTP (issue 12)
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    TOTPDevice.objects.create(user=user, name="bench", key="31323334353637383930" * 2, confirmed=True)
 print("\n".join(plan_year.roster_rows.order_by("school__code").values_list("school__code", flat=True).distinct()))
 """
 REPORTS = r"""

@@ -9,6 +9,7 @@ from devices.models import (
     SoftwareItem,
 )
 from portal.forms import RocDateField
+from portal.identifiers import personal_identifier_problem
 
 
 class DeviceFilterForm(forms.Form):
@@ -56,9 +57,18 @@ class StatusForm(forms.Form):
     )
 
 
+def validate_borrower_code(value: str) -> None:
+    problem = personal_identifier_problem(value)
+    if problem:
+        raise forms.ValidationError(problem)
+
+
 class LoanForm(forms.Form):
     borrower_code = forms.CharField(
-        label="借用人編號", max_length=40, help_text="學校自訂的編號（如 701-15 或借用證號），請勿填寫姓名"
+        label="借用人編號",
+        max_length=40,
+        help_text="學校自訂的編號（如 701-15 或借用證號），請勿填寫姓名或身分證號",
+        validators=[validate_borrower_code],
     )
     purpose = forms.ChoiceField(
         label="用途", choices=[c for c in Loan.Purpose.choices if c[0] != Loan.Purpose.REPAIR_SPARE]

@@ -27,6 +27,7 @@ from devices.models import (
 )
 from devices.selectors import DEVICES, blocked_brand_pairs, existing_devices_without_mdm
 from portal.cache import invalidate
+from portal.identifiers import personal_identifier_problem
 from portal.models import User
 from schools.models import County, PlanYear, RosterRow, School
 
@@ -105,6 +106,10 @@ def loan_create(
     borrower_code = borrower_code.strip()
     if not borrower_code:
         raise DeviceActionRefused("請填寫借用人編號")
+    # No personal data: a name or a national ID is refused however the loan comes in.
+    problem = personal_identifier_problem(borrower_code)
+    if problem:
+        raise DeviceActionRefused(problem)
     lent_on = lent_on or timezone.localdate()
     rules = device.batch.plan_year.rule_set
     due_on = due_on or lent_on + timedelta(days=rules.loan_default_days)

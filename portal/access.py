@@ -146,3 +146,52 @@ def may_manage_procurement(user: User) -> bool:
     """Procurement batches, serial imports, the county's inspection, wireless and software
     purchases: county staff and admins."""
     return user.is_authenticated and user.role in (Role.COUNTY, Role.ADMIN)
+
+
+# --- Accounts and the security log (issue 12) -------------------------------------------
+
+
+def accounts_for_user(user: User) -> QuerySet:
+    """Accounts a user may review: admins every account, county officers their county's
+    (its officers and its schools' accounts), nobody else."""
+    accounts = User._default_manager.all()
+    if not user.is_authenticated or not user.is_active:
+        return accounts.none()
+    if user.role == Role.ADMIN:
+        return accounts
+    if user.role == Role.COUNTY and user.county_id:
+        return accounts.filter(county_id=user.county_id)
+    return accounts.none()
+
+
+def may_review_accounts(user: User) -> bool:
+    return user.is_authenticated and user.role in (Role.COUNTY, Role.ADMIN)
+
+
+def roles_assignable_by(user: User) -> list[str]:
+    """Roles of the accounts a user may create and manage: admins every role (county and MOE
+    accounts are theirs alone), county officers their schools' accounts."""
+    if not user.is_authenticated:
+        return []
+    if user.role == Role.ADMIN:
+        return [Role.SCHOOL, Role.COUNTY, Role.MOE, Role.ADMIN]
+    if user.role == Role.COUNTY and user.county_id:
+        return [Role.SCHOOL]
+    return []
+
+
+def may_manage_account(user: User, account: User) -> bool:
+    """Change, disable, enable, reset the password of `account` (which the caller got through
+    `accounts_for_user`, so it is in scope)."""
+    if account.role not in roles_assignable_by(user):
+        return False
+    return user.role == Role.ADMIN or account.county_id == user.county_id
+
+
+def may_reset_second_factor(user: User) -> bool:
+    """A lost authenticator is reset by an admin (the powerful roles' second factor)."""
+    return user.is_authenticated and user.role == Role.ADMIN
+
+
+def may_review_security_log(user: User) -> bool:
+    return user.is_authenticated and user.role == Role.ADMIN

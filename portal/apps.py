@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.backends.signals import connection_created
 
 
@@ -14,8 +15,27 @@ def _raise_sqlite_parameter_limit(sender, connection, **kwargs):
 
 
 class PortalConfig(AppConfig):
+    default = True
     name = "portal"
     verbose_name = "入口網站"
 
     def ready(self) -> None:
         connection_created.connect(_raise_sqlite_parameter_limit, dispatch_uid="sqlite-param-limit")
+        from portal import signals
+
+        signals.connect()
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the portal's site (portal.admin_site): admins only."""
+
+    default = False
+    default_site = "portal.admin_site.PortalAdminSite"
+
+    def ready(self):
+        super().ready()
+        from django.contrib import admin
+
+        from portal.admin_site import delete_selected
+
+        admin.site.add_action(delete_selected, "delete_selected")

@@ -71,3 +71,19 @@ def verify_backup_weekly() -> str:
     if not found:
         return "no archive"
     return backup_verify(found[0]).summary
+
+
+@shared_task
+def seal_security_log() -> int:
+    """Every minute: chain the security events written since (portal.security)."""
+    from portal.security import seal_pending
+
+    return seal_pending()
+
+
+@shared_task
+def purge_security_log() -> int:
+    """Daily: security events older than SECURITY_LOG_RETENTION_DAYS."""
+    from portal.security import purge_older_than
+
+    return purge_older_than()

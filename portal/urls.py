@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
@@ -9,15 +8,11 @@ from portal import views
 
 handler500 = "portal.views.server_error"
 
-admin.site.site_header = "數位學習精進方案 系統管理"
-admin.site.site_title = "系統管理"
-
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz", never_cache(require_GET(views.healthz)), name="healthz"),
     path("system/status/", login_required(require_GET(views.system_status)), name="system_status"),
+    path("", include("accounts.urls")),
     path("", include("reporting.urls")),
     path("", include("schools.urls")),
     path("", include("budget.urls")),

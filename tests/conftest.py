@@ -22,7 +22,10 @@ from schools.realdata import roster_records
 ROOT = Path(__file__).resolve().parent.parent
 COUNTY_A = "花蓮縣"
 COUNTY_B = "臺東縣"
+# Meets the password rules (12+ characters, 3 of 4 classes, not the username).
 PASSWORD = "persona-password-2022"
+# The personas' authenticator key (hex, as django-otp stores it): tests compute codes from it.
+TOTP_KEY = "3132333435363738393031323334353637383930"
 
 
 @pytest.fixture(autouse=True)
@@ -49,11 +52,42 @@ def county_b(db) -> County:
     return County.objects.get(name=COUNTY_B)
 
 
-def make_user(username: str, role: str, *, county=None, school=None) -> User:
-    user = User(username=username, role=role, county=county, school=school)
+def make_user(username: str, role: str, *, county=None, school=None, mfa: bool | None = None) -> User:
+    """A persona with a password that meets the rules; MOE reviewers and admins (the roles that
+    must pass a second factor) get a confirmed authenticator unless `mfa=False`."""
+    user = User(
+        username=username,
+        role=role,
+        county=county,
+        school=school,
+        is_staff=role == Role.ADMIN,
+        is_superuser=role == Role.ADMIN,
+    )
     user.set_password(PASSWORD)
     user.save()
+    if mfa or (mfa is None and user.mfa_required):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        TOTPDevice.objects.create(user=user, name="persona", key=TOTP_KEY, confirmed=True)
     return user
+
+
+def totp_code(user: User, *, step_offset: int = 0) -> str:
+    """The code the user's authenticator shows now, or the next one when this one was used
+    (django-otp accepts each time step once; its tolerance admits the next step)."""
+    import time
+
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).latest("pk")
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    t = totp.t() + step_offset
+    if t <= device.last_t:
+        t = device.last_t + 1
+    totp.time = device.t0 + t * device.step
+    return f"{totp.token():0{device.digits}d}"
 
 
 @pytest.fixture
@@ -87,9 +121,20 @@ def admin_user(db) -> User:
 
 
 def client_for(user: User | None) -> Client:
+    """A client logged in as `user`, past the second factor when the user has one (as after
+    entering the code)."""
     client = Client()
     if user is not None:
         client.force_login(user)
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None:
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.pop("mfa_pending", None)
+            session.save()
     return client
 
 

@@ -15,6 +15,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from budget import rules as engine
+from portal.identifiers import personal_identifier_problem
 
 # A 身分證統一編號 or 居留證號: one letter, then 1/2 (citizens), 8/9 (new residence permits)
 # or A-D (old permits), then 8 digits. A trainee identifier that looks like one is refused.
@@ -28,6 +29,9 @@ def teacher_code_problem(code: str) -> str:
         return "未填寫"
     if NATIONAL_ID.match(code):
         return "看起來是身分證統一編號或居留證號：請改用縣市自訂的教師識別碼，不要登錄身分證號"
+    personal = personal_identifier_problem(code)
+    if personal:
+        return personal.replace("自訂的編號", "縣市自訂的教師識別碼")
     if not TEACHER_CODE.match(code):
         return f"「{code}」不是可用的識別碼（1–30 個英數字、底線、點或減號）"
     return ""

@@ -149,3 +149,17 @@ def test_lending_rules_of_a_school(rosters, school_user_a, officer_b):
     assert "攜回須家長簽署同意書" in client.get(reverse("lending_rules", args=[OWN_SCHOOL])).content.decode()
     assert client.get(reverse("lending_rules", args=[OTHER_SCHOOL])).status_code == 404
     assert client_for(officer_b).post(reverse("lending_rules", args=[OWN_SCHOOL]), {"text": "x"}).status_code == 404
+
+
+# 個資: a borrower is a code the school chooses, never a name or a national ID (issue 12).
+def test_the_lending_form_refuses_a_name(school_user_a, own_devices):
+    response = client_for(school_user_a).post(
+        reverse("device_lend", args=[own_devices[0].pk]), {"borrower_code": "王小明", "purpose": "class"}, follow=True
+    )
+    assert "看起來是姓名" in response.content.decode()
+    assert not Loan.objects.exists()
+
+
+def test_the_lending_service_refuses_a_national_id(officer_a, own_devices):
+    with pytest.raises(DeviceActionRefused, match="身分證"):
+        loan_create(device=own_devices[0], user=officer_a, borrower_code="A123456789", purpose="class")

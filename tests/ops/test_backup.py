@@ -63,8 +63,10 @@ def table_counts() -> dict[str, int]:
 
 
 @TRANSACTIONAL
-def test_the_demo_data_is_backed_up_wiped_restored_and_identical(folders, capsys):
+def test_the_demo_data_is_backed_up_wiped_restored_and_identical(folders, capsys, settings):
+    settings.DEBUG = True  # seed_demo is for development machines only
     call_command("seed_demo")
+    settings.DEBUG = False
     capsys.readouterr()
     from training.models import WorkingMeeting
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from portal import redis_cache
 from reporting.models import ExportJob
 from reporting.services import BROKER_AWAY, export_jobs_requeue
-from tests.conftest import PASSWORD, load_roster, record
+from tests.conftest import PASSWORD, client_for, load_roster, record
 
 pytestmark = pytest.mark.django_db
 NOWHERE = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connections are refused at once
@@ -55,9 +55,8 @@ def test_login_and_every_page_work_while_redis_is_away(redis_away, client, plan_
     assert "Redis" not in client.get(reverse("home")).content.decode()
 
 
-def test_admins_see_a_banner_while_redis_is_away(redis_away, client, admin_user):
-    client.force_login(admin_user)
-    page = client.get(reverse("home")).content.decode()
+def test_admins_see_a_banner_while_redis_is_away(redis_away, admin_user):
+    page = client_for(admin_user).get(reverse("home")).content.decode()
     assert "快取與排程服務（Redis）目前無法連線" in page
 
 

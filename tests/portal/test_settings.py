@@ -41,7 +41,7 @@ def test_defaults_are_sqlite_and_eager_celery_in_debug():
 def test_redis_and_postgres_from_the_environment():
     done = settings_with(
         DEBUG="0",
-        SECRET_KEY="x" * 50,
+        SECRET_KEY="settings-test-" + "0123456789abcdef" * 3,
         DATABASE_URL="postgres://u@127.0.0.1:5432/test",
         REDIS_URL="redis://127.0.0.1:6379/0",
     )
@@ -54,6 +54,9 @@ def test_redis_and_postgres_from_the_environment():
     [
         ({}, "SECRET_KEY must be set when DEBUG is off"),
         ({"DEBUG": "0", "SECRET_KEY": "short"}, "SECRET_KEY is too short"),
+        # Django's deploy check warns below 50 characters or 5 distinct ones: refused here.
+        ({"DEBUG": "0", "SECRET_KEY": "k" * 20 + "-only-forty-nine-chars-" + "z" * 6}, "SECRET_KEY is too short"),
+        ({"DEBUG": "0", "SECRET_KEY": "abcd" * 20}, "SECRET_KEY is too short or too simple"),
         ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
         ({"DEBUG": "1", "DATABASE_URL": "mysql://x@y/z"}, "DATABASE_URL must be postgres:// or sqlite://"),
         ({"DEBUG": "1", "DATABASE_URL": "nonsense"}, "DATABASE_URL='nonsense' cannot be used"),
@@ -99,7 +102,12 @@ PROXY = (
 )
 def test_forwarded_headers_are_believed_only_behind_our_proxy(count, header, address):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
-    env.update(DEBUG="0", SECRET_KEY="s" * 60, PROXY_COUNT=count, PORTAL_VAR_DIR="/tmp/portal-settings-test")
+    env.update(
+        DEBUG="0",
+        SECRET_KEY="proxy-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        PROXY_COUNT=count,
+        PORTAL_VAR_DIR="/tmp/portal-settings-test",
+    )
     env["DJANGO_SETTINGS_MODULE"] = "portal.settings"
     done = subprocess.run([sys.executable, "-c", PROXY], cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

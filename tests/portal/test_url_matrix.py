@@ -23,6 +23,7 @@ from reporting.models import ExportJob
 from reporting.services import export_job_request
 from reporting.tasks import render_export
 from schools.models import RosterRow
+from tests.accounts.test_headers import inline_content
 from tests.conftest import client_for, fill_narrative, load_roster, make_user, record, roster_bytes
 
 pytestmark = pytest.mark.django_db
@@ -262,6 +263,14 @@ def test_every_persona_gets_the_expected_status(name, world):
         if want in (403, 404):
             # Never another county's data in a refusal.
             assert b"154602" not in response.content and "花蓮縣立另一國小".encode() not in response.content
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+            # Every page under the Content-Security-Policy, with nothing inline it would block.
+            assert "script-src 'self'" in response["Content-Security-Policy"], (persona, name)
+            assert not inline_content(response.content.decode()), (
+                persona,
+                name,
+                inline_content(response.content.decode()),
+            )
 
 
 def test_a_school_user_sees_their_own_school_and_row(world, school_user_a):

@@ -5,7 +5,7 @@ logins again. It lives in reporting, the one app that may import every other."""
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from budget import demo as budget_demo
@@ -50,6 +50,9 @@ class Command(BaseCommand):
     help = "建立示範資料（花蓮縣名單與各角色的示範帳號），只建立一次"
 
     def handle(self, *args, **options):
+        if not settings.DEBUG:
+            # Known passwords and authenticator keys have no place on a server.
+            raise CommandError("seed_demo 只能在開發模式（DEBUG）執行：示範帳號的密碼與驗證金鑰是公開的")
         plan_year = PlanYear.objects.get(year=111)
         demo_dir = Path(settings.VAR_DIR) / "demo"
         demo_dir.mkdir(parents=True, exist_ok=True)
@@ -86,6 +89,11 @@ class Command(BaseCommand):
             user.set_password(DEMO_PASSWORD)
             user.save()
             users[username] = user
+        demo_devices = {
+            username: _demo_authenticator(users[username])
+            for username, role, _ in DEMO_USERS
+            if users[username].mfa_required
+        }
 
         for seed in DEMO_SEEDERS:
             with transaction.atomic():
@@ -98,9 +106,33 @@ class Command(BaseCommand):
         for username, _role, full_name in DEMO_USERS:
             extra = f"，{school.name}" if username == "school" and school else ""
             self.stdout.write(f"  {username:<8} {full_name}{extra}")
+        if demo_devices:
+            self.stdout.write("教育部審查與系統管理帳號登入時須輸入雙因子驗證碼（僅限開發模式顯示）：")
+            for username, device in demo_devices.items():
+                self.stdout.write(f"  {username:<8} 金鑰 {_base32(device)}")
+                self.stdout.write(f"           {device.config_url}")
+            self.stdout.write(
+                "  將金鑰加入驗證器 App，或以 `.venv/bin/python manage.py totp_code moe` 取得目前的驗證碼"
+            )
         self.stdout.write("示範名單檔（可在「上傳附錄名單」試用）：")
         self.stdout.write(f"  {clean_file}")
         self.stdout.write(f"  {broken_file}（含錯誤，可看錯誤報告）")
+
+
+def _demo_authenticator(user):
+    """The demo account's authenticator (made once; the key is printed for the developer)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="示範驗證器", confirmed=True)
+    return device
+
+
+def _base32(device) -> str:
+    from base64 import b32encode
+
+    return b32encode(device.bin_key).decode()
 
 
 def _broken(records: list[dict]) -> list[dict]:

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("portal", "0004_import_pipeline"),
+        ("portal", "0005_accounts_and_security_log"),
     ]
 
     operations = [
