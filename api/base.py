@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, generics
 from rest_framework.permissions import BasePermission
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from api.pagination import KeyCursorPagination
 from portal import access
@@ -30,6 +31,17 @@ UPDATED_SINCE = OpenApiParameter(
     description="只列出此時間之後（含）更新的資料，ISO 8601（如 2022-03-01T00:00:00+08:00 或 2022-03-01）",
     required=False,
 )
+
+
+def exception_handler(exc, context):
+    """DRF's answers, with the messages we do not write ourselves in Chinese."""
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        exc = exceptions.MethodNotAllowed(context["request"].method, detail="此 API 只能讀取：請用 GET")
+    elif isinstance(exc, exceptions.NotAcceptable):
+        exc = exceptions.NotAcceptable(detail="此 API 只回應 JSON（Accept: application/json）")
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound("找不到資料，或您沒有權限查看")
+    return drf_exception_handler(exc, context)
 
 
 class Allowed(BasePermission):

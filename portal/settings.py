@@ -280,7 +280,9 @@ LOGGING = {
 }
 
 # --- The read-only API (api/, issue 15) -------------------------------------------------
-INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "api"]
+# Not "rest_framework" itself: the API renders JSON only, and DRF's translation catalogue would
+# override Django's own zh-Hant messages (「送出的檔案是空的」 became 「沒有任何檔案被提交。」).
+INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar", "api"]
 # Requests a token (or a signed-in user) may make, e.g. 60/min, 1000/hour; over it: 429 + Retry-After.
 API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "60/min")
 REST_FRAMEWORK = {
@@ -295,6 +297,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "EXCEPTION_HANDLER": "api.base.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "數位學習精進方案 縣市管理平臺 API",

@@ -137,3 +137,9 @@ def test_a_post_is_refused(api_world):
         reverse("api_roster_rows"), {}, content_type="application/json"
     )
     assert response.status_code == 405
+
+
+def test_messages_stay_chinese(api_world, officer_a):
+    client = bearer(api_world["tokens"]["admin"])
+    assert "GET" in client.delete(reverse("api_counties")).json()["detail"]
+    assert "JSON" in client.get(reverse("api_counties"), HTTP_ACCEPT="text/html").json()["detail"]
