@@ -431,6 +431,13 @@ def findings_summary(*, user: User, plan_year: PlanYear, county=None) -> dict:
     return cached(OFFICIAL, parts, compute)
 
 
+def review_findings(*, user: User, plan_year: PlanYear, county, top: int = 10) -> dict:
+    """The plan review's part: the county's findings with the largest money effect first."""
+    report = roster_findings(user=user, plan_year=plan_year, county=county)
+    lines = sorted(report.lines, key=lambda line: (-abs(line.finding.money_ntd), line.finding.key))
+    return {"report": report, "top": lines[:top], "more": max(0, len(lines) - top)}
+
+
 SORTS = {
     "money": lambda line: (-line.finding.money_ntd, line.finding.key),
     "money_asc": lambda line: (line.finding.money_ntd, line.finding.key),

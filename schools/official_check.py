@@ -158,7 +158,7 @@ def check_row(facts: engine.RowFacts, code: str, statistics: Statistics, rules: 
     if statistics.remote_year is not None and engine.is_remote(facts.area, rules) != engine.is_remote(area, rules):
         devices, carts, money = _effect(county, engine.entitle_row(replace(facts, area=area), rules), rules)
         listed = statistics.remote.get(code)
-        theirs = f"名錄列為{listed}" if listed else "不在偏遠地區學校名錄"
+        theirs = f"列為{listed}" if listed else "未列此校"
         message = (
             f"地區屬性填「{facts.area}」，教育部 {statistics.remote_year} 年偏遠地區學校名錄{theirs}；"
             f"{_money(devices, money)}"

@@ -87,7 +87,9 @@ def official_finding_answer(request: HttpRequest) -> HttpResponse:
     except AnswerRefused as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, f"已儲存 {answer.school.code}（{answer.level}）{check.KIND_LABELS[answer.kind]}的說明。")
+        messages.success(
+            request, f"已儲存 {answer.school.code}（{answer.level}）{check.KIND_LABELS[answer.kind]}的說明。"
+        )
     back = request.POST.get("next", "")
     if not back.startswith(reverse("official_findings")):
         back = f"{reverse('official_findings')}?year={plan_year.year}"
