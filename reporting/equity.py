@@ -33,6 +33,8 @@ class Measure:
     """value = numerator x scale / denominator, in hundredths of the unit."""
     higher_is_better: bool
     definition: str
+    needs_numerator: bool = False
+    """A school whose numerator is 0 has no value (a school without students has no ratio)."""
 
 
 MEASURES = (
@@ -45,6 +47,7 @@ MEASURES = (
         100,
         False,
         "學生數 ÷ 登錄在校的學生用載具數（不含遺失、報廢），各種經費來源都算",
+        needs_numerator=True,
     ),
     Measure(
         "students_per_entitled",
@@ -55,6 +58,7 @@ MEASURES = (
         100,
         False,
         "學生數 ÷ 依補助原則計算之學生載具數",
+        needs_numerator=True,
     ),
     Measure(
         "mdm_percent",
@@ -118,7 +122,10 @@ class SchoolFigures:
     counts: dict[str, int] = field(default_factory=dict)
 
     def value(self, measure: Measure) -> int | None:
-        return ratio(self.counts.get(measure.numerator, 0), self.counts.get(measure.denominator, 0), measure.scale)
+        numerator = self.counts.get(measure.numerator, 0)
+        if measure.needs_numerator and not numerator:
+            return None
+        return ratio(numerator, self.counts.get(measure.denominator, 0), measure.scale)
 
 
 @dataclass(frozen=True)
