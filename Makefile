@@ -69,6 +69,8 @@ bench: setup
 	$(PY) bench/training.py
 	$(PY) bench/reporting.py
 	$(PY) bench/devices.py
+	$(PY) bench/api.py
+	$(PY) bench/oversight.py
 
 clean:
 	rm -rf $(VENV) var/ build/ *.egg-info

@@ -15,16 +15,18 @@ from api import serializers as s
 from api.base import COUNTY, UPDATED_SINCE, YEAR, ApiListView
 from budget import rules as engine
 from budget.models import CountyPlan, PlanEvent, PlanStatus
-from budget.selectors import plan_table
-from devices.selectors import reconciliation
+from budget.selectors import NARRATIVES, plan_table
+from devices.selectors import DEVICES, reconciliation
 from portal import access
 from portal.roc import ROC_OFFSET
+from reporting.cache import OUTCOMES, page_part
+from reporting.importing import USAGE
 from reporting.indicators import indicators
 from reporting.models import MonthlyReport, MonthlySpending, UsageRecord
 from reporting.monthly import deadline_of
 from schools.models import County, RosterRow, School
-from schools.selectors import county_entitlements, roster_rows_for
-from training.selectors import progress_for_schools
+from schools.selectors import ROSTER, county_entitlements, roster_rows_for
+from training.selectors import TRAINING, cached_read, progress_for_schools
 
 MONTH = OpenApiParameter("month", OpenApiTypes.STR, description="月份 YYYY-MM（如 2022-03）", required=False)
 TAG = "資料"
@@ -420,7 +422,10 @@ class TrainingProgressList(ApiListView):
         county = self.county()
         if county is not None:
             schools = schools.filter(county=county)
-        report = progress_for_schools(schools=schools, plan_year=year, label="")
+        report = cached_read(
+            ("api_progress", access.scope_key(self.request.user), year.pk, county.pk if county else None),
+            lambda: progress_for_schools(schools=schools, plan_year=year, label=""),
+        )
         counties = dict(schools.values_list("code", "county__name"))
         return [
             {
@@ -463,7 +468,13 @@ class IndicatorList(ApiListView):
         counties = [county] if county else list(access.for_user(County.objects.all(), self.request.user))
         if not counties:
             return []
-        items = indicators(plan_year=year, counties=counties)
+        # The dashboard's own computation, cached the same way until any source changes.
+        items = page_part(
+            "api_indicators",
+            (access.scope_key(self.request.user), year.pk, tuple(c.pk for c in counties)),
+            lambda: indicators(plan_year=year, counties=counties),
+            depends=(USAGE, ROSTER, OUTCOMES, NARRATIVES, DEVICES, TRAINING),
+        )
         result = {
             c.pk: {"roc_year": year.year, "county_code": c.code, "county": c.name, "indicators": []} for c in counties
         }
