@@ -104,6 +104,8 @@ class ApiListView(generics.ListAPIView):
         raw = self.request.query_params.get("updated_since")
         if raw in (None, ""):
             return None
+        if len(raw) > 40:
+            raise exceptions.ValidationError({"updated_since": "updated_since 須為 ISO 8601 日期或時間"})
         refusal = exceptions.ValidationError(
             {"updated_since": "updated_since 須為 ISO 8601 日期或時間，如 2022-03-01T00:00:00+08:00"}
         )

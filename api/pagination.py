@@ -25,6 +25,8 @@ def encode_cursor(key) -> str:
 
 
 def decode_cursor(text: str):
+    if len(text) > 200:
+        raise ValidationError({"cursor": "cursor 無效：請使用上一頁回應中 next 的網址"})
     try:
         padded = text + "=" * (-len(text) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
@@ -40,7 +42,7 @@ def read_limit(request) -> int:
     raw = request.query_params.get("limit")
     if raw in (None, ""):
         return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    if not raw.isdigit() or len(raw) > 4 or not 1 <= int(raw) <= MAX_LIMIT:
         raise ValidationError({"limit": f"limit 須為 1 到 {MAX_LIMIT:,} 的整數"})
     return int(raw)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 
 from django import forms
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -63,6 +63,10 @@ LEVEL_MAPS = ("teacher_devices_per_device_class", "substitute_period_unit_price"
 MAIN = tuple(LABELS)
 
 
+# No parameter of the programme comes near this (the largest is the operating fee cap, 10,000,000).
+MAX_VALUE = 10**12
+
+
 class ScenarioRefused(Exception):
     pass
 
@@ -114,7 +118,7 @@ class ScenarioRulesForm(forms.Form):
             elif key in LEVEL_MAPS:
                 for level in engine.LEVELS:
                     self.fields[f"{key}__{level}"] = forms.IntegerField(
-                        label=f"{label}・{level}", min_value=0, initial=value.get(level)
+                        label=f"{label}・{level}", min_value=0, max_value=MAX_VALUE, initial=value.get(level)
                     )
             elif key == "admin_staff_tiers":
                 self.fields[key] = forms.CharField(label=label, initial=_tiers_text(value), max_length=200)
@@ -123,7 +127,7 @@ class ScenarioRulesForm(forms.Form):
             elif isinstance(value, bool):
                 self.fields[key] = forms.BooleanField(label=label, required=False, initial=value)
             elif isinstance(value, int):
-                self.fields[key] = forms.IntegerField(label=label, min_value=0, initial=value)
+                self.fields[key] = forms.IntegerField(label=label, min_value=0, max_value=MAX_VALUE, initial=value)
             elif isinstance(value, list):
                 self.fields[key] = forms.CharField(
                     label=label, initial="、".join(str(v) for v in value), max_length=500
@@ -180,11 +184,20 @@ def scenario_create(*, user: User, plan_year: PlanYear, name: str, note: str = "
     name = (name or "").strip()
     if not name:
         raise ScenarioRefused("請為情境命名，例如「每 5 班補助 1 班」")
-    if RuleScenario.objects.filter(plan_year=plan_year, name=name).exists():
-        raise ScenarioRefused(f"{plan_year.year} 年度已有名為「{name}」的情境")
-    return RuleScenario.objects.create(
-        plan_year=plan_year, name=name[:100], note=note.strip(), rules=plan_year.rule_set.to_dict(), created_by=user
-    )
+    taken = ScenarioRefused(f"{plan_year.year} 年度已有名為「{name[:100]}」的情境")
+    if RuleScenario.objects.filter(plan_year=plan_year, name=name[:100]).exists():
+        raise taken
+    try:
+        with transaction.atomic():  # another reviewer naming one the same at the same moment
+            return RuleScenario.objects.create(
+                plan_year=plan_year,
+                name=name[:100],
+                note=note.strip(),
+                rules=plan_year.rule_set.to_dict(),
+                created_by=user,
+            )
+    except IntegrityError:
+        raise taken from None
 
 
 @transaction.atomic

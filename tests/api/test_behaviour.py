@@ -143,3 +143,12 @@ def test_messages_stay_chinese(api_world, officer_a):
     client = bearer(api_world["tokens"]["admin"])
     assert "GET" in client.delete(reverse("api_counties")).json()["detail"]
     assert "JSON" in client.get(reverse("api_counties"), HTTP_ACCEPT="text/html").json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": "9" * 5000}, {"cursor": "A" * 100_000}, {"updated_since": "2022-01-01" * 1000}, {"county": "1" * 999}],
+)
+def test_huge_parameters_are_refused_not_crashed(api_world, params):
+    response = bearer(api_world["tokens"]["reviewer"]).get(reverse("api_roster_rows"), params)
+    assert response.status_code == 400

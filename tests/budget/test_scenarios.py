@@ -89,6 +89,7 @@ def test_a_bad_parameter_is_refused_with_its_reason(rosters, reviewer):
         ({"admin_staff_tiers": "60:1、180:2"}, "最後一級必須沒有上限"),
         ({"admin_staff_tiers": "abc"}, "校數上限:人數"),
         ({"device_unit_price": "十三"}, "整數"),
+        ({"device_unit_price": 10**13}, "小於或等於"),
     ):
         response = client.post(url, form_data(page, **changes))
         assert response.status_code == 200 and message in response.content.decode(), changes
