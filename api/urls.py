@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
-from api import views, views_tokens
+from api import schema, views, views_tokens  # noqa: F401 - schema: the bearer scheme's extension
 
 v1 = "api/v1/"
 
