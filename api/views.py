@@ -6,6 +6,7 @@ budget table, monthly reports and indicators from school staff) answer 403 to it
 from __future__ import annotations
 
 from django.db.models import Count, F, Max, Q
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from drf_spectacular.utils import extend_schema as _extend_schema
@@ -400,8 +401,6 @@ class MonthlyReportList(ApiListView):
 
 
 def _local_date(moment):
-    from django.utils import timezone
-
     return timezone.localtime(moment).date()
 
 

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from budget import demo as budget_demo
+from budget import demo_scenarios
 from budget import rules as engine
 from devices import demo as devices_demo
 from portal.imports.kinds import ImportTarget
@@ -31,6 +32,7 @@ DEMO_SEEDERS: list = [
     devices_demo.seed,
     training_demo.seed,
     reporting_demo.seed,
+    demo_scenarios.seed,
 ]
 DEMO_PASSWORD = "demo-portal-2022"  # noqa: S105 - printed on purpose for the local demo
 DEMO_USERS = (
