@@ -13,6 +13,8 @@ from api.forms import TokenForm
 from api.tokens import MAX_ACTIVE_TOKENS, TokenRefused, may_hold_tokens, token_create, token_revoke, tokens_for
 from portal import access
 
+NEW_TOKEN = "api_new_token"  # noqa: S105 - the session key, not a secret
+
 
 @never_cache
 @login_required
@@ -20,15 +22,18 @@ from portal import access
 def token_list(request: HttpRequest) -> HttpResponse:
     access.require(may_hold_tokens(request.user), "此帳號不能使用 API 權杖")
     form = TokenForm(request.POST or None)
-    new_token = None
     if request.method == "POST" and form.is_valid():
         try:
-            token, new_token = token_create(user=request.user, name=form.cleaned_data["name"])
+            token, raw = token_create(user=request.user, name=form.cleaned_data["name"])
         except TokenRefused as refused:
             messages.error(request, str(refused))
         else:
-            form = TokenForm()
+            # Shown on the next page and dropped from the session there: a reload of that page
+            # neither shows it again nor makes a second token.
+            request.session[NEW_TOKEN] = raw
             messages.success(request, f"已建立權杖「{token.name}」。請立即複製，離開此頁後就無法再看到完整權杖。")
+            return redirect("api_tokens")
+    new_token = request.session.pop(NEW_TOKEN, None) if request.method == "GET" else None
     return render(
         request,
         "api/tokens.html",

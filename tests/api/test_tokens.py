@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 
 def test_the_page_makes_a_token_shown_once_and_stores_only_its_hash(officer_a):
     client = client_for(officer_a)
-    response = client.post(reverse("api_tokens"), {"name": "管考系統介接"})
+    created = client.post(reverse("api_tokens"), {"name": "管考系統介接"})
+    assert created.status_code == 302
+    response = client.get(created["Location"])
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     page = response.content.decode()
     token = ApiToken.objects.get(user=officer_a)
@@ -30,8 +32,9 @@ def test_the_page_makes_a_token_shown_once_and_stores_only_its_hash(officer_a):
     assert raw.startswith("dlp_") and len(raw) > 40
     assert token.key_hash == hashlib.sha256(raw.encode()).hexdigest()
     assert raw not in str(ApiToken.objects.values_list())  # not stored anywhere in the row
-    listing = client.get(reverse("api_tokens")).content.decode()
+    listing = client.get(reverse("api_tokens")).content.decode()  # the next visit: never again
     assert "管考系統介接" in listing and token.prefix in listing and raw not in listing
+    assert raw not in str(client.session.items())
     assert bearer(raw).get(reverse("api_roster_rows")).status_code == 200
 
 
@@ -47,8 +50,8 @@ def test_tokens_are_limited_per_account(officer_a):
         token_create(user=officer_a, name=f"t{number}")
     with pytest.raises(TokenRefused):
         token_create(user=officer_a, name="one too many")
-    page = client_for(officer_a).post(reverse("api_tokens"), {"name": "one too many"}).content.decode()
-    assert f"最多 {MAX_ACTIVE_TOKENS} 把" in page
+    page = client_for(officer_a).post(reverse("api_tokens"), {"name": "one too many"}, follow=True).content.decode()
+    assert f"最多 {MAX_ACTIVE_TOKENS} 把" in page and ApiToken.objects.count() == MAX_ACTIVE_TOKENS
 
 
 def test_revoking_stops_the_token_at_once(officer_a):
