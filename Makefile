@@ -64,12 +64,15 @@ lint: setup
 bench: setup
 	$(call install_missing,$(BENCH_PACKAGES))
 	$(PY) bench/roster_import.py
+	$(PY) bench/imports.py
 	$(PY) bench/page_latency.py
 	$(PY) bench/documents.py
 	$(PY) bench/training.py
 	$(PY) bench/reporting.py
 	$(PY) bench/devices.py
 	$(PY) bench/login.py
+	$(PY) bench/api.py
+	$(PY) bench/oversight.py
 
 clean:
 	rm -rf $(VENV) var/ build/ *.egg-info

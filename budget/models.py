@@ -297,3 +297,47 @@ class PlanEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class RuleScenario(models.Model):
+    """A named copy of a plan year's rule set that an MOE reviewer changes to see what the
+    counties' entitlement would be (budget.whatif). It never changes a plan or the roster:
+    nothing reads it but the scenario pages. `rule_values()` is the plain dict of RuleSet keys
+    (RuleSet.to_dict) that opening next year's plan from it takes."""
+
+    plan_year = models.ForeignKey(PlanYear, verbose_name="依據年度", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("情境名稱", max_length=100)
+    note = models.TextField("說明", blank=True)
+    rules = models.JSONField("補助規則參數")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="建立者", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("建立時間", auto_now_add=True)
+    updated_at = models.DateTimeField("更新時間", auto_now=True)
+    version = models.PositiveIntegerField("版本", default=1)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+
+    # National modelling: the MOE's and admins', no county's (portal.access).
+    scope_national = True
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        verbose_name = "補助規則情境"
+        verbose_name_plural = "補助規則情境"
+        constraints = [models.UniqueConstraint(fields=["plan_year", "name"], name="scenario_name_unique_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_year.year}年 {self.name}"
+
+    @property
+    def rule_set(self) -> engine.RuleSet:
+        return engine.RuleSet.from_dict(self.rules)
+
+    def rules_dict(self) -> dict:
+        """The stored rules completed with the defaults of parameters added since (RuleSet.to_dict)."""
+        return self.rule_set.to_dict()
+
+    def rule_values(self) -> dict:
+        """The scenario as a plain dict of rule-set keys (RuleSet.to_dict), e.g. for open_plan_year."""
+        return self.rule_set.to_dict()

@@ -152,6 +152,13 @@ class RuleSet:
     expiry_window_days: int = 180
     loan_default_days: int = 30
 
+    # Checks of the roster against the MOE's own school statistics (schools.official_check):
+    # a county's figure further than this from the statistics' is a finding (0: any difference).
+    official_classes_tolerance_percent: int = 0
+    official_students_tolerance_percent: int = 10
+    official_teachers_tolerance_percent: int = 10
+    official_max_class_size_tolerance_percent: int = 10
+
     def __post_init__(self) -> None:
         problems = []
         try:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from budget import views
+from budget import views, views_scenarios
 
 plan = "plans/<int:year>/<str:county_code>/"
 
@@ -16,4 +16,8 @@ urlpatterns = [
     path(plan + "approve/", views.plan_approve_view, name="plan_approve"),
     path(plan + "lines/<int:number>/approve/", views.line_approve_view, name="line_approve"),
     path(plan + "submissions/<int:number>/", views.submission_detail, name="submission_detail"),
+    path("scenarios/", views_scenarios.scenario_list, name="scenario_list"),
+    path("scenarios/<int:pk>/", views_scenarios.scenario_detail, name="scenario_detail"),
+    path("scenarios/<int:pk>/export.xlsx", views_scenarios.scenario_export, name="scenario_export"),
+    path("scenarios/<int:pk>/delete/", views_scenarios.scenario_delete_view, name="scenario_delete"),
 ]

@@ -46,6 +46,7 @@ from budget.services import (
 from portal import access
 from portal.audit import recent
 from schools.models import County, PlanYear
+from schools.official import review_findings
 
 
 def _plan(request: HttpRequest, year: int, county_code: str) -> CountyPlan:
@@ -131,6 +132,7 @@ def plan_detail(request: HttpRequest, year: int, county_code: str) -> HttpRespon
             "review_rows": review_rows,
             "return_form": ReturnForm(initial={f"line_{n}": lines[n].review_note for n in engine.LINE_NUMBERS}),
             "audit": audit,
+            "findings": review_findings(user=request.user, plan_year=plan.plan_year, county=plan.county),
         },
     )
 

@@ -8,6 +8,7 @@ off a county or school with two class attributes, so this module imports no app:
     scope_school_field  lookup from the model to its School's pk (absent: county-level data
                         that school staff may read for their own county only if
                         `scope_school_reads_county` is true)
+    scope_national      true for national data no county or school sees (rule scenarios)
 
 County staff see their county, school staff their school, MOE reviewers and admins all.
 """
@@ -27,6 +28,8 @@ def for_user(queryset: QuerySet, user: User) -> QuerySet:
     if user.role in (Role.MOE, Role.ADMIN):
         return queryset
     model = queryset.model
+    if getattr(model, "scope_national", False):
+        return queryset.none()  # national data (e.g. rule scenarios): the MOE's and admins' only
     if user.role == Role.COUNTY and user.county_id:
         return queryset.filter(**{_lookup(model, "scope_county_field"): user.county_id})
     if user.role == Role.SCHOOL and user.school_id:
@@ -195,3 +198,8 @@ def may_reset_second_factor(user: User) -> bool:
 
 def may_review_security_log(user: User) -> bool:
     return user.is_authenticated and user.role == Role.ADMIN
+
+
+def may_model_rules(user: User) -> bool:
+    """What-if rule scenarios (national modelling): MOE reviewers and admins."""
+    return user.is_authenticated and user.role in (Role.MOE, Role.ADMIN)

@@ -281,6 +281,9 @@ class SecurityEvent(models.Model):
         ACCOUNT_DELETED = "account_deleted", "刪除帳號"
         DOWNLOAD = "download", "下載檔案"
         ADMIN_CHANGE = "admin_change", "系統管理變更"
+        API_TOKEN_CREATED = "api_token_created", "建立 API 權杖"
+        API_TOKEN_REVOKED = "api_token_revoked", "撤銷 API 權杖"
+        API_TOKEN_REFUSED = "api_token_refused", "拒絕 API 權杖"
         ACCESS_DENIED = "access_denied", "拒絕存取"
         LOG_PURGED = "log_purged", "清除逾期紀錄"
 

@@ -428,3 +428,42 @@ LOGGING = {
         "django.request": {"filters": ["one_line_denials"]},
     },
 }
+
+# --- The read-only API (api/, issue 15) -------------------------------------------------
+# Not "rest_framework" itself: the API renders JSON only, and DRF's translation catalogue would
+# override Django's own zh-Hant messages (「送出的檔案是空的」 became 「沒有任何檔案被提交。」).
+INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar", "api"]
+# Requests a token (or a signed-in user) may make, e.g. 60/min, 1000/hour; over it: 429 + Retry-After.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "60/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        # The browsable docs' "Try it out" for whoever is signed in; the API only reads (GET).
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "EXCEPTION_HANDLER": "api.base.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "數位學習精進方案 縣市管理平臺 API",
+    "DESCRIPTION": (
+        "唯讀 API，供教育部與縣市政府的系統介接。以個人 API 權杖驗證（Authorization: Bearer <權杖>），"
+        "權杖看得到的資料與其帳號在網頁上看到的相同。清單以 cursor 分頁（回應的 next 為下一頁網址），"
+        "支援 ETag／If-None-Match；金額為新臺幣元（整數），日期為 ISO 8601，計畫年度另以民國年（roc_year）表示。"
+    ),
+    "VERSION": "1",
+    "SERVE_PUBLIC": True,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "DISABLE_ERRORS_AND_WARNINGS": False,
+}

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("budget.urls")),
     path("", include("training.urls")),
     path("", include("devices.urls")),
+    path("", include("api.urls")),
 ]

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from portal.imports.urls import import_urls
-from reporting import views, views_reports
+from reporting import views, views_equity, views_reports
 from reporting.importing import USAGE_IMPORT
 
 urlpatterns = [
@@ -33,4 +33,5 @@ urlpatterns = [
     ),
     path("completeness/", views_reports.completeness, name="completeness"),
     path("dashboard/", views_reports.dashboard, name="dashboard"),
+    path("equity/", views_equity.equity_view, name="equity"),
 ]

@@ -7,4 +7,4 @@ class SchoolsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the roster with the import pipeline (commands and tasks look kinds up by name).
-        from schools import importing  # noqa: F401
+        from schools import importing, official  # noqa: F401

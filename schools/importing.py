@@ -33,6 +33,7 @@ from portal.models import User
 from schools import roster_format
 from schools.guards import roster_states
 from schools.models import County, PlanYear, RosterRow, School
+from schools.official import official_warnings
 from schools.roster_format import ParsedRow, RosterParse
 from schools.selectors import ROSTER
 
@@ -217,10 +218,19 @@ class RosterKind(ImportKind):
             (row for key, row in existing.items() if key not in statuses), key=lambda r: (r.school.code, r.level)
         )
         counts = {status: sum(1 for s in statuses.values() if s == status) for status in STATUS_LABELS}
-        summary = {"rows": len(parse.rows), **counts, "removed": len(removed), "counties": parse.counties}
+        # Differences from the MOE's own statistics: warnings a county may answer, never errors.
+        warnings = official_warnings(parse, plan_year)
+        summary = {
+            "rows": len(parse.rows),
+            **counts,
+            "removed": len(removed),
+            "counties": parse.counties,
+            **({"official_findings": len(warnings)} if warnings else {}),
+        }
         return Preview(
             parse=parse,
             errors=errors,
+            warnings=warnings,
             statuses=statuses,
             summary=summary,
             changes=counts[NEW] + counts[UPDATED] + len(removed),
@@ -275,6 +285,11 @@ class RosterKind(ImportKind):
             Card("更新", summary[UPDATED]),
             Card("不變", summary[UNCHANGED]),
             Card("將移除", summary["removed"], warn=bool(summary["removed"])),
+            *(
+                [Card("與教育部統計不同", summary["official_findings"], "見下方提醒，匯入後可逐項說明", warn=True)]
+                if summary.get("official_findings")
+                else []
+            ),
         ]
 
     def sample(self):

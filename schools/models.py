@@ -239,3 +239,113 @@ class RosterRow(models.Model):
         self.entitled_student_devices = entitlement.student_devices
         self.complies = engine.complies(self.requested, entitlement)
         return entitlement
+
+
+# --- The MOE's own school statistics (open data), to check rosters against (issue 15) ------
+
+
+class OfficialSource(models.Model):
+    """One file of MOE open data as loaded (`manage.py load_official_statistics`): what it
+    was, where it came from, under which licence, and when. Its figures replace those of the
+    same kind and year loaded before."""
+
+    class Kind(models.TextChoices):
+        ELEMENTARY = "basec", "國民小學校別資料"
+        JUNIOR_HIGH = "basej", "國民中學校別資料"
+        REMOTE = "remote", "偏遠地區學校名錄"
+
+    kind = models.CharField("資料", max_length=10, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(
+        "學年度／年度", help_text="校別資料為學年度（110），名錄為其標示年度（111）"
+    )
+    source = models.TextField("來源")
+    licence = models.CharField("授權", max_length=200)
+    file_name = models.CharField("檔名", max_length=255)
+    sha256 = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField("筆數")
+    loaded_at = models.DateTimeField("載入時間", auto_now_add=True)
+    loaded_by = models.ForeignKey(
+        "portal.User", verbose_name="載入者", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-loaded_at", "-pk"]
+        verbose_name = "教育部統計資料來源"
+        verbose_name_plural = "教育部統計資料來源"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year}（{self.file_name}）"
+
+
+class OfficialSchoolFigures(models.Model):
+    """One school level as the MOE's 校別資料 counts it (public open data: no access scope)."""
+
+    source = models.ForeignKey(OfficialSource, on_delete=models.CASCADE, related_name="figures")
+    school_year = models.PositiveSmallIntegerField("學年度")
+    level = models.CharField("學制", max_length=2, choices=Level.choices)
+    code = models.CharField("學校代碼", max_length=6)
+    county = models.CharField("縣市", max_length=10)
+    name = models.CharField("學校名稱", max_length=100)
+    classes = models.PositiveIntegerField("班級數")
+    students = models.PositiveIntegerField("學生數")
+    teachers = models.PositiveIntegerField("專任教師數")
+    max_class_size = models.PositiveIntegerField("最大班級人數（由各年級推算）")
+
+    class Meta:
+        verbose_name = "教育部校別統計"
+        verbose_name_plural = "教育部校別統計"
+        constraints = [
+            models.UniqueConstraint(fields=["school_year", "level", "code"], name="official_one_per_year_level_code")
+        ]
+        indexes = [models.Index(fields=["school_year", "code"], name="official_year_code")]
+
+    def __str__(self) -> str:
+        return f"{self.school_year} {self.code} {self.level}"
+
+
+class OfficialRemoteSchool(models.Model):
+    """A school on the MOE's 偏遠地區學校名錄 of a year, with its grade."""
+
+    source = models.ForeignKey(OfficialSource, on_delete=models.CASCADE, related_name="remote_schools")
+    year = models.PositiveSmallIntegerField("年度")
+    code = models.CharField("學校代碼", max_length=6)
+    name = models.CharField("學校名稱", max_length=100)
+    grade = models.CharField("地區屬性", max_length=4)
+
+    class Meta:
+        verbose_name = "偏遠地區學校名錄"
+        verbose_name_plural = "偏遠地區學校名錄"
+        constraints = [models.UniqueConstraint(fields=["year", "code"], name="remote_list_one_per_year_code")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.code} {self.grade}"
+
+
+class FindingAnswer(models.Model):
+    """A county's reason for a difference between its roster and the MOE's statistics (a
+    finding of schools.official_check), kept with the two values it answered."""
+
+    plan_year = models.ForeignKey(PlanYear, verbose_name="計畫年度", on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(School, verbose_name="學校", on_delete=models.PROTECT, related_name="finding_answers")
+    level = models.CharField("學制", max_length=2, choices=Level.choices)
+    kind = models.CharField("差異", max_length=20)
+    reason = models.TextField("說明")
+    county_value = models.CharField("回覆時名單數值", max_length=20)
+    official_value = models.CharField("回覆時統計數值", max_length=20)
+    answered_by = models.ForeignKey("portal.User", verbose_name="回覆者", on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField("回覆時間", auto_now=True)
+
+    history = HistoricalRecords()
+
+    scope_county_field = "school__county"
+    scope_school_field = "school"
+
+    class Meta:
+        verbose_name = "統計差異說明"
+        verbose_name_plural = "統計差異說明"
+        constraints = [
+            models.UniqueConstraint(fields=["plan_year", "school", "level", "kind"], name="one_answer_per_finding")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.level} {self.kind}"

@@ -73,6 +73,20 @@ def _largest_class(row: dict, level: str) -> int:
     return largest
 
 
+def school_counts(row: dict, level: str) -> tuple[int, int, int, int]:
+    """(classes, students, teachers, largest class) of one 校別資料 row, as the roster takes them:
+    teachers are 男 + 女專任教師; the largest class is the largest grade's students per class
+    (at least the school's average, at most its students); a school with no classes has none."""
+    classes = _int(row.get("班級數", ""))
+    students = _int(row.get("學生數", ""))
+    largest = _largest_class(row, level)
+    if classes == 0:
+        students = largest = 0
+    largest = min(max(largest, engine.ceil_div(students, classes) if classes else 0), students)
+    teachers = _int(row.get("男專任教師", "")) + _int(row.get("女專任教師", ""))
+    return classes, students, teachers, largest
+
+
 @cache
 def _moe_rows() -> tuple[tuple[str, dict], ...]:
     rows = []
@@ -99,13 +113,7 @@ def roster_records(county: str | None = None, rule_set: engine.RuleSet = engine.
         if county is not None and county_name != county:
             continue
         code = row["學校代碼"]
-        classes = _int(row["班級數"])
-        students = _int(row["學生數"])
-        largest = _largest_class(row, level)
-        if classes == 0:
-            students = largest = 0
-        largest = min(max(largest, engine.ceil_div(students, classes) if classes else 0), students)
-        teachers = _int(row["男專任教師"]) + _int(row["女專任教師"])
+        classes, students, teachers, largest = school_counts(row, level)
         area = grades.get(code, engine.AREA_GENERAL)
         facts = engine.RowFacts(level, area, classes, largest, teachers, students)
         entitlement = engine.entitle_row(facts, rule_set)

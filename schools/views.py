@@ -18,6 +18,7 @@ from portal.pagination import list_page
 from schools.forms import RosterFilterForm, RosterRowForm
 from schools.guards import roster_state
 from schools.models import PlanYear, RosterRow, School
+from schools.official import findings_summary
 from schools.selectors import ROSTER, plan_year_or_latest, roster_export_workbook, roster_rows_for
 from schools.services import EDITABLE_ROW_FIELDS, RosterEditRefused, roster_row_edit_refusal, roster_row_update
 
@@ -76,6 +77,9 @@ def roster_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "may_edit": access.may_edit_roster(request.user),
+            "findings": findings_summary(user=request.user, plan_year=plan_year)
+            if access.may_read_budget(request.user)
+            else None,
             # One reverse() for the page rather than one a row.
             "school_url": reverse("school_detail", args=["CODE"]).removesuffix("CODE/"),
         },

@@ -34,6 +34,7 @@ MATRIX = {
     "outcomes": ("GET", COUNTY_AND_MOE),
     "completeness": ("GET", COUNTY_AND_MOE),
     "dashboard": ("GET", COUNTY_AND_MOE),
+    "equity": ("GET", COUNTY_AND_MOE),
     # Those who see every county are sent on to the completeness grid.
     "monthly_reports": ("GET", COUNTY_AND_MOE | {"reviewer": 302, "admin": 302}),
     "monthly_report": (

@@ -9,11 +9,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from budget import demo as budget_demo
+from budget import demo_scenarios
+from budget import rules as engine
 from devices import demo as devices_demo
 from portal.imports.kinds import ImportTarget
 from portal.imports.pipeline import import_content
 from portal.models import Role, User
 from reporting import demo as reporting_demo
+from schools import demo as schools_demo
 from schools.exporting import write_roster_workbook
 from schools.importing import ROSTER_IMPORT
 from schools.models import County, PlanYear, RosterRow, School
@@ -23,7 +26,14 @@ from training import demo as training_demo
 DEMO_COUNTY = "花蓮縣"
 # Each app's demo data: seed(*, county, plan_year, users) -> a line to print, or "" when it
 # already exists. Called in this order, each in its own transaction.
-DEMO_SEEDERS: list = [budget_demo.seed, devices_demo.seed, training_demo.seed, reporting_demo.seed]
+DEMO_SEEDERS: list = [
+    schools_demo.seed,
+    budget_demo.seed,
+    devices_demo.seed,
+    training_demo.seed,
+    reporting_demo.seed,
+    demo_scenarios.seed,
+]
 DEMO_PASSWORD = "demo-portal-2022"  # noqa: S105 - printed on purpose for the local demo
 DEMO_USERS = (
     ("county", Role.COUNTY, "花蓮縣承辦（示範）"),
@@ -43,6 +53,55 @@ def demo_records(plan_year: PlanYear) -> list[dict]:
     ):
         record["req_student_devices"] = max(0, record["req_student_devices"] - 30)
         record["complies"], record["reason"] = False, reason
+    return _survey_differences(records, plan_year)
+
+
+def _survey_differences(records: list[dict], plan_year: PlanYear) -> list[dict]:
+    """The county's own survey is not the MOE's statistics: a few rows differ (as they do in
+    real rosters), so the check against the 110 statistics has something to show. The
+    requested counts follow the changed figures (the rows still comply)."""
+    general = [r for r in records if r["area"] == "一般" and r["classes"] >= 12 and r["complies"] is True]
+    remote = [r for r in records if r["area"] != "一般" and r["teachers"] >= 10]
+    changes = []
+    if len(general) >= 3:
+        bigger = general[0]
+        bigger["students"] = bigger["students"] * 115 // 100
+        bigger["max_class_size"] += 4
+        general[1]["area"] = "偏遠"  # not on the MOE's remote-school list
+        general[2]["classes"] += 2
+        changes += general[:3]
+    if remote:
+        remote[0]["teachers"] += 4
+        changes.append(remote[0])
+    new_school = {
+        **(general[-1] if general else records[-1]),
+        "code": "154999",
+        "name": "花蓮縣立新城實驗國民小學",
+        "level": "國小",
+        "area": "一般",
+        "classes": 6,
+        "max_class_size": 20,
+        "teachers": 9,
+        "students": 98,
+        "complies": True,
+        "reason": "",
+    }
+    records.append(new_school)
+    changes.append(new_school)
+    for record in changes:
+        facts = engine.RowFacts(
+            record["level"],
+            record["area"],
+            record["classes"],
+            min(record["max_class_size"], record["students"]),
+            record["teachers"],
+            record["students"],
+        )
+        record["max_class_size"] = facts.max_class_size
+        entitlement = engine.entitle_row(facts, plan_year.rule_set)
+        record["req_carts"] = entitlement.carts
+        record["req_teacher_devices"] = entitlement.teacher_devices
+        record["req_student_devices"] = entitlement.student_devices
     return records
 
 
