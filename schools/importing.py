@@ -195,7 +195,7 @@ class RosterKind(ImportKind):
         return RosterParse()
 
     def parse(self, sheets, *, target: ImportTarget) -> RosterParse:
-        return roster_format.parse_sheets(sheets, target.plan_year.rule_set)
+        return roster_format.parse_sheets(sheets, target.plan_year.rule_set, survey_year=target.plan_year.survey_year)
 
     def check(self, parse: RosterParse, *, target: ImportTarget, user) -> Preview:
         if not parse.ok:
