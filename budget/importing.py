@@ -168,13 +168,14 @@ class MoeFiguresKind(ImportKind):
                 )
                 continue
             if plan is None:
+                # A plan not created yet holds the model's defaults: 0, and 暫估 for the estimates.
                 statuses[row.key] = NEW
-                old = dict.fromkeys(MOE_PLAN_FIELDS)
+                old = {name: None if name in OPTIONAL else 0 for name in MOE_PLAN_FIELDS}
             else:
                 old = {name: getattr(plan, name) for name in MOE_PLAN_FIELDS}
                 statuses[row.key] = UPDATED if any(old[k] != v for k, v in row.values.items()) else UNCHANGED
             for key, value in row.values.items():
-                if old[key] != value and not (plan is None and value in (0, None)):
+                if old[key] != value:
                     changes.append((row.county, LABELS[key], _shown(old[key]), _shown(value)))
         counts = {status: sum(1 for s in statuses.values() if s == status) for status in (NEW, UPDATED, UNCHANGED)}
         return Preview(

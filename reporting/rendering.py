@@ -242,7 +242,7 @@ def plan_json(document: PlanDocument) -> dict:
     return {
         "county": document.plan.county.name,
         "year": document.plan.plan_year.year,
-        "status": document.plan.status,
+        "status": str(document.plan.status),
         "version": document.version_label,
         "lines": [
             {
