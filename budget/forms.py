@@ -247,10 +247,12 @@ class RuleValuesForm(forms.Form):
 class PlanYearOpenForm(RuleValuesForm):
     year = forms.IntegerField(label="新計畫年度（民國）", min_value=100, max_value=200)
     source = forms.TypedChoiceField(label="沿用自", coerce=int)
-    period_start = forms.DateField(label="計畫期程起", widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label="計畫期程迄", widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(
+        label="計畫期程起", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    period_end = forms.DateField(label="計畫期程迄", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     submission_deadline = forms.DateField(
-        label="縣市計畫送審截止日", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="縣市計畫送審截止日", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     survey_year = forms.IntegerField(label="附錄調查年度（民國）", min_value=100, max_value=200)
 
@@ -269,7 +271,7 @@ class RulesEditForm(RuleValuesForm):
 
 
 class DisbursementForm(forms.Form):
-    received_on = forms.DateField(label="入帳日期", widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(label="入帳日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     amount_ntd = forms.IntegerField(label="撥款金額（元）", min_value=1, max_value=10**12)
     reference = forms.CharField(label="教育部核撥文號", required=False, max_length=100)
     note = forms.CharField(label="備註", required=False, max_length=200)

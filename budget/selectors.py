@@ -446,6 +446,7 @@ def plan_timeline(plan: CountyPlan) -> list[dict]:
     from django.utils import timezone
 
     from budget.models import FinalReport, PlanEvent
+    from portal.roc import roc_date
 
     today = timezone.localdate()
     year = plan.plan_year
@@ -473,7 +474,7 @@ def plan_timeline(plan: CountyPlan) -> list[dict]:
             "label": "縣市填寫計畫",
             "state": state(bool(submitted), plan.county_may_edit),
             "when": plan.created_at,
-            "note": f"送審截止 {deadline:%Y-%m-%d}" if deadline else "",
+            "note": f"送審截止 {roc_date(deadline)}" if deadline else "",
             "deadline": deadline,
         },
         {
@@ -498,14 +499,14 @@ def plan_timeline(plan: CountyPlan) -> list[dict]:
             "label": "學習載具配發到校",
             "state": state(today > rules.delivery_deadline, False),
             "when": None,
-            "note": f"期限 {rules.delivery_deadline:%Y-%m-%d}",
+            "note": f"期限 {roc_date(rules.delivery_deadline)}",
             "deadline": rules.delivery_deadline,
         },
         {
             "label": "結報",
             "state": state(filed, is_approved and today > year.period_end),
             "when": report.submitted_at if report and report.submitted_at else None,
-            "note": f"期限 {due:%Y-%m-%d}（計畫結束後 {rules.final_report_due_months} 個月）"
+            "note": f"期限 {roc_date(due)}（計畫結束後 {rules.final_report_due_months} 個月）"
             + (f"・{report.get_status_display()}" if report else ""),
             "deadline": due,
             "late": not filed and today > due and is_approved,

@@ -81,13 +81,11 @@ def pdf_figures(content: bytes) -> dict:
     text = text.decode()
     lines = {}
     for line_number, name in ((1, "學習載具-教師"), (2, "學習載具-學生"), (3, "行動充電車")):
-        match = re.search(
-            rf"^\s*{line_number} {name}\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s*$",
-            text,
-            re.M,
-        )
+        # computed, previously, estimate, requested, 經常門, 資本門, 合計 (千元)
+        figures = r"\s+([\d,]+)" * 7
+        match = re.search(rf"^\s*{line_number} {name}{figures}\s*$", text, re.M)
         assert match, (line_number, text[:3000])
-        computed, prev, estimate, requested, recurrent_k, capital_k, total_k = (number(g) for g in match.groups())
+        computed, prev, estimate, requested, _recurrent_k, capital_k, _total_k = (number(g) for g in match.groups())
         lines[line_number] = {
             "computed": computed,
             "previously": prev,
