@@ -316,10 +316,17 @@ def meeting_months(*, meetings: QuerySet, plan_year: PlanYear) -> list[dict]:
 
 
 def schools_without_public_lesson(*, schools: QuerySet, plan_year: PlanYear) -> QuerySet:
-    """The roster's schools (of `schools`) with no 公開觀議課 this plan year. One query."""
+    """The roster's schools (of `schools`) that held fewer 公開觀議課 this plan year than the rule
+    set asks of each school (五(四)2(1)B: at least `public_lessons_per_school`). One query."""
     in_roster = RosterRow.objects.filter(plan_year=plan_year).values("school_id")
-    held = PublicLesson.objects.filter(plan_year=plan_year).values("school_id")
-    return schools.filter(pk__in=in_roster).exclude(pk__in=held).order_by("code")
+    enough = (
+        PublicLesson.objects.filter(plan_year=plan_year)
+        .values("school_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=plan_year.rule_set.public_lessons_per_school)
+        .values("school_id")
+    )
+    return schools.filter(pk__in=in_roster).exclude(pk__in=enough).order_by("code")
 
 
 def roster_school_count(*, county, plan_year: PlanYear) -> int:

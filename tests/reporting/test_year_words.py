@@ -153,3 +153,32 @@ def test_blank_requests_count_their_entitlement_in_the_appendix_total_and_say_so
     appendix = workbook["附錄"]
     assert [cell.value for cell in appendix[7]][12:15] == [10, 20, 153]
     assert appendix["A9"].value == "註：未填申請補助數之學校，以依原則計算之補助數計入合計。"
+
+
+def test_the_pages_use_the_years_words_too(year_112, county_a, officer_a, reviewer):
+    from django.urls import reverse
+
+    from reporting.indicators import indicators
+    from schools.models import RosterRow, School
+    from tests.conftest import client_for
+    from tests.training.factories import make_session  # noqa: F401  (the office's factories load its models)
+    from training.models import PublicLesson
+    from training.selectors import schools_without_public_lesson
+
+    plan_of(year_112, county_a, ROWS_112)
+    items = {item["number"]: item for item in indicators(plan_year=year_112, counties=[county_a])}
+    assert items[4]["label"] == "非偏遠地區學校達成每 4 班配發 1 班載具的校數比率"
+    row = RosterRow.objects.get(plan_year=year_112, school__code="154601")
+    page = client_for(officer_a).get(reverse("roster_row_edit", args=[row.pk])).content.decode()
+    assert "非偏遠（每 4 班補助 1 班，共 5 班）" in page
+    # 五(四)2(1)B: 3 lessons a school in this 112; a school with one has not done its part.
+    school = School.objects.get(code="154601")
+    PublicLesson.objects.create(
+        plan_year=year_112, school=school, held_on="2023-03-01", teacher="陳老師", subject="數學"
+    )
+    missing = schools_without_public_lesson(schools=School.objects.filter(county=county_a), plan_year=year_112)
+    assert [s.code for s in missing] == ["154601", "154602"]
+    for day in ("2023-04-01", "2023-05-01"):
+        PublicLesson.objects.create(plan_year=year_112, school=school, held_on=day, teacher="陳老師", subject="數學")
+    missing = schools_without_public_lesson(schools=School.objects.filter(county=county_a), plan_year=year_112)
+    assert [s.code for s in missing] == ["154602"]
