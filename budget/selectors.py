@@ -496,8 +496,9 @@ def plan_timeline(plan: CountyPlan) -> list[dict]:
             "note": f"已入帳 {received:,}／{approved_ntd:,} 元" if is_approved else "",
         },
         {
-            "label": "學習載具配發到校",
-            "state": state(today > rules.delivery_deadline, False),
+            # A deadline of the rule set (五(五)3): the devices app follows the deliveries themselves.
+            "label": "學習載具配發到校期限",
+            "state": state(today > rules.delivery_deadline, is_approved),
             "when": None,
             "note": f"期限 {roc_date(rules.delivery_deadline)}",
             "deadline": rules.delivery_deadline,

@@ -21,6 +21,7 @@ from budget.years import (
     rules_diff,
     rules_digest,
     rules_locked_reason,
+    rules_locked_reasons,
 )
 from portal import access
 from schools.models import PlanYear
@@ -38,7 +39,8 @@ def _shift(day: datetime.date, years: int) -> datetime.date:
 def plan_years(request: HttpRequest) -> HttpResponse:
     access.require(access.may_read_budget(request.user), "學校帳號不能查看計畫年度與補助規則")
     years = list(PlanYear.objects.order_by("-year").select_related("previous"))
-    rows = [{"year": year, "locked": rules_locked_reason(year)} for year in years]
+    locked = rules_locked_reasons(years)
+    rows = [{"year": year, "locked": locked.get(year.pk, "")} for year in years]
     return render(
         request,
         "budget/plan_years.html",

@@ -23,6 +23,7 @@ from budget.models import BudgetLine, CountyPlan, PlanEvent, PlanStatus, PlanSub
 from portal.audit import CREATED, record_history
 from portal.cache import invalidate
 from portal.models import User
+from portal.roc import roc_date
 from schools.models import PlanYear
 from schools.selectors import PLAN_YEARS, ROSTER
 from schools.services import roster_apply_rules, roster_carry_over
@@ -264,15 +265,20 @@ def previous_subsidies_carry_over(*, source: PlanYear, target: PlanYear, user: U
 
 def rules_locked_reason(plan_year: PlanYear) -> str:
     """Why the year's rules can no longer change ("" while they can): a county has submitted."""
-    first = (
-        PlanSubmission.objects.filter(plan__plan_year=plan_year)
-        .select_related("plan__county")
-        .order_by("submitted_at")
-        .first()
+    return rules_locked_reasons([plan_year]).get(plan_year.pk, "")
+
+
+def rules_locked_reasons(plan_years) -> dict[int, str]:
+    """{plan year id: why its rules are locked} for the years a county has submitted in (one query)."""
+    reasons: dict[int, str] = {}
+    first_submissions = (
+        PlanSubmission.objects.filter(plan__plan_year__in=plan_years, number=1)
+        .order_by("plan__plan_year_id", "submitted_at")
+        .values_list("plan__plan_year_id", "plan__county__name", "submitted_at")
     )
-    if first is None:
-        return ""
-    return f"{first.plan.county.name}已送審（{first.submitted_at:%Y-%m-%d}），本年度的補助規則不能再修改"
+    for year_id, county, at in first_submissions:
+        reasons.setdefault(year_id, f"{county}已於 {roc_date(at)} 送審，本年度的補助規則不能再修改")
+    return reasons
 
 
 @transaction.atomic

@@ -197,3 +197,33 @@ def _upload(name, content):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content)
+
+
+def test_part_time_staff_are_costed_at_the_share_the_county_enters(plan_year, county_a, officer_a):
+    load_roster(plan_year, [record()], user=officer_a)
+    plan = plan_for(county=county_a, plan_year=plan_year)
+    client = client_for(officer_a)
+    url = reverse("plan_edit", args=[111, county_a.code])
+    data = {
+        "version": plan.version,
+        "existing_devices_without_mdm": 0,
+        "training_sessions": 0,
+        "substitute_periods_elementary": 0,
+        "substitute_periods_junior": 0,
+        "part_time_counselors": 1,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302
+    # One school: 1 counsellor (part-time), 1 IT, 1 admin; the share is missing.
+    plan.refresh_from_db()
+    assert "第7項有兼任人力，請填寫兼任人力的支給比率（%）" in plan_missing(plan)
+    assert "比率不可超過 100%" in text(
+        client.post(url, data | {"version": plan.version, "part_time_share_percent": 120})
+    )
+    client.post(url, data | {"version": plan.version, "part_time_share_percent": 50})
+    plan.refresh_from_db()
+    line = plan_table(plan).line(7)
+    assert line.recurrent_ntd == 750_000 // 2 + 750_000 + 650_000
+    assert line.parts == (("專任人力", 1_400_000), ("兼任人力（支給 50%）", 375_000))
+    page = text(client.get(reverse("plan_detail", args=[111, county_a.code])))
+    assert "兼任人力（支給 50%） 375,000 元" in page

@@ -225,7 +225,7 @@ def test_the_plan_page_shows_the_whole_timeline(school_user_a, approved, officer
     assert [s["state"] for s in steps.values()] == ["done", "done", "done", "current", "done", "current", "pending"]
     assert steps["結報"]["late"] and steps["結報"]["deadline"] == datetime.date(2023, 2, 28)
     page = text(client_for(officer_a).get(reverse("plan_detail", args=[111, approved.county.code])))
-    for label in ("縣市填寫計畫", "送審", "教育部核定", "撥款", "學習載具配發到校", "結報", "核結"):
+    for label in ("縣市填寫計畫", "送審", "教育部核定", "撥款", "學習載具配發到校期限", "結報", "核結"):
         assert f'<span class="label">{label}</span>' in page
     assert "期限 112年2月28日（計畫結束後 2 個月）" in page and "登錄撥款" in page
     assert "登錄撥款" not in text(client_for(reviewer).get(reverse("plan_detail", args=[111, approved.county.code])))

@@ -285,7 +285,11 @@ def test_rules_change_until_the_first_county_submits(plan_year, county_a, office
     fill_narrative(plan)
     plan_submit(plan=plan, user=officer_a)
     page = text(client.get(url))
-    assert "花蓮縣已送審" in page and 'name="rule_classes_per_device_class"' not in page
+    assert (
+        "花蓮縣已於" in page
+        and "送審，本年度的補助規則不能再修改" in page
+        and 'name="rule_classes_per_device_class"' not in page
+    )
     plan_year.refresh_from_db()
     with pytest.raises(PlanYearRefused, match="不能再修改"):
         plan_year_rules_update(
