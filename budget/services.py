@@ -104,10 +104,16 @@ def county_edit_refusal(plan: CountyPlan) -> str:
     return ""
 
 
-def roster_states_from_plans(county_ids: list[int], plan_year: PlanYear) -> dict[int, RosterState]:
-    """schools.guards asks this (one query): a submitted or approved plan locks its roster."""
+def roster_states_from_plans(
+    county_ids: list[int], plan_year: PlanYear, *, for_update: bool = False
+) -> dict[int, RosterState]:
+    """schools.guards asks this (one query): a submitted or approved plan locks its roster. A
+    roster write asks `for_update`: the plans' rows stay locked until it commits, as a submit
+    locks them, so the two take turns."""
     states = {}
-    plans = CountyPlan.objects.filter(county_id__in=county_ids, plan_year=plan_year).select_related("plan_year")
+    plans = CountyPlan.objects.filter(county_id__in=county_ids, plan_year=plan_year).order_by("pk")
+    if for_update:
+        plans = plans.select_for_update()
     for plan in plans:
         if plan.status in COUNTY_EDITABLE:
             states[plan.county_id] = RosterState(True, "", plan.get_status_display())

@@ -38,16 +38,17 @@ EDITABLE_ROW_FIELDS = (
 )
 
 
-def roster_row_edit_refusal(row: RosterRow) -> str:
-    """Why this row cannot change now, or "" when it can."""
-    state = roster_state(row.school.county_id, row.plan_year)
+def roster_row_edit_refusal(row: RosterRow, *, for_update: bool = False) -> str:
+    """Why this row cannot change now, or "" when it can (`for_update`: in the writing
+    transaction, holding the plan's lock until it commits)."""
+    state = roster_state(row.school.county_id, row.plan_year, for_update=for_update)
     return "" if state.editable else state.reason
 
 
 @transaction.atomic
 def roster_row_update(*, row: RosterRow, user: User, values: dict, expected_version: int) -> RosterRow:
     """Save one row's new figures, unless the plan locks it or someone saved it meanwhile."""
-    refusal = roster_row_edit_refusal(row)
+    refusal = roster_row_edit_refusal(row, for_update=True)
     if refusal:
         raise RosterEditRefused(refusal)
     problems = consistency_problems(values["classes"], values["max_class_size"], values["students"])

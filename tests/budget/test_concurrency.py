@@ -243,3 +243,31 @@ def test_the_office_writing_its_figures_during_a_submit(plan_year, county_a, off
     assert isinstance(results["second"], PlanActionRefused), results
     final = CountyPlan.objects.get(pk=plan.pk)
     assert final.status == PlanStatus.SUBMITTED and final.training_sessions == 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@postgres_only
+def test_a_roster_row_saved_during_a_submit_is_refused_or_in_the_submission(
+    plan_year, county_a, officer_a, monkeypatch
+):
+    from schools.models import RosterRow
+    from schools.services import RosterEditRefused, roster_row_update
+
+    plan = ready_plan(plan_year, county_a, officer_a)
+    row = RosterRow.objects.select_related("school", "plan_year").get(school__code="154602")
+    values = {
+        name: getattr(row, name)
+        for name in ("area", "classes", "max_class_size", "teachers", "students", "req_carts", "req_teacher_devices")
+    } | {"req_student_devices": 100, "reason": "已有自購載具"}
+    results = race(
+        lambda: plan_submit(plan=CountyPlan.objects.get(pk=plan.pk), user=officer_a),
+        lambda: roster_row_update(row=row, user=officer_a, values=values, expected_version=row.version),
+        monkeypatch,
+    )
+    submission = results["first"]
+    assert submission.number == 1, results
+    saved = RosterRow.objects.get(pk=row.pk).req_student_devices
+    frozen = next(r for r in submission.roster if r["code"] == "154602")["req_student_devices"]
+    # The submitted roster is the roster: the save either came first or was refused.
+    assert isinstance(results["second"], RosterEditRefused) or saved == frozen, (results, saved, frozen)
+    assert saved == frozen
