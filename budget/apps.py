@@ -11,3 +11,6 @@ class BudgetConfig(AppConfig):
 
         # A submitted or approved plan locks its county's roster (schools cannot import us).
         register_roster_state_provider(roster_states_from_plans)
+
+        # Registers the MOE's per-county figures with the import pipeline.
+        from budget import importing  # noqa: F401

@@ -1,7 +1,7 @@
 """Demo data of the plan: 附件1 written as a county would, so the plan can be submitted."""
 
 from budget.models import PlanNarrative
-from budget.selectors import plan_narrative
+from budget.selectors import plan_narrative, plan_table
 from budget.services import plan_for
 
 TEXT = {
@@ -25,6 +25,7 @@ TEXT = {
 
 def seed(*, county, plan_year, users) -> str:
     plan = plan_for(county=county, plan_year=plan_year)
+    _explain_roster_lines(plan)
     narrative = plan_narrative(plan)
     if not narrative.missing_fields():
         return ""
@@ -33,3 +34,13 @@ def seed(*, county, plan_year, users) -> str:
     narrative.save()
     assert not narrative.missing_fields(), PlanNarrative.REQUIRED
     return f"已填寫{county.name}計畫內容（附件1）示範文字"
+
+
+def _explain_roster_lines(plan) -> None:
+    """Lines 1-3 ask what the 附錄 asks; where some schools ask fewer than their entitlement the
+    county says why, as the demo's rows do."""
+    table = plan_table(plan)
+    for line in plan.lines.filter(number__in=(1, 2, 3), explanation=""):
+        if table.line(line.number).differs_from_estimate:
+            line.explanation = "附錄中部分學校已有自購載具，申請數少於依原則計算之數（原因詳附錄）"
+            line.save(update_fields=["explanation"])

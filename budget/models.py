@@ -15,6 +15,8 @@ class PlanStatus(models.TextChoices):
 
 
 COUNTY_EDITABLE = (PlanStatus.DRAFT, PlanStatus.RETURNED)
+# Lines whose 申請補助數 is the 附錄's (summed over the county, less the previously subsidised).
+ROSTER_LINES = (engine.LINE_TEACHER_DEVICES, engine.LINE_STUDENT_DEVICES, engine.LINE_CARTS)
 
 
 class CountyPlan(models.Model):
@@ -25,10 +27,19 @@ class CountyPlan(models.Model):
     status = models.CharField("狀態", max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     version = models.PositiveIntegerField("版本", default=1)
 
-    # 教育部提供 (entered by an MOE reviewer)
-    prev_teacher_devices = models.PositiveIntegerField("110、111年已受補助教師載具數", default=0)
-    prev_student_devices = models.PositiveIntegerField("110、111年已受補助學生載具數", default=0)
-    prev_carts = models.PositiveIntegerField("110、111年已受補助充電車數", default=0)
+    # 教育部提供 (entered by an MOE reviewer; the years of 已受補助數 are the rule set's)
+    prev_teacher_devices = models.PositiveIntegerField("已受補助教師載具數", default=0)
+    prev_student_devices = models.PositiveIntegerField("已受補助學生載具數", default=0)
+    prev_carts = models.PositiveIntegerField("已受補助充電車數", default=0)
+    moe_estimate_teacher_devices = models.PositiveIntegerField(
+        "教師載具預估補助數", null=True, blank=True, help_text="留白為暫估：計算補助數減已受補助數"
+    )
+    moe_estimate_student_devices = models.PositiveIntegerField(
+        "學生載具預估補助數", null=True, blank=True, help_text="留白為暫估；可含學校及縣市統籌運用數"
+    )
+    moe_estimate_carts = models.PositiveIntegerField(
+        "充電車預估補助數", null=True, blank=True, help_text="留白為暫估：計算補助數減已受補助數"
+    )
     ap_count = models.PositiveIntegerField("無線網路AP預估補助數", default=0)
     ap_amount_ntd = models.PositiveBigIntegerField("無線網路AP預估補助經費（元）", default=0)
     software_amount_ntd = models.PositiveBigIntegerField("教學軟體及數位內容預估補助經費（元）", default=0)
@@ -41,6 +52,13 @@ class CountyPlan(models.Model):
     requested_counselors = models.PositiveSmallIntegerField("申請數位學習輔導人力", null=True, blank=True)
     requested_it_staff = models.PositiveSmallIntegerField("申請資訊網路人力", null=True, blank=True)
     requested_admin_staff = models.PositiveSmallIntegerField("申請數位學習事務(行政)人力", null=True, blank=True)
+    part_time_counselors = models.PositiveSmallIntegerField(
+        "其中兼任數位學習輔導人力", default=0, help_text="六(三)5(4)：輔導與資訊網路人力得採兼任"
+    )
+    part_time_it_staff = models.PositiveSmallIntegerField("其中兼任資訊網路人力", default=0)
+    part_time_share_percent = models.PositiveSmallIntegerField(
+        "兼任人力支給比率（%）", null=True, blank=True, help_text="兼任人力依全年金額的此比率編列"
+    )
 
     return_reason = models.TextField("退回理由", blank=True)
     created_at = models.DateTimeField("建立時間", auto_now_add=True)
@@ -56,7 +74,13 @@ class CountyPlan(models.Model):
         ordering = ["plan_year", "county__sort_order"]
         verbose_name = "縣市計畫"
         verbose_name_plural = "縣市計畫"
-        constraints = [models.UniqueConstraint(fields=["county", "plan_year"], name="one_plan_per_county_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "plan_year"], name="one_plan_per_county_year"),
+            models.CheckConstraint(
+                condition=Q(part_time_share_percent__isnull=True) | Q(part_time_share_percent__lte=100),
+                name="plan_part_time_share_at_most_100",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.plan_year.year}年{self.county.name}計畫"
@@ -65,8 +89,23 @@ class CountyPlan(models.Model):
     def county_may_edit(self) -> bool:
         return self.status in COUNTY_EDITABLE
 
-    def budget_inputs(self, totals: engine.CountyTotals, lines: dict[int, "BudgetLine"]) -> engine.BudgetInputs:
-        requested = {n: line.requested for n, line in lines.items() if line.requested is not None}
+    @property
+    def moe_estimates(self) -> dict[int, int | None]:
+        return {
+            engine.LINE_TEACHER_DEVICES: self.moe_estimate_teacher_devices,
+            engine.LINE_STUDENT_DEVICES: self.moe_estimate_student_devices,
+            engine.LINE_CARTS: self.moe_estimate_carts,
+        }
+
+    def budget_inputs(
+        self,
+        totals: engine.CountyTotals,
+        lines: dict[int, "BudgetLine"],
+        roster_requested: engine.Requested | None = None,
+    ) -> engine.BudgetInputs:
+        requested = {
+            n: line.requested for n, line in lines.items() if line.requested is not None and n not in ROSTER_LINES
+        }
         staffing = None
         if any(v is not None for v in (self.requested_counselors, self.requested_it_staff, self.requested_admin_staff)):
             entitled = engine.entitled_staffing(totals.schools, self.plan_year.rule_set)
@@ -86,6 +125,13 @@ class CountyPlan(models.Model):
                 engine.LINE_STUDENT_DEVICES: self.prev_student_devices,
                 engine.LINE_CARTS: self.prev_carts,
             },
+            moe_estimates=self.moe_estimates,
+            roster_requested=roster_requested,
+            part_time=engine.PartTime(
+                counselors=self.part_time_counselors,
+                it_staff=self.part_time_it_staff,
+                share_percent=self.part_time_share_percent,
+            ),
             existing_devices_without_mdm=self.existing_devices_without_mdm,
             ap_count=self.ap_count,
             ap_amount_ntd=self.ap_amount_ntd,
@@ -181,9 +227,6 @@ class PlanNarrative(models.Model):
         "五(一)5 抽樣學習成效提升人數比率（%）", null=True, blank=True
     )
     improved_subjects = models.CharField("五(一)5 抽樣科目", max_length=100, blank=True)
-    trained_teachers_percent = models.PositiveSmallIntegerField(
-        "五(一)6 培訓教師人數占教師總數比率（%）", null=True, blank=True, help_text="留白為規則的 111 年目標"
-    )
     wireless_classes = models.PositiveIntegerField("五(一)7 具備良好無線網路之班級數", null=True, blank=True)
     learning_support_share_percent = models.PositiveSmallIntegerField(
         "五(一)8 學習扶助班級融入數位教學比率（%）", null=True, blank=True
@@ -217,9 +260,7 @@ class PlanNarrative(models.Model):
         verbose_name_plural = "計畫內容（附件1）"
         constraints = [
             models.CheckConstraint(
-                condition=Q(improved_share_percent__lte=100)
-                & Q(trained_teachers_percent__lte=100)
-                & Q(learning_support_share_percent__lte=100),
+                condition=Q(improved_share_percent__lte=100) & Q(learning_support_share_percent__lte=100),
                 name="narrative_percents_at_most_100",
             ),
         ]
@@ -275,6 +316,10 @@ class PlanEvent(models.Model):
         LINE_APPROVED = "line_approved", "核定經費項目"
         APPROVED = "approved", "核定計畫"
         MOE_INPUTS = "moe_inputs", "更新教育部提供數"
+        DISBURSED = "disbursed", "登錄撥款"
+        FINAL_SUBMITTED = "final_submitted", "提交結報"
+        FINAL_RETURNED = "final_returned", "結報退回"
+        CLOSED = "closed", "核結"
 
     plan = models.ForeignKey(CountyPlan, verbose_name="計畫", on_delete=models.CASCADE, related_name="events")
     submission = models.ForeignKey(
@@ -341,3 +386,106 @@ class RuleScenario(models.Model):
     def rule_values(self) -> dict:
         """The scenario as a plain dict of rule-set keys (RuleSet.to_dict), e.g. for open_plan_year."""
         return self.rule_set.to_dict()
+
+    def changed_values(self) -> dict:
+        """The parameters the scenario changed from its year's rules: what a next year opened
+        from the scenario (budget.years.plan_year_open) takes instead of the year's own."""
+        base = self.plan_year.rule_set.to_dict()
+        return {key: value for key, value in self.rule_values().items() if base.get(key) != value}
+
+
+# --- After 核定: the money received and the final report (七(三) 核結) ------------------------------
+
+
+class PlanDisbursement(models.Model):
+    """A payment of the approved subsidy the county received (撥款), as the county records it."""
+
+    plan = models.ForeignKey(CountyPlan, verbose_name="計畫", on_delete=models.CASCADE, related_name="disbursements")
+    received_on = models.DateField("入帳日期")
+    amount_ntd = models.PositiveBigIntegerField("撥款金額（元）")
+    reference = models.CharField("教育部核撥文號", max_length=100, blank=True)
+    note = models.CharField("備註", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登錄者", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("登錄時間", auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    scope_county_field = "plan__county"
+
+    class Meta:
+        ordering = ["plan", "received_on", "pk"]
+        verbose_name = "撥款紀錄"
+        verbose_name_plural = "撥款紀錄"
+        constraints = [models.CheckConstraint(condition=Q(amount_ntd__gt=0), name="disbursement_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} 撥款 {self.amount_ntd:,} 元"
+
+
+class FinalReport(models.Model):
+    """結報: what the county actually spent per line, 經常門 and 資本門, and what it returns.
+
+    Filed after the plan period ends and due `final_report_due_months` later (seed 七(三));
+    the MOE confirms it (核結) or returns it with a reason. The monthly reports' spending per
+    line are its starting values."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "已提交"
+        RETURNED = "returned", "退回修正"
+        CLOSED = "closed", "已核結"
+
+    plan = models.OneToOneField(CountyPlan, verbose_name="計畫", on_delete=models.CASCADE, related_name="final_report")
+    status = models.CharField("狀態", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    version = models.PositiveIntegerField("版本", default=1)
+    notes = models.TextField("執行情形與賸餘款說明", blank=True)
+    submitted_at = models.DateTimeField("提交時間", null=True, blank=True)
+    return_reason = models.TextField("退回理由", blank=True)
+    closed_at = models.DateTimeField("核結時間", null=True, blank=True)
+    created_at = models.DateTimeField("建立時間", auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    scope_county_field = "plan__county"
+
+    class Meta:
+        verbose_name = "結報"
+        verbose_name_plural = "結報"
+
+    def __str__(self) -> str:
+        return f"{self.plan} 結報"
+
+    @property
+    def county_may_edit(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+class FinalReportLine(models.Model):
+    """One budget line's actual spending in the final report, integer NTD."""
+
+    report = models.ForeignKey(FinalReport, verbose_name="結報", on_delete=models.CASCADE, related_name="lines")
+    number = models.PositiveSmallIntegerField("項次")
+    recurrent_spent_ntd = models.PositiveBigIntegerField("實支經常門（元）", default=0)
+    capital_spent_ntd = models.PositiveBigIntegerField("實支資本門（元）", default=0)
+
+    history = HistoricalRecords()
+
+    scope_county_field = "report__plan__county"
+
+    class Meta:
+        ordering = ["report", "number"]
+        verbose_name = "結報經費項目"
+        verbose_name_plural = "結報經費項目"
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="final_line_one_per_number"),
+            models.CheckConstraint(condition=Q(number__gte=1, number__lte=11), name="final_line_number_1_to_11"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.number}"
+
+    @property
+    def spent_ntd(self) -> int:
+        return self.recurrent_spent_ntd + self.capital_spent_ntd

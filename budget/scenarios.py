@@ -155,7 +155,13 @@ class ScenarioRulesForm(forms.Form):
             elif key == "remote_areas":
                 result[key] = list(data[key])
             elif isinstance(value, list):
-                result[key] = [part.strip() for part in data[key].replace(",", "、").split("、") if part.strip()]
+                parts = [part.strip() for part in data[key].replace(",", "、").split("、") if part.strip()]
+                if value and all(isinstance(item, int) for item in value):
+                    # A list of years (previously_subsidised_years): numbers, not text.
+                    if not all(part.isdigit() for part in parts):
+                        raise forms.ValidationError({key: "請填寫以「、」分隔的整數"})
+                    parts = [int(part) for part in parts]
+                result[key] = parts
             else:
                 result[key] = data[key]
         return result

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from budget import rules as engine
-from budget.models import NARRATIVE_FIELDS, BudgetLine, CountyPlan, PlanNarrative, PlanStatus, PlanSubmission
+from budget.models import (
+    NARRATIVE_FIELDS,
+    ROSTER_LINES,
+    BudgetLine,
+    CountyPlan,
+    PlanNarrative,
+    PlanStatus,
+    PlanSubmission,
+)
 from portal.cache import cached
 from schools.models import RosterRow
 from schools.selectors import ROSTER, roster_completeness, roster_totals
@@ -68,6 +77,31 @@ def plan_totals(plan: CountyPlan) -> engine.CountyTotals:
     )
 
 
+def plan_roster_requested(plan: CountyPlan) -> engine.Requested:
+    """The 附錄's requested counts summed over the county, a row left blank counting its
+    entitlement: what lines 1-3 ask for before the previously subsidised are deducted."""
+    sums = cached(
+        ROSTER,
+        ("plan_roster_requested", plan.county_id, plan.plan_year_id),
+        lambda: plan_rows(plan).aggregate(
+            carts=Sum(Coalesce("req_carts", "entitled_carts")),
+            teacher_devices=Sum(Coalesce("req_teacher_devices", "entitled_teacher_devices")),
+            student_devices=Sum(Coalesce("req_student_devices", "entitled_student_devices")),
+        ),
+    )
+    return engine.Requested(sums["carts"] or 0, sums["teacher_devices"] or 0, sums["student_devices"] or 0)
+
+
+def roster_requested_sums(rows) -> dict[str, int]:
+    """The same sums over 附錄 rows as dicts (a snapshot's roster): req_* or, blank, entitled_*."""
+    sums = {"teacher_devices": 0, "student_devices": 0, "carts": 0}
+    for row in rows:
+        for key in sums:
+            requested = row.get(f"req_{key}")
+            sums[key] += requested if requested is not None else row.get(f"entitled_{key}") or 0
+    return sums
+
+
 def plan_lines(plan: CountyPlan) -> dict[int, BudgetLine]:
     return {line.number: line for line in plan.lines.all()}
 
@@ -77,7 +111,16 @@ def plan_table(
 ) -> engine.BudgetTable:
     lines = plan_lines(plan) if lines is None else lines
     totals = plan_totals(plan) if totals is None else totals
-    return engine.budget_table(plan.budget_inputs(totals, lines), plan.plan_year.rule_set)
+    inputs = plan.budget_inputs(totals, lines, plan_roster_requested(plan))
+    return engine.budget_table(inputs, plan.plan_year.rule_set)
+
+
+def snapshot_problems(snapshot: dict) -> list[str]:
+    """Where a plan's data (a snapshot or a submission) contradicts itself: lines 1-3 against
+    the 附錄 rows it carries, indicator 1 against lines 1 and 2. Computed from the frozen rows,
+    independently of the aggregates the table was built from."""
+    indicators = {item["number"]: item["value"] for item in snapshot["narrative"].get("indicators", [])}
+    return engine.consistency_problems(snapshot["budget"], roster_requested_sums(snapshot["roster"]), indicators.get(1))
 
 
 def plan_missing(
@@ -103,6 +146,12 @@ def plan_missing(
         missing.append(f"有 {completeness['missing_reason']} 列不符原則（否）尚未說明原因：{names}{more}")
     if completeness["not_requested"]:
         missing.append(f"有 {completeness['not_requested']} 列尚未填申請補助數")
+    out_of_scope = completeness.get("out_of_scope")
+    if out_of_scope is None:
+        rules = plan.plan_year.rule_set
+        out_of_scope = plan_rows(plan).exclude(school__ownership__in=rules.ownerships_in_scope).count()
+    if out_of_scope:
+        missing.append(f"名單中有 {out_of_scope} 列為{engine.OUT_OF_SCOPE_NATIONAL}，請重新上傳不含這些學校的附錄")
     table = plan_table(plan) if table is None else table
     missing.extend(problem.message for problem in table.problems)
     narrative_gaps = plan_narrative(plan).missing_fields()
@@ -123,93 +172,124 @@ def plan_narrative(plan: CountyPlan) -> PlanNarrative:
 
 
 def plan_indicators(plan: CountyPlan, table: engine.BudgetTable, narrative: PlanNarrative) -> list[dict]:
-    """附件1 五(一): 1-4 computed from the roster and the budget table, 5-9 as the county entered.
+    """附件1 五(一), in the seed's words: 1-4 from the 附錄 and the budget table, 6 the year's
+    A1+A2 target as the seed states it, 5 and 7-9 as the county entered them.
 
     1. devices to buy: lines 1 and 2 as requested; 2. of them for remote schools (their rows'
-    requested devices); 3. share of remote schools whose request gives every student and
-    teacher a device; 4. share of the other schools whose request reaches their entitlement
-    (one class set per six classes)."""
+    requested devices, a blank row counting its entitlement); 3. share of remote schools whose
+    request gives every student and teacher a device; 4. share of the other schools whose
+    request reaches their entitlement (one class set per N classes)."""
     rules = plan.plan_year.rule_set
     remote = Q(area__in=rules.remote_areas)
-    not_requested = Q(req_student_devices__isnull=True)
+    teacher = Coalesce("req_teacher_devices", "entitled_teacher_devices")
+    student = Coalesce("req_student_devices", "entitled_student_devices")
+    carts = Coalesce("req_carts", "entitled_carts")
     remote_short = Q(req_student_devices__lt=F("students")) | Q(req_teacher_devices__lt=F("teachers"))
     other_short = (
         Q(req_student_devices__lt=F("entitled_student_devices"))
         | Q(req_teacher_devices__lt=F("entitled_teacher_devices"))
         | Q(req_carts__lt=F("entitled_carts"))
     )
-    sums = plan_rows(plan).aggregate(
-        remote_devices=Sum(F("req_teacher_devices") + F("req_student_devices"), filter=remote),
-        remote_schools=Count("school", filter=remote, distinct=True),
-        remote_short=Count("school", filter=remote & (remote_short | not_requested), distinct=True),
-        other_schools=Count("school", filter=~remote, distinct=True),
-        other_short=Count("school", filter=~remote & (other_short | not_requested), distinct=True),
+    sums = cached(
+        ROSTER,
+        ("plan_indicator_sums", plan.county_id, plan.plan_year_id),
+        lambda: plan_rows(plan).aggregate(
+            remote_devices=Sum(teacher + student, filter=remote),
+            remote_schools=Count("school", filter=remote, distinct=True),
+            remote_short=Count("school", filter=remote & remote_short, distinct=True),
+            other_schools=Count("school", filter=~remote, distinct=True),
+            other_short=Count("school", filter=~remote & other_short, distinct=True),
+            carts=Sum(carts),
+        ),
+    )
+    return indicator_items(
+        rules=rules,
+        year=plan.plan_year.year,
+        devices=table.line(engine.LINE_TEACHER_DEVICES).requested + table.line(engine.LINE_STUDENT_DEVICES).requested,
+        remote_devices=sums["remote_devices"] or 0,
+        remote_share=_share(sums["remote_schools"], sums["remote_short"]),
+        other_share=_share(sums["other_schools"], sums["other_short"]),
+        narrative={name: getattr(narrative, name) for name in NARRATIVE_FIELDS},
     )
 
-    def share(total: int, short: int) -> int | None:
-        return None if not total else engine.divide_half_up((total - short) * 100, total)
 
-    trained = narrative.trained_teachers_percent
-    if trained is None:
-        trained = rules.a1a2_target_percent_first_year
-    devices = table.line(engine.LINE_TEACHER_DEVICES).requested + table.line(engine.LINE_STUDENT_DEVICES).requested
-    subjects = f"（{narrative.improved_subjects}）" if narrative.improved_subjects else ""
+def _share(total: int, short: int) -> int | None:
+    return None if not total else engine.divide_half_up((total - short) * 100, total)
+
+
+def indicator_items(
+    *,
+    rules: engine.RuleSet,
+    year: int,
+    devices: int,
+    remote_devices: int,
+    remote_share: int | None,
+    other_share: int | None,
+    narrative: dict,
+) -> list[dict]:
+    """The nine indicators of 附件1 五(一) with the seed's sentence of each (`before` value
+    `after`): what is fixed by the seed is printed as the seed prints it, with the year's figure."""
+    chosen = narrative.get("improved_subjects")
+    subjects = f"（{chosen}）" if chosen else "(科目自選，例如國、英、數等)"
+    per = rules.classes_per_device_class
+    a1a2 = engine.a1a2_target_percent(year, rules)
     return [
         {"number": 1, "label": "購置學習載具總臺數", "value": devices, "unit": "臺", "computed": True},
         {
             "number": 2,
             "label": "偏遠地區學校購置學習載具總臺數",
-            "value": sums["remote_devices"] or 0,
+            "value": remote_devices,
             "unit": "臺",
             "computed": True,
         },
         {
             "number": 3,
             "label": "偏遠地區學校達成每位學生 1 臺學習載具之學校校數比率",
-            "value": share(sums["remote_schools"], sums["remote_short"]),
+            "value": remote_share,
             "unit": "%",
             "computed": True,
-            "target": 100,
+            "target": rules.remote_devices_target_percent,
         },
         {
             "number": 4,
-            "label": "非偏遠地區學校達成每 6 班配發 1 班載具的校數比率",
-            "value": share(sums["other_schools"], sums["other_short"]),
+            "label": f"非偏遠地區學校達成每 {per} 班配發 1 班載具的校數比率",
+            "value": other_share,
             "unit": "%",
             "computed": True,
-            "target": 100,
+            "target": rules.other_schools_target_percent,
         },
         {
+            # The seed leaves this as ○: the county's own figure, no target of ours.
             "number": 5,
-            "label": f"抽樣調查學習成效{subjects}提升人數之比率",
-            "value": narrative.improved_share_percent,
+            "label": f"抽樣調查學習成效{subjects}提升人數之比率達",
+            "value": narrative.get("improved_share_percent"),
             "unit": "%",
             "computed": False,
-            "target": rules.improved_students_target_percent,
         },
         {
+            # Fixed by the seed (「培訓教師人數達縣市所有教師總數 25%」), with the year's target.
             "number": 6,
-            "label": "培訓教師人數占縣市所有教師總數比率",
-            "value": trained,
+            "label": "培訓教師人數達縣市所有教師總數",
+            "value": a1a2,
             "unit": "%",
             "computed": False,
-            "target": rules.a1a2_target_percent_first_year,
+            "fixed": True,
         },
         {
             "number": 7,
             "label": "具備良好無線網路（可提供全班載具同時線上學習）之班級數",
-            "value": narrative.wireless_classes,
+            "value": narrative.get("wireless_classes"),
             "unit": "班",
             "computed": False,
         },
         {
             "number": 8,
             "label": "學習扶助班級融入數位教學之班級數比率",
-            "value": narrative.learning_support_share_percent,
+            "value": narrative.get("learning_support_share_percent"),
             "unit": "%",
             "computed": False,
         },
-        {"number": 9, "label": "其他", "value": narrative.other_indicators, "unit": "", "computed": False},
+        {"number": 9, "label": "其他", "value": narrative.get("other_indicators"), "unit": "", "computed": False},
     ]
 
 
@@ -233,6 +313,9 @@ def line_snapshot(line: engine.BudgetLine, stored: BudgetLine) -> dict:
         "computed": line.computed,
         "previously_subsidised": line.previously_subsidised,
         "estimate": line.estimate,
+        "estimate_provisional": line.estimate_provisional,
+        "parts": [list(part) for part in line.parts],
+        "from_roster": line.number in ROSTER_LINES,
         "requested": line.requested,
         "recurrent_ntd": line.recurrent_ntd,
         "capital_ntd": line.capital_ntd,
@@ -291,6 +374,9 @@ def plan_snapshot(plan: CountyPlan) -> dict:
             "recurrent_k": table.recurrent_k,
             "capital_k": table.capital_k,
             "total_k": table.total_k,
+            # The 附錄's own sums (a blank row counting its entitlement): lines 1-3 are these
+            # less the previously subsidised.
+            "roster_requested": roster_requested_sums(roster),
         },
     }
 
@@ -349,3 +435,116 @@ def review_queue(plans: QuerySet) -> QuerySet:
         .annotate(last_submitted_at=Max("submissions__submitted_at"), submissions_count=Max("submissions__number"))
         .order_by("last_submitted_at")
     )
+
+
+# --- The plan's whole life ---------------------------------------------------------------------------
+
+
+def plan_timeline(plan: CountyPlan) -> list[dict]:
+    """From the draft to 核結, each step with its date or deadline and whether it is done:
+    [{label, state (done / current / pending), when, note}] (four queries)."""
+    from django.utils import timezone
+
+    from budget.models import FinalReport, PlanEvent
+    from portal.roc import roc_date
+
+    today = timezone.localdate()
+    year = plan.plan_year
+    rules = year.rule_set
+    events = {}
+    for event in plan.events.filter(
+        kind__in=[PlanEvent.Kind.SUBMITTED, PlanEvent.Kind.APPROVED, PlanEvent.Kind.DISBURSED]
+    ).order_by("at"):
+        events.setdefault(event.kind, []).append(event)
+    submitted, approved = events.get(PlanEvent.Kind.SUBMITTED, []), events.get(PlanEvent.Kind.APPROVED, [])
+    approved_ntd = sum(line.approved_ntd or 0 for line in plan.lines.all()) if approved else 0
+    received = plan.disbursements.aggregate(total=Sum("amount_ntd"))["total"] or 0
+    report = FinalReport.objects.filter(plan=plan).first()
+    is_approved = plan.status == PlanStatus.APPROVED
+
+    def state(done: bool, current: bool) -> str:
+        return "done" if done else ("current" if current else "pending")
+
+    deadline = year.submission_deadline
+    due = year.final_report_due
+    closed = report is not None and report.status == FinalReport.Status.CLOSED
+    filed = report is not None and report.status in (FinalReport.Status.SUBMITTED, FinalReport.Status.CLOSED)
+    return [
+        {
+            "label": "縣市填寫計畫",
+            "state": state(bool(submitted), plan.county_may_edit),
+            "when": plan.created_at,
+            "note": f"送審截止 {roc_date(deadline)}" if deadline else "",
+            "deadline": deadline,
+        },
+        {
+            "label": "送審",
+            "state": state(plan.status in (PlanStatus.SUBMITTED, PlanStatus.APPROVED), False),
+            "when": submitted[-1].at if submitted else None,
+            "note": f"共 {len(submitted)} 次" if submitted else "",
+        },
+        {
+            "label": "教育部核定",
+            "state": state(is_approved, plan.status == PlanStatus.SUBMITTED),
+            "when": approved[-1].at if approved else None,
+            "note": f"核定 {approved_ntd:,} 元" if is_approved else "",
+        },
+        {
+            "label": "撥款",
+            "state": state(is_approved and approved_ntd > 0 and received >= approved_ntd, is_approved),
+            "when": events[PlanEvent.Kind.DISBURSED][-1].at if events.get(PlanEvent.Kind.DISBURSED) else None,
+            "note": f"已入帳 {received:,}／{approved_ntd:,} 元" if is_approved else "",
+        },
+        {
+            # A deadline of the rule set (五(五)3): the devices app follows the deliveries themselves.
+            "label": "學習載具配發到校期限",
+            "state": state(today > rules.delivery_deadline, is_approved),
+            "when": None,
+            "note": f"期限 {roc_date(rules.delivery_deadline)}",
+            "deadline": rules.delivery_deadline,
+        },
+        {
+            "label": "結報",
+            "state": state(filed, is_approved and today > year.period_end),
+            "when": report.submitted_at if report and report.submitted_at else None,
+            "note": f"期限 {roc_date(due)}（計畫結束後 {rules.final_report_due_months} 個月）"
+            + (f"・{report.get_status_display()}" if report else ""),
+            "deadline": due,
+            "late": not filed and today > due and is_approved,
+        },
+        {
+            "label": "核結",
+            "state": state(closed, filed and not closed),
+            "when": report.closed_at if closed else None,
+            "note": "",
+        },
+    ]
+
+
+def plan_words(plan_year) -> dict:
+    """Every year- or rule-dependent word the plan's pages and documents print, from the year's
+    rule set: 「每 N 班」, the years of 已受補助數, licence and warranty years, the delivery month,
+    meetings a month, lessons a school, the year's A1+A2 target and the years left to reach all."""
+    rules = plan_year.rule_set
+    delivery = rules.delivery_deadline
+    full_by = rules.a1a2_full_by_year
+    return {
+        "year": plan_year.year,
+        "survey_year": plan_year.survey_year,
+        "per": rules.classes_per_device_class,
+        "meetings": rules.meetings_per_month,
+        "lessons": rules.public_lessons_per_school,
+        "a1a2": engine.a1a2_target_percent(plan_year.year, rules),
+        "a1a2_years": max(1, full_by - plan_year.year + 1),
+        "a1a2_full_by": full_by,
+        "literacy": rules.literacy_training_target_percent,
+        "mdm_years": rules.mdm_licence_years,
+        "warranty_years": rules.warranty_years,
+        "delivery_year": delivery.year - 1911,
+        "delivery_month": delivery.month,
+        "previously": engine.previously_label(rules),
+        "previously_years": engine.years_label(rules.previously_subsidised_years),
+        "premium": engine.percent_of_basis_points(rules.substitute_premium_basis_points),
+        "remote_target": rules.remote_devices_target_percent,
+        "other_target": rules.other_schools_target_percent,
+    }

@@ -6,22 +6,30 @@ so the page can show it as it is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Sum
+from django.utils import timezone
 
 from budget import rules as engine
 from budget.models import (
     COUNTY_EDITABLE,
+    ROSTER_LINES,
     BudgetLine,
     CountyPlan,
+    FinalReport,
+    FinalReportLine,
+    PlanDisbursement,
     PlanEvent,
     PlanNarrative,
     PlanStatus,
     PlanSubmission,
 )
-from budget.selectors import NARRATIVES, plan_missing, plan_snapshot, plan_table
-from portal.audit import CREATED, record_history
+from budget.selectors import NARRATIVES, plan_missing, plan_snapshot, plan_table, snapshot_problems
+from portal.audit import CHANGED, CREATED, record_history
 from portal.cache import invalidate
+from portal.db import bulk_update_rows
 from portal.models import User
 from portal.roc import roc_date
 from schools.guards import RosterState
@@ -35,16 +43,23 @@ COUNTY_PLAN_FIELDS = (
     "requested_counselors",
     "requested_it_staff",
     "requested_admin_staff",
+    "part_time_counselors",
+    "part_time_it_staff",
+    "part_time_share_percent",
 )
 MOE_PLAN_FIELDS = (
     "prev_teacher_devices",
     "prev_student_devices",
     "prev_carts",
+    "moe_estimate_teacher_devices",
+    "moe_estimate_student_devices",
+    "moe_estimate_carts",
     "ap_count",
     "ap_amount_ntd",
     "software_amount_ntd",
 )
 COUNTY_LINE_FIELDS = ("requested", "recurrent_ntd", "capital_ntd", "explanation", "procurement_note")
+STALE = "儲存失敗：計畫在您開啟後已被他人修改，為免覆蓋對方的修改，請重新載入頁面後再改"
 
 
 class PlanActionRefused(Exception):
@@ -89,10 +104,16 @@ def county_edit_refusal(plan: CountyPlan) -> str:
     return ""
 
 
-def roster_states_from_plans(county_ids: list[int], plan_year: PlanYear) -> dict[int, RosterState]:
-    """schools.guards asks this (one query): a submitted or approved plan locks its roster."""
+def roster_states_from_plans(
+    county_ids: list[int], plan_year: PlanYear, *, for_update: bool = False
+) -> dict[int, RosterState]:
+    """schools.guards asks this (one query): a submitted or approved plan locks its roster. A
+    roster write asks `for_update`: the plans' rows stay locked until it commits, as a submit
+    locks them, so the two take turns."""
     states = {}
-    plans = CountyPlan.objects.filter(county_id__in=county_ids, plan_year=plan_year).select_related("plan_year")
+    plans = CountyPlan.objects.filter(county_id__in=county_ids, plan_year=plan_year).order_by("pk")
+    if for_update:
+        plans = plans.select_for_update()
     for plan in plans:
         if plan.status in COUNTY_EDITABLE:
             states[plan.county_id] = RosterState(True, "", plan.get_status_display())
@@ -112,10 +133,25 @@ def _refuse_unless_county_may_edit(plan: CountyPlan) -> None:
         raise PlanActionRefused(refusal)
 
 
-def _bump_version(plan: CountyPlan, expected_version: int) -> None:
-    if not CountyPlan.objects.filter(pk=plan.pk, version=expected_version).update(version=F("version") + 1):
-        raise PlanActionRefused("儲存失敗：計畫在您開啟後已被他人修改，為免覆蓋對方的修改，請重新載入頁面後再改")
-    plan.version = expected_version + 1
+def _locked(plan: CountyPlan) -> CountyPlan:
+    """The plan as it is now, its row locked until the transaction ends: every writer of a plan
+    or its lines starts here, so nobody writes from a copy read before another's change."""
+    return CountyPlan.objects.select_for_update().select_related("county", "plan_year").get(pk=plan.pk)
+
+
+def _refuse_if_stale(plan: CountyPlan, expected_version: int | None) -> None:
+    if expected_version is not None and plan.version != expected_version:
+        raise PlanActionRefused(STALE)
+
+
+def _save(plan: CountyPlan, user: User, fields, *, reason: str = "") -> None:
+    """Write only `fields` of the locked plan and move its version on (a page opened before this
+    change is then refused on save)."""
+    plan.version += 1
+    plan._history_user = user
+    if reason:
+        plan._change_reason = reason[:100]
+    plan.save(update_fields=[*fields, "version", "updated_at"])
 
 
 # --- The county ---------------------------------------------------------------------------------
@@ -125,53 +161,56 @@ def _bump_version(plan: CountyPlan, expected_version: int) -> None:
 def plan_update(
     *, plan: CountyPlan, user: User, plan_values: dict, line_values: dict[int, dict], expected_version: int
 ) -> CountyPlan:
-    """Save the county's figures and the 11 lines at once (compare-and-set on the version)."""
+    """Save the county's figures and its columns of the 11 lines at once, refused when the plan
+    was submitted or changed by anyone since the form was opened."""
+    plan = _locked(plan)
     _refuse_unless_county_may_edit(plan)
-    _bump_version(plan, expected_version)
+    _refuse_if_stale(plan, expected_version)
     for name in COUNTY_PLAN_FIELDS:
         setattr(plan, name, plan_values[name])
-    plan._history_user = user
-    plan.save()
+    _save(plan, user, COUNTY_PLAN_FIELDS)
     for line in plan.lines.all():
         values = line_values.get(line.number)
         if values is None:
             continue
-        if any(getattr(line, name) != values[name] for name in COUNTY_LINE_FIELDS):
-            for name in COUNTY_LINE_FIELDS:
+        # Lines 1-3's 申請補助數 are the 附錄's: the county explains them, it does not type them.
+        names = [n for n in COUNTY_LINE_FIELDS if not (n == "requested" and line.number in ROSTER_LINES)]
+        changed = [n for n in names if getattr(line, n) != values[n]]
+        if changed:
+            for name in changed:
                 setattr(line, name, values[name])
             line._history_user = user
-            line.save()
+            line.save(update_fields=changed)
     return plan
 
 
 @transaction.atomic
 def plan_set_county_figures(*, plan: CountyPlan, user: User, values: dict, source: str) -> CountyPlan:
     """Copy figures another app computed (devices: existing devices needing MDM; the office:
-    training sessions, substitute periods, requested staff) into the plan, as the county.
+    training sessions, substitute periods, requested and part-time staff) into the plan, as the
+    county.
 
     Only the county's own figures (COUNTY_PLAN_FIELDS) and only while the county may edit;
     the version moves on, so a budget form opened before this is refused on save."""
     unknown = set(values) - set(COUNTY_PLAN_FIELDS)
     if unknown:
         raise ValueError(f"not county figures of the plan: {sorted(unknown)}")
-    plan = CountyPlan.objects.select_for_update().select_related("plan_year", "county").get(pk=plan.pk)
+    plan = _locked(plan)
     _refuse_unless_county_may_edit(plan)
     changed = {name: value for name, value in values.items() if getattr(plan, name) != value}
     if not changed:
         return plan
     for name, value in changed.items():
         setattr(plan, name, value)
-    plan.version += 1
-    plan._history_user = user
-    plan._change_reason = source[:100]
-    plan.save()
+    _save(plan, user, list(changed), reason=source)
     return plan
 
 
 @transaction.atomic
 def narrative_update(*, narrative: PlanNarrative, user: User, values: dict, expected_version: int) -> PlanNarrative:
-    """Save 附件1's text (compare-and-set on the narrative's own version)."""
-    _refuse_unless_county_may_edit(narrative.plan)
+    """Save 附件1's text (compare-and-set on the narrative's own version), unless the plan was
+    submitted meanwhile: the plan's lock orders this after (or before) a submit."""
+    _refuse_unless_county_may_edit(_locked(narrative.plan))
     if not PlanNarrative.objects.filter(pk=narrative.pk, version=expected_version).update(version=F("version") + 1):
         raise PlanActionRefused("儲存失敗：計畫內容在您開啟後已被他人修改，為免覆蓋對方的修改，請重新載入頁面後再改")
     for name, value in values.items():
@@ -185,18 +224,22 @@ def narrative_update(*, narrative: PlanNarrative, user: User, values: dict, expe
 
 @transaction.atomic
 def plan_submit(*, plan: CountyPlan, user: User) -> PlanSubmission:
-    plan = CountyPlan.objects.select_for_update().select_related("county", "plan_year").get(pk=plan.pk)
+    # The year's row first: the MOE's rule-set page changes rules only while nobody submitted.
+    PlanYear.objects.select_for_update().filter(pk=plan.plan_year_id).first()
+    plan = _locked(plan)
     _refuse_unless_county_may_edit(plan)
     table = plan_table(plan)
     missing = plan_missing(plan, table)
     if missing:
         raise PlanActionRefused("尚不能送審：" + "；".join(missing))
     snapshot = plan_snapshot(plan)
+    contradictions = snapshot_problems(snapshot)
+    if contradictions:
+        raise PlanActionRefused("尚不能送審，計畫內容前後不一致：" + "；".join(contradictions))
     number = (plan.submissions.aggregate(n=Max("number"))["n"] or 0) + 1
     submission = PlanSubmission.objects.create(plan=plan, number=number, submitted_by=user, **snapshot)
     plan.status = PlanStatus.SUBMITTED
-    plan._history_user = user
-    plan.save(update_fields=["status", "updated_at"])
+    _save(plan, user, ["status"])
     PlanEvent.objects.create(
         plan=plan,
         submission=submission,
@@ -224,26 +267,29 @@ def _refuse_unless_under_review(plan: CountyPlan) -> None:
 
 
 @transaction.atomic
-def plan_update_moe_figures(*, plan: CountyPlan, user: User, values: dict) -> CountyPlan:
-    """The columns the MOE provides (已受補助數, AP, software): entered by a reviewer."""
+def plan_update_moe_figures(
+    *, plan: CountyPlan, user: User, values: dict, expected_version: int | None = None, note: str = ""
+) -> CountyPlan:
+    """The columns the MOE provides (已受補助數, 預估補助數, AP, software): entered by a reviewer.
+    Allowed in any state but 已核定, whatever the county is doing; only these columns are written."""
+    plan = _locked(plan)
     if plan.status == PlanStatus.APPROVED:
         raise PlanActionRefused("計畫已核定，教育部提供數不能再修改")
-    changes = {
-        name: [getattr(plan, name), values[name]] for name in MOE_PLAN_FIELDS if getattr(plan, name) != values[name]
-    }
+    _refuse_if_stale(plan, expected_version)
+    changes = {name: [getattr(plan, name), values[name]] for name in MOE_PLAN_FIELDS if name in values}
+    changes = {name: pair for name, pair in changes.items() if pair[0] != pair[1]}
     if not changes:
         return plan
-    for name in MOE_PLAN_FIELDS:
-        setattr(plan, name, values[name])
-    plan._history_user = user
-    plan.save()
-    PlanEvent.objects.create(plan=plan, kind=PlanEvent.Kind.MOE_INPUTS, actor=user, data=changes)
+    for name, (_old, new) in changes.items():
+        setattr(plan, name, new)
+    _save(plan, user, list(changes), reason=note)
+    PlanEvent.objects.create(plan=plan, kind=PlanEvent.Kind.MOE_INPUTS, actor=user, note=note, data=changes)
     return plan
 
 
 @transaction.atomic
 def plan_return(*, plan: CountyPlan, user: User, reason: str, line_notes: dict[int, str]) -> CountyPlan:
-    plan = CountyPlan.objects.select_for_update().get(pk=plan.pk)
+    plan = _locked(plan)
     _refuse_unless_under_review(plan)
     if not reason.strip():
         raise PlanActionRefused("退回時請填寫退回理由")
@@ -256,8 +302,7 @@ def plan_return(*, plan: CountyPlan, user: User, reason: str, line_notes: dict[i
             line.save(update_fields=["review_note"])
     plan.status = PlanStatus.RETURNED
     plan.return_reason = reason.strip()
-    plan._history_user = user
-    plan.save(update_fields=["status", "return_reason", "updated_at"])
+    _save(plan, user, ["status", "return_reason"])
     PlanEvent.objects.create(
         plan=plan,
         submission=submission,
@@ -272,8 +317,9 @@ def plan_return(*, plan: CountyPlan, user: User, reason: str, line_notes: dict[i
 @transaction.atomic
 def budget_line_approve(*, line: BudgetLine, user: User, approved_ntd: int, note: str) -> BudgetLine:
     """教育部核定 for one line: at most what was submitted; a lower amount needs a note."""
-    plan = CountyPlan.objects.select_for_update().get(pk=line.plan_id)
+    plan = _locked(line.plan)
     _refuse_unless_under_review(plan)
+    line = plan.lines.get(pk=line.pk)
     submission = _latest_submission(plan)
     submitted = next(item for item in submission.budget if item["number"] == line.number)
     requested = submitted["total_ntd"]
@@ -287,6 +333,7 @@ def budget_line_approve(*, line: BudgetLine, user: User, approved_ntd: int, note
     line.approval_note = note.strip()
     line._history_user = user
     line.save(update_fields=["approved_ntd", "approval_note"])
+    _save(plan, user, [])
     PlanEvent.objects.create(
         plan=plan,
         submission=submission,
@@ -301,7 +348,7 @@ def budget_line_approve(*, line: BudgetLine, user: User, approved_ntd: int, note
 
 @transaction.atomic
 def plan_approve(*, plan: CountyPlan, user: User) -> CountyPlan:
-    plan = CountyPlan.objects.select_for_update().get(pk=plan.pk)
+    plan = _locked(plan)
     _refuse_unless_under_review(plan)
     submission = _latest_submission(plan)
     requested = {item["number"]: item["total_ntd"] for item in submission.budget}
@@ -315,8 +362,7 @@ def plan_approve(*, plan: CountyPlan, user: User) -> CountyPlan:
             line._history_user = user
             line.save(update_fields=["approved_ntd"])
     plan.status = PlanStatus.APPROVED
-    plan._history_user = user
-    plan.save(update_fields=["status", "updated_at"])
+    _save(plan, user, ["status"])
     approved = sum(line.approved_ntd for line in lines)
     PlanEvent.objects.create(
         plan=plan,
@@ -327,3 +373,290 @@ def plan_approve(*, plan: CountyPlan, user: User) -> CountyPlan:
         data={"approved_ntd": approved},
     )
     return plan
+
+
+# --- After 核定: 撥款 and 結報 (七(三)) -------------------------------------------------------------
+
+SpendingSource = Callable[[CountyPlan], dict[int, int]]
+_SPENDING_SOURCES: list[SpendingSource] = []
+
+
+def register_spending_source(source: SpendingSource) -> SpendingSource:
+    """`source(plan) -> {line number: NTD spent}`: the monthly reports (reporting, an app above
+    this one) register theirs, which become the 結報's starting values."""
+    if source not in _SPENDING_SOURCES:
+        _SPENDING_SOURCES.append(source)
+    return source
+
+
+def _refuse_unless_approved(plan: CountyPlan) -> None:
+    if plan.status != PlanStatus.APPROVED:
+        raise PlanActionRefused(f"計畫目前為「{plan.get_status_display()}」，核定後才能登錄撥款與結報")
+
+
+def _approved_total(plan: CountyPlan) -> int:
+    return sum(line.approved_ntd or 0 for line in plan.lines.all())
+
+
+@transaction.atomic
+def plan_disbursement_add(
+    *, plan: CountyPlan, user: User, received_on, amount_ntd: int, reference: str = "", note: str = ""
+) -> PlanDisbursement:
+    """The county records a payment of the approved subsidy it received."""
+    plan = _locked(plan)
+    _refuse_unless_approved(plan)
+    report = FinalReport.objects.filter(plan=plan).first()
+    if report is not None and report.status == FinalReport.Status.CLOSED:
+        raise PlanActionRefused("計畫已核結，不能再登錄撥款")
+    if amount_ntd <= 0:
+        raise PlanActionRefused("撥款金額須大於 0 元")
+    if received_on > timezone.localdate():
+        raise PlanActionRefused("入帳日期不能晚於今天")
+    approved = _approved_total(plan)
+    received = plan.disbursements.aggregate(total=Sum("amount_ntd"))["total"] or 0
+    if received + amount_ntd > approved:
+        raise PlanActionRefused(
+            f"累計撥款 {received + amount_ntd:,} 元將超過核定總經費 {approved:,} 元（已登錄 {received:,} 元）"
+        )
+    disbursement = PlanDisbursement(
+        plan=plan, received_on=received_on, amount_ntd=amount_ntd, reference=reference, note=note, recorded_by=user
+    )
+    disbursement._history_user = user
+    disbursement.save()
+    _save(plan, user, [])
+    PlanEvent.objects.create(
+        plan=plan,
+        kind=PlanEvent.Kind.DISBURSED,
+        actor=user,
+        note=f"{roc_date(received_on)} 入帳 {amount_ntd:,} 元" + (f"（{reference}）" if reference else ""),
+        data={"amount_ntd": amount_ntd, "received_on": received_on.isoformat()},
+    )
+    return disbursement
+
+
+def _starting_values(plan: CountyPlan) -> dict[int, tuple[int, int]]:
+    """Each line's spending from the registered sources, split into 經常門 and 資本門 as the
+    approved plan split it (a line with no split goes to its own 門)."""
+    spent: dict[int, int] = {}
+    for source in _SPENDING_SOURCES:
+        for number, amount in source(plan).items():
+            spent[number] = spent.get(number, 0) + amount
+    submission = plan.submissions.order_by("-number").first()
+    submitted = {item["number"]: item for item in (submission.budget if submission else [])}
+    values = {}
+    for number in engine.LINE_NUMBERS:
+        amount = spent.get(number, 0)
+        line = submitted.get(number, {})
+        recurrent, capital = line.get("recurrent_ntd") or 0, line.get("capital_ntd") or 0
+        if recurrent + capital == 0:
+            capital_line = number in (1, 2, 3, 4, 5)
+            values[number] = (0, amount) if capital_line else (amount, 0)
+        else:
+            share = engine.divide_half_up(amount * recurrent, recurrent + capital)
+            values[number] = (share, amount - share)
+    return values
+
+
+def final_report_for(*, plan: CountyPlan) -> FinalReport:
+    """The plan's 結報, created the first time it is asked for after 核定 with the monthly
+    reports' spending per line as its starting values."""
+    report = FinalReport.objects.filter(plan=plan).first()
+    if report is not None:
+        return report
+    _refuse_unless_approved(plan)
+    with transaction.atomic():
+        report, created = FinalReport.objects.get_or_create(plan=plan)
+        if created:
+            FinalReportLine.objects.bulk_create(
+                [
+                    FinalReportLine(report=report, number=number, recurrent_spent_ntd=r, capital_spent_ntd=c)
+                    for number, (r, c) in _starting_values(plan).items()
+                ]
+            )
+    return report
+
+
+def _locked_report(report: FinalReport) -> tuple[CountyPlan, FinalReport]:
+    plan = _locked(report.plan)
+    return plan, FinalReport.objects.select_for_update().get(pk=report.pk)
+
+
+@transaction.atomic
+def final_report_update(
+    *, report: FinalReport, user: User, spent: dict[int, tuple[int, int]], notes: str, expected_version: int
+) -> FinalReport:
+    """The county's actual spending per line (經常門, 資本門) and its notes."""
+    plan, report = _locked_report(report)
+    _refuse_unless_approved(plan)
+    if not report.county_may_edit:
+        raise PlanActionRefused(f"結報目前為「{report.get_status_display()}」，不能修改")
+    if report.version != expected_version:
+        raise PlanActionRefused("儲存失敗：結報在您開啟後已被他人修改，為免覆蓋對方的修改，請重新載入頁面後再改")
+    for line in report.lines.all():
+        recurrent, capital = spent.get(line.number, (line.recurrent_spent_ntd, line.capital_spent_ntd))
+        if recurrent < 0 or capital < 0:
+            raise PlanActionRefused(f"第{line.number}項實支金額不可為負數")
+        if (line.recurrent_spent_ntd, line.capital_spent_ntd) != (recurrent, capital):
+            line.recurrent_spent_ntd, line.capital_spent_ntd = recurrent, capital
+            line._history_user = user
+            line.save(update_fields=["recurrent_spent_ntd", "capital_spent_ntd"])
+    report.notes = notes
+    report.version += 1
+    report._history_user = user
+    report.save(update_fields=["notes", "version"])
+    return report
+
+
+@transaction.atomic
+def final_report_submit(*, report: FinalReport, user: User) -> FinalReport:
+    """Filed once the plan period is over (「計畫結束後 2 個月內完成核結」)."""
+    plan, report = _locked_report(report)
+    _refuse_unless_approved(plan)
+    if not report.county_may_edit:
+        raise PlanActionRefused(f"結報目前為「{report.get_status_display()}」，不能再提交")
+    end = plan.plan_year.period_end
+    if timezone.localdate() <= end:
+        raise PlanActionRefused(f"計畫期程至 {roc_date(end)} 止，期滿後才能提交結報")
+    summary = final_report_summary(plan=plan, report=report)
+    if summary["refund_ntd"] and not report.notes.strip():
+        raise PlanActionRefused(f"有賸餘款 {summary['refund_ntd']:,} 元應繳回，請在說明中寫明繳回方式")
+    report.status = FinalReport.Status.SUBMITTED
+    report.submitted_at = timezone.now()
+    report.version += 1
+    report._history_user = user
+    report.save(update_fields=["status", "submitted_at", "version"])
+    _save(plan, user, [])
+    due = plan.plan_year.final_report_due
+    late = timezone.localdate() > due
+    PlanEvent.objects.create(
+        plan=plan,
+        kind=PlanEvent.Kind.FINAL_SUBMITTED,
+        actor=user,
+        note=f"實支 {summary['spent_ntd']:,} 元，賸餘款 {summary['refund_ntd']:,} 元"
+        + (f"（逾期：期限 {roc_date(due)}）" if late else ""),
+        data={"spent_ntd": summary["spent_ntd"], "refund_ntd": summary["refund_ntd"], "late": late},
+    )
+    return report
+
+
+@transaction.atomic
+def final_report_return(*, report: FinalReport, user: User, reason: str) -> FinalReport:
+    plan, report = _locked_report(report)
+    if report.status != FinalReport.Status.SUBMITTED:
+        raise PlanActionRefused(f"結報目前為「{report.get_status_display()}」，不在審查中")
+    if not reason.strip():
+        raise PlanActionRefused("退回時請填寫退回理由")
+    report.status = FinalReport.Status.RETURNED
+    report.return_reason = reason.strip()
+    report.version += 1
+    report._history_user = user
+    report.save(update_fields=["status", "return_reason", "version"])
+    _save(plan, user, [])
+    PlanEvent.objects.create(plan=plan, kind=PlanEvent.Kind.FINAL_RETURNED, actor=user, note=report.return_reason)
+    return report
+
+
+@transaction.atomic
+def final_report_close(*, report: FinalReport, user: User) -> FinalReport:
+    """核結: the MOE accepts the final report; nothing of the plan changes after this."""
+    plan, report = _locked_report(report)
+    if report.status != FinalReport.Status.SUBMITTED:
+        raise PlanActionRefused(f"結報目前為「{report.get_status_display()}」，不在審查中")
+    report.status = FinalReport.Status.CLOSED
+    report.closed_at = timezone.now()
+    report.version += 1
+    report._history_user = user
+    report.save(update_fields=["status", "closed_at", "version"])
+    _save(plan, user, [])
+    summary = final_report_summary(plan=plan, report=report)
+    PlanEvent.objects.create(
+        plan=plan,
+        kind=PlanEvent.Kind.CLOSED,
+        actor=user,
+        note=f"核結：實支 {summary['spent_ntd']:,} 元，賸餘款 {summary['refund_ntd']:,} 元",
+        data={"spent_ntd": summary["spent_ntd"], "refund_ntd": summary["refund_ntd"]},
+    )
+    return report
+
+
+def final_report_summary(*, plan: CountyPlan, report: FinalReport) -> dict:
+    """Per line: approved, spent (經常門, 資本門); in total: approved, received, spent, and the
+    賸餘款 to return (what was received and not spent)."""
+    approved = {line.number: line.approved_ntd or 0 for line in plan.lines.all()}
+    rows = []
+    for line in report.lines.all():
+        rows.append(
+            {
+                "number": line.number,
+                "name": engine.LINE_NAMES[line.number],
+                "approved_ntd": approved.get(line.number, 0),
+                "recurrent_ntd": line.recurrent_spent_ntd,
+                "capital_ntd": line.capital_spent_ntd,
+                "spent_ntd": line.spent_ntd,
+                "over": line.spent_ntd > approved.get(line.number, 0),
+            }
+        )
+    received = plan.disbursements.aggregate(total=Sum("amount_ntd"))["total"] or 0
+    spent = sum(row["spent_ntd"] for row in rows)
+    return {
+        "lines": rows,
+        "approved_ntd": sum(approved.values()),
+        "received_ntd": received,
+        "recurrent_ntd": sum(row["recurrent_ntd"] for row in rows),
+        "capital_ntd": sum(row["capital_ntd"] for row in rows),
+        "spent_ntd": spent,
+        "refund_ntd": max(0, received - spent),
+        "due": plan.plan_year.final_report_due,
+    }
+
+
+# --- The MOE's figures for many counties at once (one uploaded sheet) ---------------------------------
+
+
+def plans_set_moe_figures(*, plan_year: PlanYear, values: dict[int, dict], user: User, source: str) -> dict:
+    """{county id: {MOE field: value}} written into the year's plans under their locks, plans
+    created where a county has none yet; an approved plan is refused. A constant number of
+    queries whatever the counties: the plans are locked, created, updated and their events
+    written in bulk. Returns {"changed": n, "unchanged": n, "created": n}."""
+    plans = {
+        plan.county_id: plan
+        for plan in CountyPlan.objects.select_for_update().filter(plan_year=plan_year, county_id__in=list(values))
+    }
+    approved = [plan for plan in plans.values() if plan.status == PlanStatus.APPROVED]
+    if approved:
+        names = "、".join(
+            sorted(County.objects.filter(pk__in=[p.county_id for p in approved]).values_list("name", flat=True))
+        )
+        raise PlanActionRefused(f"{names}的計畫已核定，教育部提供數不能再修改")
+    missing = [county_id for county_id in values if county_id not in plans]
+    if missing:
+        CountyPlan.objects.bulk_create([CountyPlan(county_id=c, plan_year=plan_year) for c in missing])
+        new = list(CountyPlan.objects.filter(plan_year=plan_year, county_id__in=missing))
+        BudgetLine.objects.bulk_create([BudgetLine(plan=p, number=n) for p in new for n in engine.LINE_NUMBERS])
+        record_history(new, kind=CREATED, user=user, reason="建立計畫")
+        # Lock the new rows too: the update below must not race a first page view.
+        plans |= {
+            p.county_id: p
+            for p in CountyPlan.objects.select_for_update().filter(plan_year=plan_year, county_id__in=missing)
+        }
+    changed, events = [], []
+    for county_id, figures in values.items():
+        plan = plans[county_id]
+        changes = {
+            name: [getattr(plan, name), value] for name, value in figures.items() if getattr(plan, name) != value
+        }
+        if not changes:
+            continue
+        for name, (_old, value) in changes.items():
+            setattr(plan, name, value)
+        plan.version += 1
+        changed.append(plan)
+        events.append(PlanEvent(plan=plan, kind=PlanEvent.Kind.MOE_INPUTS, actor=user, note=source[:200], data=changes))
+    if changed:
+        now = timezone.now()
+        for plan in changed:
+            plan.updated_at = now
+        bulk_update_rows(CountyPlan, changed, (*MOE_PLAN_FIELDS, "version", "updated_at"))
+        record_history(changed, kind=CHANGED, user=user, reason=source)
+        PlanEvent.objects.bulk_create(events)
+    return {"changed": len(changed), "unchanged": len(values) - len(changed), "created": len(missing)}

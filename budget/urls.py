@@ -1,12 +1,18 @@
 from django.urls import path
 
-from budget import views, views_scenarios
+from budget import views, views_close, views_scenarios, views_years
+from budget.importing import MOE_FIGURES_IMPORT
+from portal.imports.urls import import_urls
 
 plan = "plans/<int:year>/<str:county_code>/"
 
 urlpatterns = [
     path("plan/", views.my_plan, name="my_plan"),
     path("plans/review/", views.review_queue_view, name="review_queue"),
+    *import_urls(MOE_FIGURES_IMPORT, "plans/moe-figures/import/"),
+    path("plan-years/", views_years.plan_years, name="plan_years"),
+    path("plan-years/open/", views_years.plan_year_open_view, name="plan_year_open"),
+    path("plan-years/<int:year>/rules/", views_years.plan_year_rules, name="plan_year_rules"),
     path(plan, views.plan_detail, name="plan_detail"),
     path(plan + "edit/", views.plan_edit, name="plan_edit"),
     path(plan + "narrative/", views.plan_narrative_view, name="plan_narrative"),
@@ -20,4 +26,9 @@ urlpatterns = [
     path("scenarios/<int:pk>/", views_scenarios.scenario_detail, name="scenario_detail"),
     path("scenarios/<int:pk>/export.xlsx", views_scenarios.scenario_export, name="scenario_export"),
     path("scenarios/<int:pk>/delete/", views_scenarios.scenario_delete_view, name="scenario_delete"),
+    path(plan + "disbursements/", views_close.plan_disbursement_add_view, name="plan_disbursement_add"),
+    path(plan + "final-report/", views_close.final_report_view, name="final_report"),
+    path(plan + "final-report/submit/", views_close.final_report_submit_view, name="final_report_submit"),
+    path(plan + "final-report/return/", views_close.final_report_return_view, name="final_report_return"),
+    path(plan + "final-report/close/", views_close.final_report_close_view, name="final_report_close"),
 ]

@@ -12,26 +12,31 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from budget import rules as engine
 from budget.forms import (
     BudgetLineForm,
+    DisbursementForm,
     LineApproveForm,
     MoeFiguresForm,
     NarrativeForm,
     PlanFiguresForm,
     ReturnForm,
 )
-from budget.models import NARRATIVE_FIELDS, BudgetLine, CountyPlan, PlanStatus, PlanSubmission
+from budget.models import NARRATIVE_FIELDS, ROSTER_LINES, BudgetLine, CountyPlan, PlanStatus, PlanSubmission
 from budget.selectors import (
     narrative_snapshot,
     plan_lines,
     plan_missing,
     plan_narrative,
+    plan_roster_requested,
     plan_table,
+    plan_timeline,
     plan_totals,
+    plan_words,
     review_queue,
     submission_diff,
     table_rows,
 )
 from budget.services import (
     COUNTY_PLAN_FIELDS,
+    MOE_PLAN_FIELDS,
     PlanActionRefused,
     budget_line_approve,
     county_edit_refusal,
@@ -47,6 +52,7 @@ from portal import access
 from portal.audit import recent
 from schools.models import County, PlanYear
 from schools.official import review_findings
+from schools.selectors import plan_year_or_latest, plan_years
 
 
 def _plan(request: HttpRequest, year: int, county_code: str) -> CountyPlan:
@@ -67,7 +73,7 @@ def my_plan(request: HttpRequest) -> HttpResponse:
     if access.may_review(request.user) and not request.user.county_id:
         return redirect("review_queue")
     access.require(access.may_read_budget(request.user) and bool(request.user.county_id), "您的帳號沒有縣市計畫")
-    plan_year = PlanYear.objects.first()
+    plan_year = plan_year_or_latest(request.GET.get("year"))
     return redirect("plan_detail", year=plan_year.year, county_code=request.user.county.code)
 
 
@@ -104,11 +110,20 @@ def plan_detail(request: HttpRequest, year: int, county_code: str) -> HttpRespon
             for number in engine.LINE_NUMBERS
         ]
     )
+    rules = plan.plan_year.rule_set
     return render(
         request,
         "budget/plan_detail.html",
         {
             "plan": plan,
+            "rules": rules,
+            "words": plan_words(plan.plan_year),
+            "roster_requested": plan_roster_requested(plan),
+            "timeline": plan_timeline(plan),
+            "disbursements": plan.disbursements.select_related("recorded_by")
+            if plan.status == PlanStatus.APPROVED
+            else [],
+            "disbursement_form": DisbursementForm(),
             "table": table,
             "lines": table_rows(table, lines),
             "table_totals": {
@@ -164,7 +179,7 @@ def plan_edit(request: HttpRequest, year: int, county_code: str) -> HttpResponse
         if plan_form.is_valid() and all(form.is_valid() for form in line_forms):
             try:
                 plan_update(
-                    plan=CountyPlan.objects.select_related("plan_year", "county").get(pk=plan.pk),
+                    plan=plan,
                     user=request.user,
                     plan_values={name: plan_form.cleaned_data[name] for name in COUNTY_PLAN_FIELDS},
                     line_values={form.instance.number: form.values() for form in line_forms},
@@ -185,6 +200,9 @@ def plan_edit(request: HttpRequest, year: int, county_code: str) -> HttpResponse
         {
             "plan": plan,
             "plan_form": plan_form,
+            "words": plan_words(plan.plan_year),
+            "roster_requested": plan_roster_requested(plan),
+            "roster_lines": ROSTER_LINES,
             "rows": list(zip(table.lines, line_forms, strict=True)),
             "refusal": refusal,
             "staffing": engine.entitled_staffing(totals.schools, plan.plan_year.rule_set),
@@ -234,6 +252,7 @@ def plan_narrative_view(request: HttpRequest, year: int, county_code: str) -> Ht
             "form": form,
             "fields": {name: form[name] for name in form.fields} if form else {},
             "n": snapshot,
+            "words": plan_words(plan.plan_year),
             "indicators": snapshot["indicators"],
             "schools": totals.schools,
             "rules": plan.plan_year.rule_set,
@@ -262,16 +281,29 @@ def plan_submit_view(request: HttpRequest, year: int, county_code: str) -> HttpR
 def plan_moe_figures(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
     plan = _plan(request, year, county_code)
     access.require(access.may_review(request.user), "只有教育部審查人員可以填寫教育部提供數")
-    form = MoeFiguresForm(request.POST or None, instance=CountyPlan.objects.get(pk=plan.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan_update_moe_figures(plan=plan, user=request.user, values=form.cleaned_data)
-        except PlanActionRefused as refused:
-            messages.error(request, str(refused))
+    form = MoeFiguresForm(request.POST or None, instance=plan, initial={"version": plan.version})
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                plan_update_moe_figures(
+                    plan=plan,
+                    user=request.user,
+                    values={name: form.cleaned_data[name] for name in MOE_PLAN_FIELDS},
+                    expected_version=form.cleaned_data["version"],
+                )
+            except PlanActionRefused as refused:
+                messages.error(request, str(refused))
+            else:
+                messages.success(request, "教育部提供數已更新。")
+                return _back(plan)
         else:
-            messages.success(request, "教育部提供數已更新。")
-            return _back(plan)
-    return render(request, "budget/plan_moe_figures.html", {"plan": plan, "form": form})
+            messages.error(request, "有欄位填寫有誤，請看下方標示。")
+    totals = plan_totals(plan)
+    return render(
+        request,
+        "budget/plan_moe_figures.html",
+        {"plan": plan, "form": form, "totals": totals, "roster_requested": plan_roster_requested(plan)},
+    )
 
 
 @login_required
@@ -337,7 +369,13 @@ def submission_detail(request: HttpRequest, year: int, county_code: str, number:
     return render(
         request,
         "budget/submission_detail.html",
-        {"plan": plan, "submission": submission, "previous": previous, "diff": submission_diff(submission, previous)},
+        {
+            "plan": plan,
+            "submission": submission,
+            "previous": previous,
+            "diff": submission_diff(submission, previous),
+            "words": plan_words(plan.plan_year),
+        },
     )
 
 
@@ -345,7 +383,7 @@ def submission_detail(request: HttpRequest, year: int, county_code: str, number:
 @require_GET
 def review_queue_view(request: HttpRequest) -> HttpResponse:
     access.require(access.may_review(request.user), "只有教育部審查人員可以查看審查佇列")
-    plan_year = PlanYear.objects.first()
+    plan_year = plan_year_or_latest(request.GET.get("year"))
     plans = access.for_user(CountyPlan.objects.filter(plan_year=plan_year), request.user)
     by_county = {plan.county_id: plan for plan in plans.select_related("county")}
     counties = access.for_user(County.objects.all(), request.user)
@@ -357,6 +395,7 @@ def review_queue_view(request: HttpRequest) -> HttpResponse:
         "budget/review_queue.html",
         {
             "plan_year": plan_year,
+            "plan_years": plan_years(),
             "queue": review_queue(plans),
             "overview": overview,
             "counts": counts,

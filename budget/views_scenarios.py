@@ -99,6 +99,7 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "comparison": comparison,
             "measures": whatif.MEASURES,
             "changed": changed_rows(scenario),
+            "may_open_year": access.may_manage_plan_years(request.user),
         },
     )
 

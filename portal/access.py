@@ -94,6 +94,16 @@ def may_review(user: User) -> bool:
     return user.is_authenticated and user.role in (Role.MOE, Role.ADMIN)
 
 
+def may_manage_plan_years(user: User) -> bool:
+    """Open a plan year and change its rule set: MOE reviewers and admins."""
+    return user.is_authenticated and user.role in (Role.MOE, Role.ADMIN)
+
+
+def may_record_plan_money(user: User) -> bool:
+    """Record the money received (撥款) and file the final report (結報): county staff and admins."""
+    return user.is_authenticated and user.role in (Role.COUNTY, Role.ADMIN)
+
+
 def may_read_budget(user: User) -> bool:
     """The budget table and the plan's review are not for school staff."""
     return user.is_authenticated and user.role in (Role.COUNTY, Role.MOE, Role.ADMIN)

@@ -110,7 +110,7 @@ DEFINITIONS = (
     (1, "購置學習載具總臺數", COUNT, "臺"),
     (2, "偏遠地區學校購置學習載具總臺數", COUNT, "臺"),
     (3, "偏遠地區學校達成每位學生 1 臺學習載具之學校校數比率", PERCENT, "%"),
-    (4, "非偏遠地區學校達成每 6 班配發 1 班載具的校數比率", PERCENT, "%"),
+    (4, "非偏遠地區學校達成每 {per} 班配發 1 班載具的校數比率", PERCENT, "%"),
     (5, "抽樣調查學習成效提升人數之比率", PERCENT, "%"),
     (6, "培訓教師人數占縣市所有教師總數比率", PERCENT, "%"),
     (7, "具備良好無線網路（可提供全班載具同時線上學習）之班級數", COUNT, "班"),
@@ -213,7 +213,8 @@ def indicators(*, plan_year: PlanYear, counties: list[County]) -> list[dict]:
         result.append(
             {
                 "number": number,
-                "label": label,
+                # The year's rule, not 111's: 「每 N 班」.
+                "label": label.format(per=rules.classes_per_device_class),
                 "kind": kind,
                 "unit": unit,
                 "source": SOURCES[number],

@@ -21,10 +21,11 @@ from openpyxl.utils import get_column_letter
 
 from budget import rules as engine
 from budget.models import CountyPlan, PlanStatus, PlanSubmission
-from budget.selectors import plan_lines, plan_snapshot
+from budget.selectors import plan_lines, plan_snapshot, plan_words, roster_requested_sums
 from portal.roc import roc_date
 from reporting.pdf import Stamp, assemble, render_parts
-from schools.exporting import compliance_text, fill_roster_sheet
+from schools.exporting import EXAMPLE_RECORD, compliance_text, fill_roster_sheet
+from schools.roster_format import COLUMNS, COUNT_KEYS, REQUESTED_KEYS, header_texts
 
 Progress = Callable[[int, str], None]
 
@@ -68,6 +69,20 @@ class PlanDocument:
     def title(self) -> str:
         return f"{self.plan.plan_year.year}年{self.plan.county.name}國民中小學實施計畫"
 
+    @property
+    def words(self) -> dict:
+        return plan_words(self.plan.plan_year)
+
+    @property
+    def roster_requested(self) -> dict[str, int]:
+        """The 附錄's requested sums, a blank row counting its entitlement: computed from the
+        rows the document prints, so that its 合計 row and lines 1-3 are checked against them."""
+        return roster_requested_sums(self.data["roster"])
+
+    @property
+    def indicators(self) -> dict[int, object]:
+        return {item["number"]: item["value"] for item in self.data["narrative"].get("indicators", [])}
+
     def filename(self, suffix: str) -> str:
         version = f"第{self.submission.number}次送審" if self.submission else "草稿"
         return f"{self.title}_{version}.{suffix}"
@@ -96,6 +111,10 @@ def _roster_records(document: PlanDocument) -> list[dict]:
     county = document.plan.county.name
     return [
         {
+            "requested_blank": row["req_student_devices"] is None,
+            "entitled_carts": row.get("entitled_carts"),
+            "entitled_teacher_devices": row.get("entitled_teacher_devices"),
+            "entitled_student_devices": row.get("entitled_student_devices"),
             "seq": seq,
             "level": row["level"],
             "code": row["code"],
@@ -121,15 +140,11 @@ def _chunks(rows: list, size: int) -> list[list]:
     return [rows[start : start + size] for start in range(0, len(rows), size)] or [[]]
 
 
-SUM_KEYS = (
-    "classes",
-    "max_class_size",
-    "teachers",
-    "students",
-    "req_carts",
-    "req_teacher_devices",
-    "req_student_devices",
-)
+# The 合計 row adds these up (never the largest class); the requested ones come from the
+# document's 附錄 sums, where a blank row counts its entitlement.
+SUM_KEYS = ("classes", "teachers", "students")
+ROSTER_KEYS = tuple(column.key for column in COLUMNS)
+NUMBER_KEYS = ("seq", *COUNT_KEYS, *REQUESTED_KEYS)
 
 
 def plan_pdf(document: PlanDocument, progress: Progress = _quiet) -> bytes:
@@ -138,11 +153,16 @@ def plan_pdf(document: PlanDocument, progress: Progress = _quiet) -> bytes:
     records = _roster_records(document)
     narrative = document.data["narrative"]
     plan = document.plan
+    headers = header_texts(plan.plan_year.survey_year, plan.plan_year.rule_set)
     common = {
         "document": document,
         "plan": plan,
+        "words": document.words,
         "schools": document.data["totals"]["schools"],
         "survey_year": plan.plan_year.survey_year,
+        "headers": [headers[key] for key in ROSTER_KEYS],
+        "example": [EXAMPLE_RECORD[key] for key in ROSTER_KEYS],
+        "example_numbers": [ROSTER_KEYS.index(key) + 1 for key in NUMBER_KEYS],
     }
     main = render_to_string(
         "reporting/plan_pdf_main.html",
@@ -160,11 +180,19 @@ def plan_pdf(document: PlanDocument, progress: Progress = _quiet) -> bytes:
     pages = _chunks(records, ROSTER_ROWS_PER_PAGE)
     groups = _split(pages, ROSTER_PARTS if len(records) >= PARALLEL_FROM_ROWS else 1)
     totals = {key: sum(record[key] or 0 for record in records) for key in SUM_KEYS}
+    totals |= {f"req_{key}": value for key, value in document.roster_requested.items()}
+    blanks = any(record["requested_blank"] for record in records)
     rosters = [
         render_to_string(
             "reporting/plan_pdf_roster.html",
             common
-            | {"roster_pages": group, "first_part": i == 0, "last_part": i == len(groups) - 1, "roster_totals": totals},
+            | {
+                "roster_pages": group,
+                "first_part": i == 0,
+                "last_part": i == len(groups) - 1,
+                "roster_totals": totals,
+                "blanks": blanks,
+            },
         )
         for i, group in enumerate(groups)
     ]
@@ -203,6 +231,42 @@ def _approved_k(document: PlanDocument) -> int | None:
     return sum(engine.to_thousands(amount or 0) for amount in amounts)
 
 
+# --- Data -------------------------------------------------------------------------------------
+
+
+def plan_json(document: PlanDocument) -> dict:
+    """The plan as data, the figures the PDF and the Excel print: integers, None where the
+    table shows nothing."""
+    data = document.data
+    indicators = document.indicators
+    return {
+        "county": document.plan.county.name,
+        "year": document.plan.plan_year.year,
+        "status": str(document.plan.status),
+        "version": document.version_label,
+        "lines": [
+            {
+                "number": line["number"],
+                "name": line["name"],
+                "computed": line["computed"],
+                "previously": line["previously_subsidised"],
+                "estimate": line["estimate"],
+                "requested": line["requested"],
+                "recurrent_ntd": line["recurrent_ntd"],
+                "capital_ntd": line["capital_ntd"],
+                "approved_ntd": line.get("approved_ntd"),
+            }
+            for line in data["budget"]
+        ],
+        "roster_requested": document.roster_requested,
+        "indicators": {
+            str(number): value if isinstance(value, int) and not isinstance(value, bool) else None
+            for number, value in sorted(indicators.items())
+            if number != 9
+        },
+    }
+
+
 # --- Excel ------------------------------------------------------------------------------------
 
 THIN = Side(style="thin", color="808080")
@@ -233,11 +297,15 @@ def plan_xlsx(document: PlanDocument, progress: Progress = _quiet) -> bytes:
     progress(30, "經費需求")
     _fill_budget_sheet(sheet, document)
     progress(60, "附錄名單")
+    plan_year = document.plan.plan_year
     fill_roster_sheet(
         workbook.create_sheet("附錄"),
-        _roster_records(document),
-        plan_year=document.plan.plan_year.year,
+        [{key: record[key] for key in ROSTER_KEYS} for record in _roster_records(document)],
+        plan_year=plan_year.year,
         county_label=document.plan.county.name,
+        survey_year=plan_year.survey_year,
+        rule_set=plan_year.rule_set,
+        requested_totals={f"req_{key}": value for key, value in document.roster_requested.items()},
     )
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -252,7 +320,9 @@ def _fill_budget_sheet(sheet, document: PlanDocument) -> None:
     for row in (1, 2):
         sheet.merge_cells(f"A{row}:{last}{row}")
         sheet.cell(row=row, column=1).font = Font(bold=True, size=13 if row == 1 else 11)
-    sheet.append(list(BUDGET_HEADERS))
+    headers = list(BUDGET_HEADERS)
+    headers[3] = f"{document.words['previously_years']}年\n已受補助數"
+    sheet.append(headers)
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
@@ -311,6 +381,12 @@ def _fill_budget_sheet(sheet, document: PlanDocument) -> None:
     sheet.append(
         ["說明：金額單位為新臺幣千元（元以下四捨五入至千元）；第 6、8、11 項之計算、預估與申請補助數為金額（元）。"]
     )
+    sheet.append(["第 1～3 項申請補助數由附錄彙總（扣除已受補助數）。"])
+    for line in lines:
+        if line.get("estimate_provisional"):
+            sheet.append([f"第 {line['number']} 項預估補助數為暫估（教育部尚未提供）。"])
+        for label, amount in line.get("parts") or []:
+            sheet.append([f"第 {line['number']} 項：{label} {amount:,} 元"])
     for index, width in enumerate(BUDGET_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=3)

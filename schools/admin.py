@@ -1,7 +1,9 @@
 import json
 
-from django import forms
 from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from budget import rules as engine
@@ -20,27 +22,30 @@ class SchoolAdmin(SimpleHistoryAdmin):
     search_fields = ("code", "name")
 
 
-class PlanYearForm(forms.ModelForm):
-    class Meta:
-        model = PlanYear
-        fields = ("year", "title", "period_start", "period_end", "rules")
-        help_texts = {
-            "rules": "補助規則參數（JSON）。新年度可複製前一年度的參數後修改；未列出的參數採預設值。",
-        }
-
-
 @admin.register(PlanYear)
 class PlanYearAdmin(admin.ModelAdmin):
-    form = PlanYearForm
-    list_display = ("year", "title", "period_start", "period_end")
-    readonly_fields = ("rules_in_force",)
+    """A plan year is opened (rules, roster, previously subsidised) and its rules edited on the
+    MOE's pages, which validate them against the period and recompute the roster: here the year
+    is only read, apart from its title and deadline."""
+
+    list_display = ("year", "title", "period_start", "period_end", "submission_deadline")
+    fields = ("year", "title", "period_start", "period_end", "survey_year", "submission_deadline", "rules_in_force")
+    readonly_fields = ("year", "period_start", "period_end", "survey_year", "rules_in_force")
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # Copying a year by hand left keys at the code's defaults; the open page writes them all.
+        return HttpResponseRedirect(reverse("plan_year_open"))
 
     @admin.display(description="生效的完整規則")
     def rules_in_force(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        link = format_html('<a href="{}">在補助規則頁查看與修改</a>', reverse("plan_year_rules", args=[obj.year]))
         try:
-            return json.dumps(engine.RuleSet.from_dict(obj.rules).to_dict(), ensure_ascii=False, indent=1)
+            text = json.dumps(engine.RuleSet.from_dict(obj.rules).to_dict(), ensure_ascii=False, indent=1)
         except engine.RuleSetError as exc:
-            return f"規則有誤：{exc}"
+            text = f"規則有誤：{exc}"
+        return format_html("{}<pre>{}</pre>", link, text)
 
 
 @admin.register(RosterRow)

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from budget import rules as engine
 from portal.downloads import safe_text
 from schools.roster_format import COLUMNS, COUNT_KEYS, REQUESTED_KEYS, header_texts
 
@@ -33,7 +34,8 @@ EXAMPLE_RECORD = {
     "req_student_devices": 112,
     "compliance": "是",
 }
-SUM_KEYS = COUNT_KEYS + REQUESTED_KEYS
+# The 合計 row adds counts up; the largest class of one school is not a sum of anything.
+SUM_KEYS = tuple(key for key in COUNT_KEYS + REQUESTED_KEYS if key != "max_class_size")
 _WIDTHS = {
     "seq": 6,
     "level": 7,
@@ -84,19 +86,46 @@ def compliance_text(complies: bool | None, reason: str) -> str:
     return f"否，{reason}" if reason else "否"
 
 
-def write_roster_workbook(records: Iterable[dict], *, plan_year: int, county_label: str) -> bytes:
+def write_roster_workbook(
+    records: Iterable[dict],
+    *,
+    plan_year: int,
+    county_label: str,
+    survey_year: int | None = None,
+    rule_set: engine.RuleSet | None = None,
+) -> bytes:
     """The 附錄 workbook for `records` (dicts keyed like roster_format.COLUMNS)."""
     workbook = Workbook()
-    fill_roster_sheet(workbook.active, records, plan_year=plan_year, county_label=county_label)
+    fill_roster_sheet(
+        workbook.active,
+        records,
+        plan_year=plan_year,
+        county_label=county_label,
+        survey_year=survey_year,
+        rule_set=rule_set,
+    )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def fill_roster_sheet(sheet, records: Iterable[dict], *, plan_year: int, county_label: str) -> int:
-    """Write the 附錄 layout into `sheet`; returns the number of data rows."""
+def fill_roster_sheet(
+    sheet,
+    records: Iterable[dict],
+    *,
+    plan_year: int,
+    county_label: str,
+    survey_year: int | None = None,
+    rule_set: engine.RuleSet | None = None,
+    requested_totals: dict[str, int] | None = None,
+) -> int:
+    """Write the 附錄 layout into `sheet`; returns the number of data rows.
+
+    The header names the survey year (the plan year's, default plan year - 1) and the rule
+    set's class ratio. `requested_totals` (the plan's 附錄 sums, a blank row counting its
+    entitlement) replaces the 合計 of the requested columns, with a note saying so."""
     keys = [column.key for column in COLUMNS]
-    headers = header_texts(plan_year - 1)
+    headers = header_texts(plan_year - 1 if survey_year is None else survey_year, rule_set or engine.RULES_111)
     sheet.title = "附錄"
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -136,6 +165,11 @@ def fill_roster_sheet(sheet, records: Iterable[dict], *, plan_year: int, county_
         sheet.append([safe_text(values.get(key)) for key in keys])
     last_data_row = sheet.max_row
 
+    blanks_counted = False
+    if requested_totals is not None:
+        for key in REQUESTED_KEYS:
+            blanks_counted = blanks_counted or requested_totals[key] != sums[key]
+            sums[key] = requested_totals[key]
     total_row = ["合計", *[None] * (len(keys) - 1)]
     for index, key in enumerate(keys):
         if key in SUM_KEYS:
@@ -144,6 +178,8 @@ def fill_roster_sheet(sheet, records: Iterable[dict], *, plan_year: int, county_
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     sheet.append(["(表格不足處請自行增減)"])
+    if blanks_counted:
+        sheet.append(["註：未填申請補助數之學校，以依原則計算之補助數計入合計。"])
 
     code_column = keys.index("code") + 1
     number_columns = [keys.index(key) + 1 for key in SUM_KEYS]

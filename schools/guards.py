@@ -22,7 +22,8 @@ class RosterState:
     """The county plan's status as people read it (草稿, 已送審 …), if there is a plan."""
 
 
-Provider = Callable[[list[int], "object"], dict[int, RosterState]]
+Provider = Callable[..., dict[int, RosterState]]
+"""provider(county_ids, plan_year, *, for_update) -> {county id: state}."""
 _providers: list[Provider] = []
 
 
@@ -31,8 +32,12 @@ def register_roster_state_provider(provider: Provider) -> None:
         _providers.append(provider)
 
 
-def roster_states(county_ids: list[int], plan_year) -> dict[int, RosterState]:
-    """The state of each county's roster, in one query per provider whatever the counties."""
+def roster_states(county_ids: list[int], plan_year, *, for_update: bool = False) -> dict[int, RosterState]:
+    """The state of each county's roster, in one query per provider whatever the counties.
+
+    `for_update` (inside the transaction that writes the roster): what decides the state is
+    locked until the write commits, so a submission waits for it or the write sees the plan
+    submitted; never a roster changed under a submitted plan."""
     states = {county_id: RosterState(editable=True) for county_id in county_ids}
     if plan_year.is_closed:
         closed = RosterState(
@@ -41,7 +46,7 @@ def roster_states(county_ids: list[int], plan_year) -> dict[int, RosterState]:
         )
         states = dict.fromkeys(county_ids, closed)
     for provider in _providers:
-        for county_id, state in provider(county_ids, plan_year).items():
+        for county_id, state in provider(county_ids, plan_year, for_update=for_update).items():
             current = states[county_id]
             if current.editable:
                 states[county_id] = state
@@ -50,5 +55,5 @@ def roster_states(county_ids: list[int], plan_year) -> dict[int, RosterState]:
     return states
 
 
-def roster_state(county_id: int, plan_year) -> RosterState:
-    return roster_states([county_id], plan_year)[county_id]
+def roster_state(county_id: int, plan_year, *, for_update: bool = False) -> RosterState:
+    return roster_states([county_id], plan_year, for_update=for_update)[county_id]

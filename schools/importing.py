@@ -10,6 +10,7 @@ in bulk too: the number of queries does not grow with the rows.
 
 from __future__ import annotations
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -98,7 +99,10 @@ def _database_problems(parse: RosterParse, user: User | None, plan_year: PlanYea
     if user is not None and not access.may_import_for_any_county(user):
         own_county = user.county.name if user.county_id else None
     counties = dict(County.objects.filter(name__in=parse.counties).values_list("name", "pk"))
-    for name, state in zip(counties, roster_states(list(counties.values()), plan_year).values(), strict=True):
+    # Inside the import's transaction the plans stay locked until it commits (see roster_states).
+    locking = connection.in_atomic_block
+    states = roster_states(list(counties.values()), plan_year, for_update=locking)
+    for name, state in zip(counties, states.values(), strict=True):
         if not state.editable:
             problems.append(Problem(None, "", f"{name}：{state.reason}"))
     codes = {row.code for row in parse.rows if row.code}
@@ -196,7 +200,7 @@ class RosterKind(ImportKind):
         return RosterParse()
 
     def parse(self, sheets, *, target: ImportTarget) -> RosterParse:
-        return roster_format.parse_sheets(sheets, target.plan_year.rule_set)
+        return roster_format.parse_sheets(sheets, target.plan_year.rule_set, survey_year=target.plan_year.survey_year)
 
     def check(self, parse: RosterParse, *, target: ImportTarget, user) -> Preview:
         if not parse.ok:

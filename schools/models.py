@@ -89,7 +89,22 @@ class PlanYear(models.Model):
     submission_deadline = models.DateField(
         "縣市計畫送審截止日", null=True, blank=True, help_text="過了這一天，縣市不能再修改名單、經費表或送審"
     )
+    survey_year = models.PositiveSmallIntegerField(
+        "附錄調查年度（民國）", help_text="附錄表頭的「110年班級數」等欄位的年度，通常為計畫年度的前一年"
+    )
+    previous = models.ForeignKey(
+        "self",
+        verbose_name="沿用自",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="開啟本年度時複製規則、名單與已受補助數的來源年度",
+    )
     rules = models.JSONField("補助規則參數")
+
+    # Who changed the rules, when, from what: the rule-set page shows it.
+    history = HistoricalRecords(excluded_fields=["previous"])
 
     class Meta:
         ordering = ["-year"]
@@ -103,6 +118,9 @@ class PlanYear(models.Model):
         return f"{self.year}年"
 
     def save(self, *args, **kwargs):
+        if self.survey_year is None:
+            # The 111 plan reads 110年班級數: the survey is the school year before the plan.
+            self.survey_year = self.year - 1
         super().save(*args, **kwargs)
         invalidate("plan_years")
         invalidate("roster")  # entitlements shown are computed with the year's rules
@@ -122,9 +140,16 @@ class PlanYear(models.Model):
         return months
 
     @property
-    def survey_year(self) -> int:
-        """The roster's figures are last school year's: the 111 plan reads 110年班級數."""
-        return self.year - 1
+    def final_report_due(self) -> datetime.date:
+        """七(三): the 結報 is due so many months after the plan period ends (the month's last day
+        when it has no such day: 111-12-31 + 2 months = 112-02-28)."""
+        months = self.rule_set.final_report_due_months
+        end = self.period_end
+        index = end.year * 12 + end.month - 1 + months
+        year, month = divmod(index, 12)
+        month += 1
+        last = (datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)).day
+        return datetime.date(year, month, min(end.day, last))
 
     @property
     def is_closed(self) -> bool:
@@ -141,6 +166,10 @@ class PlanYear(models.Model):
             raise ValidationError({"rules": str(exc)}) from exc
         if rule_set.year != self.year:
             raise ValidationError({"rules": "規則的 year 必須與計畫年度相同"})
+        if self.period_start and self.period_end:
+            problems = engine.period_problems(rule_set, self.period_start, self.period_end)
+            if problems:
+                raise ValidationError({"rules": "；".join(message for _, message in problems)})
 
 
 class Level(models.TextChoices):

@@ -100,7 +100,7 @@ def roster_records(county: str | None = None, rule_set: engine.RuleSet = engine.
     """One 附錄 record per school level, keyed like schools.roster_format.COLUMNS.
 
     The requested counts equal the entitlement (是), as a county that follows the rules
-    would fill them in.
+    would fill them in. Schools whose 設立別 the rule set leaves out (國立) are not a county's.
     """
     moe_rows = _moe_rows()
     levels_by_code: dict[str, set[str]] = {}
@@ -113,6 +113,9 @@ def roster_records(county: str | None = None, rule_set: engine.RuleSet = engine.
         if county is not None and county_name != county:
             continue
         code = row["學校代碼"]
+        ownership = _ownership(code, row["學校名稱"], county_name)
+        if ownership not in rule_set.ownerships_in_scope:
+            continue
         classes, students, teachers, largest = school_counts(row, level)
         area = grades.get(code, engine.AREA_GENERAL)
         facts = engine.RowFacts(level, area, classes, largest, teachers, students)
@@ -122,7 +125,7 @@ def roster_records(county: str | None = None, rule_set: engine.RuleSet = engine.
                 "level": level,
                 "code": code,
                 "county": county_name,
-                "ownership": _ownership(code, row["學校名稱"], county_name),
+                "ownership": ownership,
                 "affiliation": _affiliation(row["學校名稱"], level, len(levels_by_code[code]) > 1),
                 "area": area,
                 "name": _full_name(row["學校名稱"], county_name),

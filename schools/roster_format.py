@@ -50,8 +50,10 @@ MISSING_HINT = "（請使用教育部附錄格式）"
 MAX_ROWS = 5_000
 
 
-def header_texts(survey_year: int) -> dict[str, str]:
-    """The 附錄's header cells as the MOE template writes them (the export writes these)."""
+def header_texts(survey_year: int, rule_set: engine.RuleSet = engine.RULES_111) -> dict[str, str]:
+    """The 附錄's header cells as the MOE template writes them (the export and the PDF write
+    these), with the year's survey year and the rule set's class ratio."""
+    per = rule_set.classes_per_device_class
     return {
         "seq": "序號",
         "level": "學制\n(國小、國中)",
@@ -68,7 +70,7 @@ def header_texts(survey_year: int) -> dict[str, str]:
         "req_carts": "申請補助\n充電車數",
         "req_teacher_devices": "申請補助\n教師載具數",
         "req_student_devices": "申請補助\n學生載具數",
-        "compliance": "符合偏遠學校師生1人1機、非偏遠學校每6班配發1班學習載具原則\n(是、填否者請說明原因)",
+        "compliance": f"符合偏遠學校師生1人1機、非偏遠學校每{per}班配發1班學習載具原則\n(是、填否者請說明原因)",
     }
 
 
@@ -172,7 +174,7 @@ def parse_roster(content: bytes, rule_set: engine.RuleSet, *, max_bytes: int) ->
     return parse_sheets(sheets, rule_set)
 
 
-def parse_sheets(sheets: list[Sheet], rule_set: engine.RuleSet) -> RosterParse:
+def parse_sheets(sheets: list[Sheet], rule_set: engine.RuleSet, *, survey_year: int | None = None) -> RosterParse:
     result = RosterParse()
     layout = find_layout(sheets, COLUMNS, anchors=ANCHORS, prefer="附錄")
     if not layout:
@@ -189,7 +191,7 @@ def parse_sheets(sheets: list[Sheet], rule_set: engine.RuleSet) -> RosterParse:
             Problem(None, "", f"檔案有 {rows:,} 列資料，超過名單每次匯入的上限 {MAX_ROWS:,} 列，請分檔上傳")
         )
         return result
-    expected_year = rule_set.year - 1
+    expected_year = rule_set.year - 1 if survey_year is None else survey_year
     if result.survey_year is not None and result.survey_year != expected_year:
         result.warnings.append(
             Problem(
@@ -287,7 +289,13 @@ def _parse_row(number: int, row_cells: dict, layout: Layout, rule_set: engine.Ru
         if not row.county:
             fail("county", f"「{county_text}」不是 22 個縣市之一")
     ownership = cells.text(row_cells.get("ownership")).replace(" ", "")
-    if ownership in _OWNERSHIPS:
+    if ownership in _OWNERSHIPS and ownership not in rule_set.ownerships_in_scope:
+        # 實施對象: 「縣(市)政府所轄國民中小學」; a 國立 school is the MOE's, not the county's.
+        fail(
+            "ownership",
+            engine.OUT_OF_SCOPE_NATIONAL if ownership == "國立" else f"{ownership}學校不列入本年度縣市計畫",
+        )
+    elif ownership in _OWNERSHIPS:
         row.ownership = ownership
     else:
         fail(

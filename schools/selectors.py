@@ -15,9 +15,14 @@ ROSTER = "roster"
 PLAN_YEARS = "plan_years"
 
 
+def plan_years() -> list[PlanYear]:
+    """Every plan year, the latest first (cached until a year is opened or changed)."""
+    return cached(PLAN_YEARS, ("all",), lambda: list(PlanYear.objects.order_by("-year")))
+
+
 def plan_year_or_latest(year: str | None) -> PlanYear:
     """The plan year asked for (?year=111), else the latest one. Every page asks: cached."""
-    years = cached(PLAN_YEARS, ("all",), lambda: list(PlanYear.objects.order_by("-year")))
+    years = plan_years()
     wanted = int(year) if year and str(year).isdigit() else None
     return next((y for y in years if y.year == wanted), years[0] if years else None)
 
@@ -38,7 +43,14 @@ def roster_export_workbook(*, plan_year: PlanYear, county: County | None, user: 
     )
     records = roster_export_records(rows)
     label = county.name if county else (user.county.name if user and user.is_county_staff else "全國")
-    return write_roster_workbook(records, plan_year=plan_year.year, county_label=label), len(records)
+    content = write_roster_workbook(
+        records,
+        plan_year=plan_year.year,
+        county_label=label,
+        survey_year=plan_year.survey_year,
+        rule_set=plan_year.rule_set,
+    )
+    return content, len(records)
 
 
 def roster_totals(*, rows: QuerySet, rule_set: engine.RuleSet) -> engine.CountyTotals:

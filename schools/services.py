@@ -6,8 +6,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from portal.audit import CHANGED, record_history
+from portal.audit import CHANGED, CREATED, record_history
 from portal.cache import invalidate
+from portal.db import bulk_update_rows, refresh_statistics
 from portal.models import User
 from portal.roc import roc_date
 from schools.guards import roster_state
@@ -37,16 +38,17 @@ EDITABLE_ROW_FIELDS = (
 )
 
 
-def roster_row_edit_refusal(row: RosterRow) -> str:
-    """Why this row cannot change now, or "" when it can."""
-    state = roster_state(row.school.county_id, row.plan_year)
+def roster_row_edit_refusal(row: RosterRow, *, for_update: bool = False) -> str:
+    """Why this row cannot change now, or "" when it can (`for_update`: in the writing
+    transaction, holding the plan's lock until it commits)."""
+    state = roster_state(row.school.county_id, row.plan_year, for_update=for_update)
     return "" if state.editable else state.reason
 
 
 @transaction.atomic
 def roster_row_update(*, row: RosterRow, user: User, values: dict, expected_version: int) -> RosterRow:
     """Save one row's new figures, unless the plan locks it or someone saved it meanwhile."""
-    refusal = roster_row_edit_refusal(row)
+    refusal = roster_row_edit_refusal(row, for_update=True)
     if refusal:
         raise RosterEditRefused(refusal)
     problems = consistency_problems(values["classes"], values["max_class_size"], values["students"])
@@ -88,3 +90,68 @@ def roster_row_update(*, row: RosterRow, user: User, values: dict, expected_vers
     record_history([row], kind=CHANGED, user=user, reason="逐列修改")
     invalidate(ROSTER)
     return row
+
+
+# --- A plan year's roster as a whole ------------------------------------------------------------
+
+ENTITLED_FIELDS = ("entitled_carts", "entitled_teacher_devices", "entitled_student_devices", "complies")
+
+
+def roster_apply_rules(*, plan_year, user: User | None, reason: str) -> int:
+    """Every row of the year judged again by the year's (changed) rules: its entitlement and
+    whether it complies. A row whose verdict changes is written (one UPDATE for all) and its
+    version moves on, so a form opened before is refused as stale. Returns the rows changed."""
+    rule_set = plan_year.rule_set
+    changed = []
+    for row in RosterRow.objects.filter(plan_year=plan_year).select_related("plan_year"):
+        before = tuple(getattr(row, name) for name in ENTITLED_FIELDS)
+        row.apply_rules(rule_set)
+        if tuple(getattr(row, name) for name in ENTITLED_FIELDS) != before:
+            row.version += 1
+            row.updated_at = timezone.now()
+            changed.append(row)
+    if changed:
+        bulk_update_rows(RosterRow, changed, (*ENTITLED_FIELDS, "version", "updated_at"))
+        record_history(changed, kind=CHANGED, user=user, reason=reason)
+    invalidate(ROSTER)
+    return len(changed)
+
+
+def roster_carry_over(*, source, target, user: User | None) -> int:
+    """The new year's roster starts as last year's rows with the requested counts cleared (the
+    county surveys its schools again; an upload of the new 附錄 replaces the whole roster).
+    Schools the new rules leave out (國立, when out of scope) do not come along. One INSERT."""
+    rule_set = target.rule_set
+    now = timezone.now()
+    rows = []
+    for row in (
+        RosterRow.objects.filter(plan_year=source, school__ownership__in=rule_set.ownerships_in_scope)
+        .select_related("school")
+        .order_by("school__code", "level")
+    ):
+        new = RosterRow(
+            plan_year=target,
+            school=row.school,
+            level=row.level,
+            name=row.name,
+            area=row.area,
+            classes=row.classes,
+            max_class_size=row.max_class_size,
+            teachers=row.teachers,
+            students=row.students,
+            req_carts=None,
+            req_teacher_devices=None,
+            req_student_devices=None,
+            reason="",
+            updated_at=now,
+        )
+        new.apply_rules(rule_set)
+        rows.append(new)
+    RosterRow.objects.bulk_create(rows, batch_size=2_000)
+    if rows and rows[0].pk is None:
+        # Backends that do not return keys from a bulk INSERT: read them back for the history.
+        rows = list(RosterRow.objects.filter(plan_year=target))
+    record_history(rows, kind=CREATED, user=user, reason=f"由 {source.year} 年度名單帶入")
+    refresh_statistics(RosterRow)
+    invalidate(ROSTER)
+    return len(rows)

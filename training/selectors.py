@@ -316,10 +316,17 @@ def meeting_months(*, meetings: QuerySet, plan_year: PlanYear) -> list[dict]:
 
 
 def schools_without_public_lesson(*, schools: QuerySet, plan_year: PlanYear) -> QuerySet:
-    """The roster's schools (of `schools`) with no 公開觀議課 this plan year. One query."""
+    """The roster's schools (of `schools`) that held fewer 公開觀議課 this plan year than the rule
+    set asks of each school (五(四)2(1)B: at least `public_lessons_per_school`). One query."""
     in_roster = RosterRow.objects.filter(plan_year=plan_year).values("school_id")
-    held = PublicLesson.objects.filter(plan_year=plan_year).values("school_id")
-    return schools.filter(pk__in=in_roster).exclude(pk__in=held).order_by("code")
+    enough = (
+        PublicLesson.objects.filter(plan_year=plan_year)
+        .values("school_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=plan_year.rule_set.public_lessons_per_school)
+        .values("school_id")
+    )
+    return schools.filter(pk__in=in_roster).exclude(pk__in=enough).order_by("code")
 
 
 def roster_school_count(*, county, plan_year: PlanYear) -> int:
@@ -391,10 +398,11 @@ def staffing_figures(*, county, plan_year: PlanYear) -> dict:
         item = hired.get(kind, {"n": 0, "full": 0})
         lines.append(StaffLine(kind, kind.label, persons, item["n"], item["full"], item["n"] - item["full"], rate))
     by_kind = {line.kind: line.hired for line in lines}
+    part_time = {line.kind: line.hired - line.full_time for line in lines}
     amount = engine.staffing_amount(
         by_kind[StaffKind.COUNSELOR], by_kind[StaffKind.IT], by_kind[StaffKind.ADMIN], rules
     )
-    return {"lines": lines, "entitled": entitled, "amount_ntd": amount, "by_kind": by_kind}
+    return {"lines": lines, "entitled": entitled, "amount_ntd": amount, "by_kind": by_kind, "part_time": part_time}
 
 
 def session_budget_figures(*, county, plan_year: PlanYear) -> dict:
@@ -420,7 +428,8 @@ def session_budget_figures(*, county, plan_year: PlanYear) -> dict:
 def plan_figures(*, county, plan_year: PlanYear) -> dict:
     """What `budget.services.plan_set_county_figures` receives from the office."""
     sessions = session_budget_figures(county=county, plan_year=plan_year)
-    staff = staffing_figures(county=county, plan_year=plan_year)["by_kind"]
+    staffing = staffing_figures(county=county, plan_year=plan_year)
+    staff, part_time = staffing["by_kind"], staffing["part_time"]
     return {
         "training_sessions": sessions["sessions"],
         "substitute_periods_elementary": sessions["periods_elementary"],
@@ -428,6 +437,10 @@ def plan_figures(*, county, plan_year: PlanYear) -> dict:
         "requested_counselors": staff[StaffKind.COUNSELOR],
         "requested_it_staff": staff[StaffKind.IT],
         "requested_admin_staff": staff[StaffKind.ADMIN],
+        # 六(三)5(4): counsellors and IT staff may be part-time; the county enters their share on
+        # the budget form (the office knows who is part-time, not at what share).
+        "part_time_counselors": part_time[StaffKind.COUNSELOR],
+        "part_time_it_staff": part_time[StaffKind.IT],
     }
 
 

@@ -81,3 +81,41 @@ def office_figures_to_plan(*, county: County, plan_year: PlanYear, user: User) -
 
 
 __all__ = ["PlanActionRefused"]
+
+
+# --- A new plan year ---------------------------------------------------------------------------------
+
+
+def office_carry_over(*, source, target, user) -> int:
+    """The office goes on into the new year: its staff, working groups and members are copied
+    (the county corrects who left). Sessions, meetings and attendance stay with their year; A1
+    and A2 count across years anyway. Called by budget.years.plan_year_open."""
+    from portal.audit import CREATED, record_history
+    from training.models import OfficeMember, OfficeStaff, WorkingGroup
+
+    reason = f"由 {source.year} 年度帶入"
+    groups = {}
+    for group in WorkingGroup.objects.filter(plan_year=source):
+        old_pk = group.pk
+        group.pk = None
+        group.plan_year = target
+        groups[old_pk] = group
+    WorkingGroup.objects.bulk_create(groups.values())
+    staff = []
+    for person in OfficeStaff.objects.filter(plan_year=source):
+        person.pk = None
+        person.plan_year = target
+        staff.append(person)
+    OfficeStaff.objects.bulk_create(staff)
+    members = []
+    for member in OfficeMember.objects.filter(plan_year=source):
+        member.pk = None
+        member.plan_year = target
+        member.group = groups.get(member.group_id)
+        members.append(member)
+    OfficeMember.objects.bulk_create(members)
+    for objs in (list(groups.values()), staff, members):
+        if objs and objs[0].pk is not None:
+            record_history(objs, kind=CREATED, user=user, reason=reason)
+    invalidate(TRAINING)
+    return len(staff)

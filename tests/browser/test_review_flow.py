@@ -81,6 +81,14 @@ def test_import_fix_submit_return_resubmit_approve(browser, live_server, officer
     county_page.get_by_role("button", name="儲存計畫內容").click()
     county_page.get_by_text("計畫內容（附件1）已儲存").wait_for()
 
+    # Lines 1-3 ask what the 附錄 asks: line 2 is below its estimate, and the county says why.
+    county_page.get_by_role("link", name="縣市計畫").click()
+    county_page.get_by_text("第2項「學習載具-學生」申請補助數與預估補助數不同，請填寫差異說明").wait_for()
+    county_page.get_by_role("link", name="填寫經費表").click()
+    county_page.locator("#id_line2-explanation").fill("北濱國小已自購 10 臺平板，申請數扣除之")
+    county_page.get_by_role("button", name="儲存經費表").click()
+    county_page.get_by_text("經費表已儲存").wait_for()
+
     # Submit.
     county_page.get_by_role("link", name="縣市計畫").click()
     county_page.get_by_role("button", name="送審").click()

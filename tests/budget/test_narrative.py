@@ -64,7 +64,11 @@ def test_the_page_shows_the_moe_text_the_placeholders_and_the_computed_indicator
     assert "共計 <strong>2</strong> 校" in page
     assert 'name="promotion_plan"' in page and 'name="wireless_classes"' in page
     # 五(一)1-4 computed: 8 + 112 + 12 + 41 devices; of them 53 for the remote school; both schools comply.
-    assert "173 臺" in page and "53 臺" in page and page.count("100 %") == 2
+    assert "購置學習載具總臺數 <strong>173</strong> 臺。" in page
+    assert "偏遠地區學校購置學習載具總臺數 <strong>53</strong> 臺。" in page
+    assert page.count("（依名單與經費表計算：100%）") == 2
+    # 五(一)6 as the seed writes it, with the year's A1+A2 target; no input for it.
+    assert "培訓教師人數達縣市所有教師總數 <strong>25</strong> %。" in page and "trained_teachers_percent" not in page
 
 
 def test_the_county_fills_it_in_and_can_then_submit(plan, officer_a):

@@ -167,3 +167,18 @@ def test_delete(rosters, reviewer):
     scenario = scenario_create(user=reviewer, plan_year=PlanYear.objects.get(year=111), name="刪")
     response = client_for(reviewer).post(reverse("scenario_delete", args=[scenario.pk]))
     assert response.status_code == 302 and not RuleScenario.objects.exists()
+
+
+def test_a_scenario_opens_next_year_with_its_changes(plan_year, reviewer):
+    from budget.scenarios import scenario_create, scenario_update
+
+    scenario = scenario_create(user=reviewer, plan_year=plan_year, name="每 5 班")
+    values = scenario.rule_values() | {"classes_per_device_class": 5}
+    scenario_update(scenario=scenario, user=reviewer, values=values, expected_version=scenario.version)
+    scenario.refresh_from_db()
+    assert scenario.changed_values() == {"classes_per_device_class": 5}
+    client = client_for(reviewer)
+    detail = client.get(reverse("scenario_detail", args=[scenario.pk])).content.decode()
+    assert "以此情境開啟下一年度" in detail
+    page = client.get(reverse("plan_year_open") + f"?source=111&scenario={scenario.pk}").content.decode()
+    assert "已帶入試算情境「每 5 班」" in page and 'name="rule_classes_per_device_class" value="5"' in page

@@ -27,6 +27,10 @@ def plan(plan_year, county_a, officer_a):
     )
     plan = plan_for(county=county_a, plan_year=plan_year)
     fill_narrative(plan)
+    # Line 2 asks what the 附錄 asks (12 fewer than estimated): the county says why.
+    line = plan.lines.get(number=2)
+    line.explanation = "北濱國小已有自購載具"
+    line.save()
     return plan
 
 
@@ -53,10 +57,10 @@ def test_the_county_fills_the_table_and_sees_what_is_missing(plan, officer_a):
     page = text(client.get(url("plan_detail", plan)))
     assert "名單與經費表已齊備，可以送審" in page
     assert "學習載具-教師" in page and "其他需求項目" in page
-    response = client.post(url("plan_edit", plan), edit_data(plan, **{"line1-requested": 20, "training_sessions": 4}))
+    response = client.post(url("plan_edit", plan), edit_data(plan, **{"line4-requested": 20, "training_sessions": 4}))
     assert response.status_code == 302
     page = text(client.get(url("plan_detail", plan)))
-    assert "第1項「學習載具-教師」申請補助數與預估補助數不同，請填寫差異說明" in page
+    assert "第4項「既有學習載具管理系統(MDM)使用授權」申請補助數與預估補助數不同，請填寫差異說明" in page
     assert url("plan_submit", plan) not in page
     plan.refresh_from_db()
     assert plan.training_sessions == 4
@@ -91,6 +95,7 @@ def test_submit_review_return_resubmit_approve_through_the_pages(plan, officer_a
     moe.post(
         url("plan_moe_figures", plan),
         {
+            "version": CountyPlan.objects.get(pk=plan.pk).version,
             "prev_teacher_devices": 4,
             "prev_student_devices": 0,
             "prev_carts": 0,

@@ -36,12 +36,37 @@ def plan(plan_year, county_a):
 
 @pytest.fixture
 def ready_plan(plan, plan_year, officer_a):
+    """Two schools, one asking 12 student devices fewer than its entitlement: line 2 asks 212
+    where 224 are estimated, and says why."""
     load_roster(
         plan_year,
         [record(), record(code="154602", req_student_devices=100, compliance="否，已有自購載具")],
         user=officer_a,
     )
+    explain(plan, officer_a, {2: "北濱國小已有自購載具 12 臺"})
+    plan.refresh_from_db()
     return plan
+
+
+def explain(plan, user, explanations: dict[int, str]):
+    """The county's 差異說明 of some lines, saved through the budget form's service."""
+    plan = type(plan).objects.get(pk=plan.pk)
+    plan_update(
+        plan=plan,
+        user=user,
+        plan_values=_plan_values(**{name: getattr(plan, name) for name in _plan_values()}),
+        line_values={
+            number: {
+                "requested": None,
+                "recurrent_ntd": None,
+                "capital_ntd": None,
+                "explanation": text,
+                "procurement_note": "",
+            }
+            for number, text in explanations.items()
+        },
+        expected_version=plan.version,
+    )
 
 
 def values_of(row):
@@ -74,7 +99,11 @@ def test_an_empty_plan_cannot_be_submitted(plan, officer_a):
 
 def test_a_no_row_without_reason_blocks_submission(plan, plan_year, officer_a):
     load_roster(plan_year, [record(), record(code="154602", req_student_devices=100, compliance="否")])
-    assert plan_missing(plan) == ["有 1 列不符原則（否）尚未說明原因：154602 花蓮縣立示範國小（國小）"]
+    assert plan_missing(plan) == [
+        "有 1 列不符原則（否）尚未說明原因：154602 花蓮縣立示範國小（國小）",
+        # Line 2 asks what the 附錄 asks (212), not the estimate (224): the county says why.
+        "第2項「學習載具-學生」申請補助數與預估補助數不同，請填寫差異說明",
+    ]
     with pytest.raises(PlanActionRefused, match="尚不能送審：有 1 列不符原則"):
         plan_submit(plan=plan, user=officer_a)
     assert plan.submissions.count() == 0
@@ -82,12 +111,19 @@ def test_a_no_row_without_reason_blocks_submission(plan, plan_year, officer_a):
 
 def test_a_line_that_differs_without_explanation_blocks_submission(ready_plan, officer_a):
     lines = {
-        1: {"requested": 20, "recurrent_ntd": None, "capital_ntd": None, "explanation": "", "procurement_note": ""}
+        4: {"requested": 20, "recurrent_ntd": None, "capital_ntd": None, "explanation": "", "procurement_note": ""}
     }
-    plan_update(plan=ready_plan, user=officer_a, plan_values=_plan_values(), line_values=lines, expected_version=1)
-    assert plan_missing(ready_plan) == ["第1項「學習載具-教師」申請補助數與預估補助數不同，請填寫差異說明"]
-    lines[1]["explanation"] = "含縣市統籌 4 臺"
-    plan_update(plan=ready_plan, user=officer_a, plan_values=_plan_values(), line_values=lines, expected_version=2)
+    version = ready_plan.version
+    plan_update(
+        plan=ready_plan, user=officer_a, plan_values=_plan_values(), line_values=lines, expected_version=version
+    )
+    assert plan_missing(ready_plan) == [
+        "第4項「既有學習載具管理系統(MDM)使用授權」申請補助數與預估補助數不同，請填寫差異說明"
+    ]
+    lines[4]["explanation"] = "另有 20 臺自購載具需授權"
+    plan_update(
+        plan=ready_plan, user=officer_a, plan_values=_plan_values(), line_values=lines, expected_version=version + 1
+    )
     assert plan_missing(ready_plan) == []
 
 
@@ -102,16 +138,18 @@ def _plan_values(**overrides):
         0,
     )
     values |= dict.fromkeys(("requested_counselors", "requested_it_staff", "requested_admin_staff"))
+    values |= {"part_time_counselors": 0, "part_time_it_staff": 0, "part_time_share_percent": None}
     return values | overrides
 
 
 def test_two_people_saving_the_same_plan_the_second_is_refused(ready_plan, officer_a):
+    opened = ready_plan.version
     plan_update(
         plan=ready_plan,
         user=officer_a,
         plan_values=_plan_values(training_sessions=3),
         line_values={},
-        expected_version=1,
+        expected_version=opened,
     )
     with pytest.raises(PlanActionRefused, match="已被他人修改"):
         plan_update(
@@ -119,7 +157,7 @@ def test_two_people_saving_the_same_plan_the_second_is_refused(ready_plan, offic
             user=officer_a,
             plan_values=_plan_values(training_sessions=9),
             line_values={},
-            expected_version=1,
+            expected_version=opened,
         )
     ready_plan.refresh_from_db()
     assert ready_plan.training_sessions == 3
@@ -183,8 +221,10 @@ def test_the_whole_review(ready_plan, plan_year, officer_a, reviewer):
     changed_fields = {f["label"]: (f["old"], f["new"]) for f in diff["changed"][0]["fields"]}
     assert changed_fields["申請學生載具"] == (100, 112)
     assert changed_fields["符合原則"] == (False, True)
-    assert [item["line"]["number"] for item in diff["lines"]] == [9]
-    assert {f["label"]: (f["old"], f["new"]) for f in diff["lines"][0]["fields"]}["合計（千元）"] == (0, 50)
+    # Line 2 follows the 附錄 (212 -> 224); line 9 the county's two sessions.
+    assert [item["line"]["number"] for item in diff["lines"]] == [2, 9]
+    assert {f["label"]: (f["old"], f["new"]) for f in diff["lines"][0]["fields"]}["申請補助數"] == (212, 224)
+    assert {f["label"]: (f["old"], f["new"]) for f in diff["lines"][1]["fields"]}["合計（千元）"] == (0, 50)
 
     # Approve line by line: not above what was submitted, lower only with a note.
     requested = {item["number"]: item["total_ntd"] for item in second.budget}
@@ -231,7 +271,7 @@ def test_the_snapshot_does_not_change_when_the_roster_does(ready_plan, plan_year
 
 
 def test_moe_figures_change_the_estimate(ready_plan, reviewer):
-    plan_update_moe_figures(
+    plan = plan_update_moe_figures(
         plan=ready_plan,
         user=reviewer,
         values={
@@ -245,8 +285,9 @@ def test_moe_figures_change_the_estimate(ready_plan, reviewer):
     )
     from budget.selectors import plan_table
 
-    table = plan_table(ready_plan)
+    table = plan_table(plan)
     assert (table.line(1).computed, table.line(1).previously_subsidised, table.line(1).estimate) == (16, 6, 10)
+    assert table.line(1).requested == 10 and table.line(1).estimate_provisional
     assert table.line(5).capital_ntd == 250_000
     event = ready_plan.events.get(kind=PlanEvent.Kind.MOE_INPUTS)
     assert event.data["prev_teacher_devices"] == [0, 6]
@@ -270,7 +311,7 @@ def test_other_apps_set_county_figures_while_the_county_may_edit(ready_plan, off
     plan = plan_set_county_figures(
         plan=ready_plan, user=officer_a, values={"existing_devices_without_mdm": 120}, source="載具管理：既有載具"
     )
-    assert plan.existing_devices_without_mdm == 120 and plan.version == 2
+    assert plan.existing_devices_without_mdm == 120 and plan.version == ready_plan.version + 1
     last = plan.history.order_by("-history_date").first()
     assert (last.history_change_reason, last.history_user) == ("載具管理：既有載具", officer_a)
     with pytest.raises(ValueError, match="not county figures"):

@@ -138,7 +138,7 @@ def test_existing_devices_without_mdm_feed_budget_line_4(rosters, county_a, plan
     from budget.selectors import plan_table
 
     line = plan_table(plan).line(4)
-    assert line.requested == 35 and line.recurrent_ntd == 35 * 900
+    assert line.requested == 35 and line.capital_ntd == 35 * 900  # MDM licences are 資本門
 
     response = client_for(officer_a).post(reverse("mdm_feed"), follow=True)
     assert "已將需 MDM 授權的既有載具 35 臺填入經費表第 4 項" in response.content.decode()

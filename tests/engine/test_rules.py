@@ -183,13 +183,15 @@ def test_budget_table_lines_and_estimates():
     # More previously subsidised than computed: the estimate is zero, not negative.
     assert (students.estimate, students.capital_ntd) == (0, 0)
     assert (carts.estimate, carts.capital_k) == (250, 12_500)
-    assert table.line(4).recurrent_ntd == 1_200 * 900
+    assert (table.line(4).recurrent_ntd, table.line(4).capital_ntd) == (0, 1_200 * 900)  # MDM: 資本門
     assert table.line(5).capital_ntd == 8_000_000
     assert table.line(6).recurrent_k == 3_211
     assert (table.line(7).computed, table.line(7).recurrent_k) == (6, 4_300)
     assert table.line(8).recurrent_ntd == 1_650_000
     assert table.line(9).recurrent_ntd == 20 * 25_000
-    assert table.line(10).recurrent_ntd == 1_000 * 320 + 500 * 360
+    # 代理代課費 plus its 補充保費 at 2.11%: 500,000 + 10,550.
+    assert table.line(10).recurrent_ntd == 1_000 * 320 + 500 * 360 + 10_550
+    assert table.line(10).parts == (("代理代課費", 500_000), ("代理代課費補充保費", 10_550))
     assert table.line(11).total_ntd == 0
     assert table.problems == ()
     # The 合計 row is the sum of the rounded lines, so the printed table adds up.
@@ -209,7 +211,8 @@ def test_total_of_rounded_lines_can_differ_from_rounded_total():
 
 
 def test_a_requested_count_that_differs_needs_an_explanation():
-    inputs = r.BudgetInputs(totals=county_95(), requested_counts={1: 650})
+    # The 附錄 asks for 650 teacher devices where the rules give 700.
+    inputs = r.BudgetInputs(totals=county_95(), roster_requested=r.Requested(300, 650, 9_000))
     table = r.budget_table(inputs, R)
     assert table.line(1).needs_explanation
     assert [p.line for p in table.problems] == [1]

@@ -68,7 +68,8 @@ def test_the_plans_own_figures_follow_their_prices():
     taitung = whatif.compare(COUNTIES, RULES, cheaper).counties[1]
     assert taitung.real.mdm_ntd == 90_000 and taitung.scenario.mdm_ntd == 80_000
     assert taitung.difference.training_ntd == -4 * 5_000
-    assert taitung.real.substitutes_ntd == 3_200
+    # 10 periods x 320 and the 2.11% 代理代課費補充保費 on them (issue 13): 3,200 + 67.52 -> 3,268.
+    assert taitung.real.substitutes_ntd == 3_268
 
 
 def test_staffing_and_operating_fee_follow_the_school_count():

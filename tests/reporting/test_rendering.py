@@ -143,3 +143,63 @@ def test_render_plan_writes_the_same_documents_without_a_worker(plan, officer_a,
     assert "第 1 次送審版本" in pdf_text(pdf.read_bytes())
     with pytest.raises(CommandError, match="沒有第 2 次送審"):
         call_command("render_plan", "--county", "花蓮縣", "--submission", "2", "--out", str(pdf))
+
+
+def test_render_plan_prints_the_plan_as_data_with_the_figures_the_pdf_shows(plan, officer_a, reviewer, tmp_path):
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    from budget.services import plan_update_moe_figures
+
+    plan = plan_update_moe_figures(
+        plan=plan,
+        user=reviewer,
+        values={"prev_student_devices": 100, "moe_estimate_carts": 700, "ap_count": 3, "ap_amount_ntd": 45_000},
+    )
+    out = io.StringIO()
+    call_command("render_plan", "--county", "花蓮縣", "--year", "111", "--format", "json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert set(data) == {"county", "year", "status", "version", "lines", "roster_requested", "indicators"}
+    assert (data["county"], data["year"], data["status"]) == ("花蓮縣", 111, "draft")
+    table = plan_table(plan)
+    assert [line["number"] for line in data["lines"]] == list(range(1, 12))
+    for item, line in zip(data["lines"], table.lines, strict=True):
+        assert set(item) == {
+            "number",
+            "name",
+            "computed",
+            "previously",
+            "estimate",
+            "requested",
+            "recurrent_ntd",
+            "capital_ntd",
+            "approved_ntd",
+        }
+        assert (item["computed"], item["previously"], item["estimate"], item["requested"]) == (
+            line.computed,
+            line.previously_subsidised,
+            line.estimate,
+            line.requested,
+        )
+        assert (item["recurrent_ntd"], item["capital_ntd"], item["approved_ntd"]) == (
+            line.recurrent_ntd,
+            line.capital_ntd,
+            None,
+        )
+    lines = {item["number"]: item for item in data["lines"]}
+    assert lines[2]["previously"] == 100 and lines[3]["estimate"] == 700 and lines[11]["computed"] is None
+    asked = data["roster_requested"]
+    assert lines[2]["requested"] == asked["student_devices"] - 100
+    assert data["indicators"]["1"] == lines[1]["requested"] + lines[2]["requested"]
+    assert all(value is None or isinstance(value, int) for value in data["indicators"].values())
+    # The same numbers the PDF prints.
+    text = squeeze(pdf_text(plan_pdf(plan_document(plan, None))))
+    assert f"購置學習載具總臺數{data['indicators']['1']:,}臺" in text
+    assert f"{lines[2]['computed']:,}100{lines[2]['estimate']:,}暫估{lines[2]['requested']:,}由附錄彙總" in text
+    # --out writes a file; PDF and Excel need one.
+    target = tmp_path / "plan.json"
+    call_command("render_plan", "--county", "花蓮縣", "--format", "json", "--out", str(target), stdout=io.StringIO())
+    assert json.loads(target.read_text(encoding="utf-8")) == data
+    with pytest.raises(CommandError, match="--out"):
+        call_command("render_plan", "--county", "花蓮縣", "--format", "pdf")

@@ -27,7 +27,8 @@ def test_session_figures(office, plan_year, county_a, county_b):
     figures = session_budget_figures(county=county_a, plan_year=plan_year)
     assert (figures["sessions"], figures["periods_elementary"], figures["periods_junior"]) == (3, 14, 6)
     assert figures["training_ntd"] == 75_000
-    assert figures["substitute_ntd"] == 14 * 320 + 6 * 360
+    # 6,640 of pay and its 2.11% supplementary premium (140).
+    assert figures["substitute_ntd"] == 14 * 320 + 6 * 360 + 140
     assert plan_figures(county=county_a, plan_year=plan_year) == {
         "training_sessions": 3,
         "substitute_periods_elementary": 14,
@@ -35,6 +36,8 @@ def test_session_figures(office, plan_year, county_a, county_b):
         "requested_counselors": 2,
         "requested_it_staff": 1,
         "requested_admin_staff": 1,
+        "part_time_counselors": 0,
+        "part_time_it_staff": 0,
     }
 
 
@@ -44,7 +47,7 @@ def test_the_figures_reach_the_plans_budget_lines(office, plan_year, county_a, o
     plan = plan_for(county=county_a, plan_year=plan_year)
     lines = {line.number: line for line in plan_table(plan).lines}
     assert lines[9].requested == 3 and lines[9].recurrent_ntd == 75_000
-    assert lines[10].requested == 20 and lines[10].recurrent_ntd == 14 * 320 + 6 * 360 == 6_640
+    assert lines[10].requested == 20 and lines[10].recurrent_ntd == 14 * 320 + 6 * 360 + 140 == 6_780
     assert lines[7].requested == 4 and lines[7].recurrent_ntd == 2 * 750_000 + 750_000 + 650_000
     assert plan.history.latest().history_change_reason == "推動辦公室人力與研習場次"
 

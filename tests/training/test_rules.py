@@ -27,12 +27,13 @@ def test_targets_round_up_and_shares_are_in_tenths():
 
 def test_training_and_substitute_amounts():
     assert r.training_amount(3, R) == 75_000
-    assert r.substitute_amount({r.ELEMENTARY: 10, r.JUNIOR_HIGH: 6}, R) == 10 * 320 + 6 * 360
+    # 5,360 of pay plus its 補充保費 at 2.11% (113.1, rounded half up).
+    assert r.substitute_amount({r.ELEMENTARY: 10, r.JUNIOR_HIGH: 6}, R) == 10 * 320 + 6 * 360 + 113
     dearer = replace(
         R, training_session_unit_price=30_000, substitute_period_unit_price={r.ELEMENTARY: 400, r.JUNIOR_HIGH: 450}
     )
     assert r.training_amount(3, dearer) == 90_000
-    assert r.substitute_amount({r.ELEMENTARY: 1, r.JUNIOR_HIGH: 1}, dearer) == 850
+    assert r.substitute_amount({r.ELEMENTARY: 1, r.JUNIOR_HIGH: 1}, dearer) == 850 + 18  # 17.9 premium
 
 
 def test_a_rule_set_stored_before_these_parameters_still_loads():

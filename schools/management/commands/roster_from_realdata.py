@@ -20,6 +20,12 @@ class Command(BaseCommand):
         chosen = county_or_fail(county)
         name = chosen.name if chosen else None
         records = roster_records(name, plan_year.rule_set)
-        content = write_roster_workbook(records, plan_year=plan_year.year, county_label=name or "全國")
+        content = write_roster_workbook(
+            records,
+            plan_year=plan_year.year,
+            county_label=name or "全國",
+            survey_year=plan_year.survey_year,
+            rule_set=plan_year.rule_set,
+        )
         Path(out).write_bytes(content)
         self.stdout.write(f"已寫入 {len(records)} 列到 {out}")

@@ -8,8 +8,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("budget", "0002_plan_narrative"),
-        ("schools", "0006_official_statistics"),
+        ("budget", "0003_plan_years_moe_estimates_part_time_final_report"),
+        ("schools", "0007_official_statistics"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,10 +5,29 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+# The tolerances of the checks against the MOE's statistics, written into every stored rule set
+# (plan years store every key: a missing one would silently take the code's default).
+OFFICIAL_TOLERANCES = {
+    "official_classes_tolerance_percent": 0,
+    "official_students_tolerance_percent": 10,
+    "official_teachers_tolerance_percent": 10,
+    "official_max_class_size_tolerance_percent": 10,
+}
+
+
+def write_tolerances(apps, schema_editor):
+    PlanYear = apps.get_model("schools", "PlanYear")
+    for plan_year in PlanYear.objects.all():
+        rules = dict(plan_year.rules or {})
+        missing = {key: value for key, value in OFFICIAL_TOLERANCES.items() if key not in rules}
+        if missing:
+            plan_year.rules = rules | missing
+            plan_year.save(update_fields=["rules"])
+
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("schools", "0005_delete_rosterupload"),
+        ("schools", "0006_plan_year_survey_year_previous_and_full_rules"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -241,4 +260,5 @@ class Migration(migrations.Migration):
                 "constraints": [models.UniqueConstraint(fields=("year", "code"), name="remote_list_one_per_year_code")],
             },
         ),
+        migrations.RunPython(write_tolerances, migrations.RunPython.noop),
     ]
