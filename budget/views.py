@@ -23,7 +23,9 @@ from budget.models import NARRATIVE_FIELDS, ROSTER_LINES, BudgetLine, CountyPlan
 from budget.selectors import (
     narrative_snapshot,
     plan_lines,
+    plan_blockers,
     plan_missing,
+    plan_submit_summary,
     plan_narrative,
     plan_roster_requested,
     plan_table,
@@ -111,6 +113,7 @@ def plan_detail(request: HttpRequest, year: int, county_code: str) -> HttpRespon
         ]
     )
     rules = plan.plan_year.rule_set
+    blockers = plan_blockers(plan, table) if plan.county_may_edit else []
     return render(
         request,
         "budget/plan_detail.html",
@@ -136,7 +139,8 @@ def plan_detail(request: HttpRequest, year: int, county_code: str) -> HttpRespon
             },
             "totals": totals,
             "staffing": engine.entitled_staffing(totals.schools, plan.plan_year.rule_set),
-            "missing": plan_missing(plan, table) if plan.county_may_edit else [],
+            "missing": blockers,
+            "blocked_lines": {item["line"] for item in blockers if item["line"]},
             "refusal": county_edit_refusal(plan),
             "may_edit": access.may_edit_plan(request.user),
             "may_review": access.may_review(request.user),
@@ -263,17 +267,33 @@ def plan_narrative_view(request: HttpRequest, year: int, county_code: str) -> Ht
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def plan_submit_view(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
+    """送審 in two steps: without `confirmed` the page shows what is about to happen
+    (「第 N 次送審・合計 X 千元・送審後名單與經費表鎖定」); only the confirmed POST submits."""
     plan = _plan(request, year, county_code)
     access.require(access.may_edit_plan(request.user), "只有縣市承辦可以送審")
-    try:
-        submission = plan_submit(plan=plan, user=request.user)
-    except PlanActionRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"已送出第 {submission.number} 次送審，請等候教育部審查。")
-    return _back(plan)
+    if request.method == "POST" and request.POST.get("confirmed") == "1":
+        try:
+            submission = plan_submit(plan=plan, user=request.user)
+        except PlanActionRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, f"已送出第 {submission.number} 次送審，請等候教育部審查。")
+        return _back(plan)
+    table = plan_table(plan)
+    refusal = county_edit_refusal(plan)
+    blockers = plan_blockers(plan, table) if not refusal else []
+    return render(
+        request,
+        "budget/plan_submit_confirm.html",
+        {
+            "plan": plan,
+            "summary": plan_submit_summary(plan, table),
+            "refusal": refusal,
+            "blockers": blockers,
+        },
+    )
 
 
 @login_required
