@@ -233,7 +233,8 @@ def plan_blockers(
     table = plan_table(plan) if table is None else table
     for problem in table.problems:
         href = f"{edit_url}#edit-line-{problem.line}" if problem.line else edit_url
-        blockers.append(item(problem.message, href, code=f"第{problem.line}項" if problem.line else "", line=problem.line))
+        code = f"第{problem.line}項" if problem.line else ""
+        blockers.append(item(problem.message, href, code=code, line=problem.line))
     narrative = plan_narrative(plan)
     for name in narrative.REQUIRED:
         value = getattr(narrative, name)
