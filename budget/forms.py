@@ -49,13 +49,13 @@ REQUESTED_UNITS = {
 }
 
 
-def _describe(field, *, unit: str, blank: str = "") -> None:
+def _describe(field, *, unit: str, blank: str = "", placeholder: str = "") -> None:
     """The unit beside the box and what a blank box means (「留白＝預估 1,463 臺」), shown as
     the field's help and, shorter, inside the empty box."""
     field.unit = unit
     if blank:
         field.help_text = f"留白＝{blank}"
-        field.widget.attrs["placeholder"] = blank
+        field.widget.attrs["placeholder"] = placeholder or blank
 
 
 def _number(label: str, **kwargs) -> forms.IntegerField:
@@ -107,9 +107,9 @@ class PlanFiguresForm(forms.ModelForm):
             ("requested_it_staff", staffing.it_staff),
             ("requested_admin_staff", staffing.admin_staff),
         ):
-            _describe(self.fields[name], unit="人", blank=f"依原則 {entitled:,} 人")
+            _describe(self.fields[name], unit="人", blank=f"依原則 {entitled:,} 人", placeholder=f"{entitled:,}")
         for name in ("part_time_counselors", "part_time_it_staff"):
-            _describe(self.fields[name], unit="人", blank="0 人")
+            _describe(self.fields[name], unit="人", blank="0 人", placeholder="0")
 
     def clean_part_time_counselors(self):
         return self.cleaned_data["part_time_counselors"] or 0
@@ -146,15 +146,25 @@ class BudgetLineForm(forms.ModelForm):
         if "requested" in self.fields:
             unit = REQUESTED_UNITS.get(number, "")
             estimate = line.estimate if line.estimate is not None else line.computed
-            _describe(self.fields["requested"], unit=unit, blank=f"預估 {estimate or 0:,} {unit}".rstrip())
+            _describe(
+                self.fields["requested"],
+                unit=unit,
+                blank=f"預估 {estimate or 0:,} {unit}".rstrip(),
+                placeholder=f"{estimate or 0:,}",
+            )
         if number == engine.LINE_WIRELESS:
-            _describe(self.fields["capital_ntd"], unit="元", blank=f"教育部預估 {plan.ap_amount_ntd:,} 元")
+            _describe(
+                self.fields["capital_ntd"],
+                unit="元",
+                blank=f"教育部預估 {plan.ap_amount_ntd:,} 元",
+                placeholder=f"{plan.ap_amount_ntd:,}",
+            )
         elif number == engine.LINE_SOFTWARE:
-            _describe(self.fields["recurrent_ntd"], unit="元", blank="申請金額全數列經常門")
-            _describe(self.fields["capital_ntd"], unit="元", blank="0 元")
+            _describe(self.fields["recurrent_ntd"], unit="元", blank="申請金額全數列經常門", placeholder="全數")
+            _describe(self.fields["capital_ntd"], unit="元", blank="0 元", placeholder="0")
         elif number == engine.LINE_OTHER:
-            _describe(self.fields["recurrent_ntd"], unit="元", blank="0 元")
-            _describe(self.fields["capital_ntd"], unit="元", blank="0 元")
+            _describe(self.fields["recurrent_ntd"], unit="元", blank="0 元", placeholder="0")
+            _describe(self.fields["capital_ntd"], unit="元", blank="0 元", placeholder="0")
 
     def values(self) -> dict:
         """Every county column, the ones this line lacks as None."""
