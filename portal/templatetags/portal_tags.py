@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django import template
 
 from budget.rules import to_thousands
+from portal import access
 from portal.roc import ROC_OFFSET, roc_date
 
 register = template.Library()
@@ -149,3 +150,15 @@ def shown(value, unit: str = "") -> str:
         text = cell(value)
         return f"{text} {unit}" if unit else text
     return cell(value)
+
+
+@register.filter
+def one_school(user) -> bool:
+    """{% if user|one_school %}: the page is a school's own (portal.access.sees_one_school)."""
+    return access.sees_one_school(user)
+
+
+@register.filter
+def one_county(user) -> bool:
+    """{% if user|one_county %}: a 縣市 column would repeat the user's own county."""
+    return access.sees_one_county(user)
