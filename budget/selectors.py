@@ -245,7 +245,7 @@ def plan_blockers(
                 item(
                     f"附件1 尚未填寫：{verbose}",
                     f"{narrative_url}#id_{name}",
-                    label=f"附件1 尚未填寫：{label}",
+                    label=label,
                     code=code,
                     narrative=True,
                     field_label=verbose,

@@ -36,7 +36,8 @@ def test_blocker_link_live_totals_and_confirmed_submit(page, plan_year, county_a
     screenshot(page, "county-day-1-blockers")
 
     # The blocker reads as its label with its code, and leads to the field itself.
-    blocker = page.get_by_role("link", name="附件1 尚未填寫：跨校交流、成果展等推廣活動及獎勵措施規劃")
+    blocker = page.get_by_role("link", name="跨校交流、成果展等推廣活動及獎勵措施規劃")
+    page.get_by_text("附件1 尚未填寫").wait_for()
     assert "四(一)3(1)D" in page.locator("ul.blockers").inner_text()
     blocker.click()
     page.wait_for_url("**#id_promotion_plan")

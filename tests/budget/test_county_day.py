@@ -79,7 +79,7 @@ def test_each_blocker_reads_as_label_and_code_and_links_to_its_field_or_row(plan
     assert line_item["href"] == url("plan_edit", plan) + "#edit-line-2"
 
     page = client_for(officer_a).get(url("plan_detail", plan)).content.decode()
-    assert f'<a href="{url("plan_narrative", plan)}#id_promotion_plan">附件1 尚未填寫：跨校交流' in page
+    assert f'<a href="{url("plan_narrative", plan)}#id_promotion_plan">跨校交流' in page and "附件1 尚未填寫：" in page
     assert "（四(一)3(1)D）" in page
     assert f'href="{url("plan_edit", plan)}#edit-line-2"' in page
     # The blocked budget row is marked in words and with a class, not by colour alone.
