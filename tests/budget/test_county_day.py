@@ -114,6 +114,7 @@ def test_the_budget_form_shows_units_and_what_blank_means(plan, officer_a):  # n
     assert f"留白＝預估 {mdm.estimate:,} 套" in page
     assert '<span class="unit">元</span>' in page and '<span class="unit">場</span>' in page
     assert "留白＝依原則" in page
+    assert 'aria-describedby="id_line4-requested-help"' in page and 'id="id_line4-requested-help"' in page
     assert f'data-total="total"><strong>{table.total_k:,}</strong>' in page
     assert 'hx-post="' + url("plan_edit_totals", plan) + '"' in page
 
