@@ -27,6 +27,44 @@ REQUESTED_LABELS = {
 }
 
 
+# The unit printed beside each box of the budget form.
+PLAN_FIELD_UNITS = {
+    "existing_devices_without_mdm": "臺",
+    "training_sessions": "場",
+    "substitute_periods_elementary": "節",
+    "substitute_periods_junior": "節",
+    "requested_counselors": "人",
+    "requested_it_staff": "人",
+    "requested_admin_staff": "人",
+    "part_time_counselors": "人",
+    "part_time_it_staff": "人",
+    "part_time_share_percent": "%",
+}
+REQUESTED_UNITS = {
+    engine.LINE_MDM: "套",
+    engine.LINE_WIRELESS: "臺",
+    engine.LINE_SOFTWARE: "元",
+    engine.LINE_OPERATING: "元",
+    engine.LINE_TRAINING: "場",
+}
+
+
+def _describe(field, *, unit: str, blank: str = "", placeholder: str = "") -> None:
+    """The unit beside the box and what a blank box means (「留白＝預估 1,463 臺」), shown as
+    the field's help and, shorter, inside the empty box."""
+    field.unit = unit
+    if blank:
+        field.help_text = f"留白＝{blank}"
+        field.widget.attrs["placeholder"] = placeholder or blank
+
+
+def _link_help(form) -> None:
+    """Each box with a help line (what blank means) points at it: screen readers read it too."""
+    for name, field in form.fields.items():
+        if field.help_text:
+            field.widget.attrs["aria-describedby"] = f"{form[name].auto_id}-help"
+
+
 def _number(label: str, **kwargs) -> forms.IntegerField:
     return forms.IntegerField(
         label=label, min_value=0, required=False, widget=forms.NumberInput(attrs={"min": 0, "step": 1}), **kwargs
@@ -67,6 +105,20 @@ class PlanFiguresForm(forms.ModelForm):
         share.widget.attrs.update({"min": 0, "max": 100})
         share.validators.append(MaxValueValidator(100, "比率不可超過 %(limit_value)s%%"))
 
+    def describe_blanks(self, staffing) -> None:
+        """Units beside every box; the staff boxes say what blank means (the rules' count)."""
+        for name, unit in PLAN_FIELD_UNITS.items():
+            self.fields[name].unit = unit
+        for name, entitled in (
+            ("requested_counselors", staffing.counselors),
+            ("requested_it_staff", staffing.it_staff),
+            ("requested_admin_staff", staffing.admin_staff),
+        ):
+            _describe(self.fields[name], unit="人", blank=f"依原則 {entitled:,} 人", placeholder=f"{entitled:,}")
+        for name in ("part_time_counselors", "part_time_it_staff"):
+            _describe(self.fields[name], unit="人", blank="0 人", placeholder="0")
+        _link_help(self)
+
     def clean_part_time_counselors(self):
         return self.cleaned_data["part_time_counselors"] or 0
 
@@ -93,9 +145,35 @@ class BudgetLineForm(forms.ModelForm):
                 del self.fields[name]
         if "requested" in self.fields:
             self.fields["requested"].label = REQUESTED_LABELS.get(number, "申請補助數")
-            self.fields["requested"].help_text = "留白表示與預估補助數相同"
         if number == engine.LINE_WIRELESS:
             self.fields["capital_ntd"].label = "申請金額（元，留白為教育部預估經費）"
+
+    def describe_blanks(self, line, plan) -> None:
+        """Units beside every box and what blank means, from the computed table's `line`."""
+        number = self.instance.number
+        if "requested" in self.fields:
+            unit = REQUESTED_UNITS.get(number, "")
+            estimate = line.estimate if line.estimate is not None else line.computed
+            _describe(
+                self.fields["requested"],
+                unit=unit,
+                blank=f"預估 {estimate or 0:,} {unit}".rstrip(),
+                placeholder=f"{estimate or 0:,}",
+            )
+        if number == engine.LINE_WIRELESS:
+            _describe(
+                self.fields["capital_ntd"],
+                unit="元",
+                blank=f"教育部預估 {plan.ap_amount_ntd:,} 元",
+                placeholder=f"{plan.ap_amount_ntd:,}",
+            )
+        elif number == engine.LINE_SOFTWARE:
+            _describe(self.fields["recurrent_ntd"], unit="元", blank="申請金額全數列經常門", placeholder="全數")
+            _describe(self.fields["capital_ntd"], unit="元", blank="0 元", placeholder="0")
+        elif number == engine.LINE_OTHER:
+            _describe(self.fields["recurrent_ntd"], unit="元", blank="0 元", placeholder="0")
+            _describe(self.fields["capital_ntd"], unit="元", blank="0 元", placeholder="0")
+        _link_help(self)
 
     def values(self) -> dict:
         """Every county column, the ones this line lacks as None."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from budget import rules as engine
 from budget.models import (
@@ -126,11 +129,64 @@ def snapshot_problems(snapshot: dict) -> list[str]:
 def plan_missing(
     plan: CountyPlan, table: engine.BudgetTable | None = None, completeness: dict | None = None
 ) -> list[str]:
-    """What stands between the plan and its submission, as the county reads it.
+    """What stands between the plan and its submission, as the county reads it (one sentence
+    each; the 附件1 gaps in one). `completeness` (rows, missing_reason, not_requested) may come
+    from an aggregate the caller already ran."""
+    blockers = plan_blockers(plan, table, completeness)
+    missing = [item["text"] for item in blockers if not item["narrative"]]
+    gaps = [item["field_label"] for item in blockers if item["narrative"]]
+    if gaps:
+        missing.append(f"附件1 尚未填寫：{'、'.join(gaps)}")
+    return missing
 
-    `completeness` (rows, missing_reason, not_requested) may come from an aggregate the
-    caller already ran."""
-    missing = []
+
+def plan_submit_summary(plan: CountyPlan, table: engine.BudgetTable | None = None) -> dict:
+    """What 送審 is about to do, in one line: 「第 N 次送審・合計 X 千元・送審後名單與經費表鎖定」."""
+    table = plan_table(plan) if table is None else table
+    number = (plan.submissions.aggregate(n=Max("number"))["n"] or 0) + 1
+    return {
+        "number": number,
+        "total_k": table.total_k,
+        "recurrent_k": table.recurrent_k,
+        "capital_k": table.capital_k,
+        "text": f"第 {number} 次送審・合計 {table.total_k:,} 千元・送審後名單與經費表鎖定",
+    }
+
+
+_SECTION_CODE = re.compile(r"^([一二三四五六七八九十]+(?:\([一二三四五六七八九十]+\))?[0-9A-Z()（）]*)\s+(.+)$")
+
+
+def split_code(verbose_name: str) -> tuple[str, str]:
+    """'四(一)3(1)D 跨校交流…' -> ('四(一)3(1)D', '跨校交流…'); a name without a code -> ('', name)."""
+    match = _SECTION_CODE.match(str(verbose_name))
+    return (match.group(1), match.group(2)) if match else ("", str(verbose_name))
+
+
+def plan_blockers(
+    plan: CountyPlan, table: engine.BudgetTable | None = None, completeness: dict | None = None
+) -> list[dict]:
+    """plan_missing as a list the county can act on: each item's text, the code it names (the
+    附件1 section), the link to the field or rows that fix it, and the budget line it blocks.
+
+    Items: {"text", "label", "code", "href", "line", "narrative", "field_label"}."""
+    year, county = plan.plan_year.year, plan.county.code
+    edit_url = reverse("plan_edit", args=[year, county])
+    narrative_url = reverse("plan_narrative", args=[year, county])
+    roster_url = reverse("roster_list")
+
+    def item(text, href, *, label=None, code="", line=None, narrative=False, field_label="", rows=()):
+        return {
+            "text": text,
+            "label": label or text,
+            "code": code,
+            "href": href,
+            "line": line,
+            "narrative": narrative,
+            "field_label": field_label,
+            "rows": list(rows),
+        }
+
+    blockers = []
     if completeness is None:
         completeness = cached(
             ROSTER,
@@ -138,26 +194,64 @@ def plan_missing(
             lambda: roster_completeness(rows=plan_rows(plan)),
         )
     if not completeness["rows"]:
-        missing.append("名單沒有任何學校，請先上傳附錄名單")
+        blockers.append(item("名單沒有任何學校，請先上傳附錄名單", reverse("roster_import")))
     if completeness["missing_reason"]:
-        examples = plan_rows(plan).filter(complies=False, reason="").select_related("school")
-        names = "、".join(f"{row.school.code} {row.name}（{row.level}）" for row in examples[:3])
+        examples = list(plan_rows(plan).filter(complies=False, reason="").select_related("school")[:3])
+        names = "、".join(f"{row.school.code} {row.name}（{row.level}）" for row in examples)
         more = "等" if completeness["missing_reason"] > 3 else ""
-        missing.append(f"有 {completeness['missing_reason']} 列不符原則（否）尚未說明原因：{names}{more}")
+        blockers.append(
+            item(
+                f"有 {completeness['missing_reason']} 列不符原則（否）尚未說明原因：{names}{more}",
+                f"{roster_url}?year={year}&complies=no_reason",
+                rows=[
+                    {
+                        "text": f"{row.school.code} {row.name}（{row.level}）",
+                        "href": reverse("roster_row_edit", args=[row.pk]) + "#id_reason",
+                    }
+                    for row in examples
+                ],
+            )
+        )
     if completeness["not_requested"]:
-        missing.append(f"有 {completeness['not_requested']} 列尚未填申請補助數")
+        blockers.append(
+            item(
+                f"有 {completeness['not_requested']} 列尚未填申請補助數",
+                f"{roster_url}?year={year}&complies=blank",
+            )
+        )
     out_of_scope = completeness.get("out_of_scope")
     if out_of_scope is None:
         rules = plan.plan_year.rule_set
         out_of_scope = plan_rows(plan).exclude(school__ownership__in=rules.ownerships_in_scope).count()
     if out_of_scope:
-        missing.append(f"名單中有 {out_of_scope} 列為{engine.OUT_OF_SCOPE_NATIONAL}，請重新上傳不含這些學校的附錄")
+        blockers.append(
+            item(
+                f"名單中有 {out_of_scope} 列為{engine.OUT_OF_SCOPE_NATIONAL}，請重新上傳不含這些學校的附錄",
+                reverse("roster_import"),
+            )
+        )
     table = plan_table(plan) if table is None else table
-    missing.extend(problem.message for problem in table.problems)
-    narrative_gaps = plan_narrative(plan).missing_fields()
-    if narrative_gaps:
-        missing.append(f"附件1 尚未填寫：{'、'.join(narrative_gaps)}")
-    return missing
+    for problem in table.problems:
+        href = f"{edit_url}#edit-line-{problem.line}" if problem.line else edit_url
+        code = f"第{problem.line}項" if problem.line else ""
+        blockers.append(item(problem.message, href, code=code, line=problem.line))
+    narrative = plan_narrative(plan)
+    for name in narrative.REQUIRED:
+        value = getattr(narrative, name)
+        if value is None or str(value).strip() == "":
+            verbose = str(narrative._meta.get_field(name).verbose_name)
+            code, label = split_code(verbose)
+            blockers.append(
+                item(
+                    f"附件1 尚未填寫：{verbose}",
+                    f"{narrative_url}#id_{name}",
+                    label=label,
+                    code=code,
+                    narrative=True,
+                    field_label=verbose,
+                )
+            )
+    return blockers
 
 
 def plan_narrative(plan: CountyPlan) -> PlanNarrative:
@@ -419,9 +513,18 @@ def submission_diff(new: PlanSubmission, old: PlanSubmission | None) -> dict | N
     }
 
 
+def field_unit(name: str) -> str:
+    """The unit a diff prints beside a snapshot field's value."""
+    if name.endswith("_ntd"):
+        return "元"
+    if name.endswith("_k"):
+        return "千元"
+    return ""
+
+
 def _changed_fields(old: dict, new: dict, names) -> list[dict]:
     return [
-        {"label": FIELD_LABELS[name], "old": old.get(name), "new": new.get(name)}
+        {"label": FIELD_LABELS[name], "old": old.get(name), "new": new.get(name), "unit": field_unit(name)}
         for name in names
         if old.get(name) != new.get(name)
     ]

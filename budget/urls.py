@@ -15,6 +15,7 @@ urlpatterns = [
     path("plan-years/<int:year>/rules/", views_years.plan_year_rules, name="plan_year_rules"),
     path(plan, views.plan_detail, name="plan_detail"),
     path(plan + "edit/", views.plan_edit, name="plan_edit"),
+    path(plan + "edit/totals/", views.plan_edit_totals, name="plan_edit_totals"),
     path(plan + "narrative/", views.plan_narrative_view, name="plan_narrative"),
     path(plan + "moe-figures/", views.plan_moe_figures, name="plan_moe_figures"),
     path(plan + "submit/", views.plan_submit_view, name="plan_submit"),

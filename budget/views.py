@@ -22,10 +22,11 @@ from budget.forms import (
 from budget.models import NARRATIVE_FIELDS, ROSTER_LINES, BudgetLine, CountyPlan, PlanStatus, PlanSubmission
 from budget.selectors import (
     narrative_snapshot,
+    plan_blockers,
     plan_lines,
-    plan_missing,
     plan_narrative,
     plan_roster_requested,
+    plan_submit_summary,
     plan_table,
     plan_timeline,
     plan_totals,
@@ -111,6 +112,7 @@ def plan_detail(request: HttpRequest, year: int, county_code: str) -> HttpRespon
         ]
     )
     rules = plan.plan_year.rule_set
+    blockers = plan_blockers(plan, table) if plan.county_may_edit else []
     return render(
         request,
         "budget/plan_detail.html",
@@ -136,7 +138,8 @@ def plan_detail(request: HttpRequest, year: int, county_code: str) -> HttpRespon
             },
             "totals": totals,
             "staffing": engine.entitled_staffing(totals.schools, plan.plan_year.rule_set),
-            "missing": plan_missing(plan, table) if plan.county_may_edit else [],
+            "missing": blockers,
+            "blocked_lines": {item["line"] for item in blockers if item["line"]},
             "refusal": county_edit_refusal(plan),
             "may_edit": access.may_edit_plan(request.user),
             "may_review": access.may_review(request.user),
@@ -194,6 +197,10 @@ def plan_edit(request: HttpRequest, year: int, county_code: str) -> HttpResponse
             messages.error(request, "有欄位填寫有誤，請看下方標示。")
     totals = plan_totals(plan)
     table = plan_table(plan, lines, totals)
+    staffing = engine.entitled_staffing(totals.schools, plan.plan_year.rule_set)
+    plan_form.describe_blanks(staffing)
+    for form, line in zip(line_forms, table.lines, strict=True):
+        form.describe_blanks(line, plan)
     return render(
         request,
         "budget/plan_edit.html",
@@ -205,10 +212,38 @@ def plan_edit(request: HttpRequest, year: int, county_code: str) -> HttpResponse
             "roster_lines": ROSTER_LINES,
             "rows": list(zip(table.lines, line_forms, strict=True)),
             "refusal": refusal,
-            "staffing": engine.entitled_staffing(totals.schools, plan.plan_year.rule_set),
+            "staffing": staffing,
             "totals": totals,
+            "live": _live_totals(table),
+            "blocked_lines": {problem.line for problem in table.problems if problem.line},
         },
     )
+
+
+def _live_totals(table: engine.BudgetTable) -> dict:
+    return {
+        "recurrent_k": table.recurrent_k,
+        "capital_k": table.capital_k,
+        "total_k": table.total_k,
+        "problems": [problem.message for problem in table.problems],
+    }
+
+
+@login_required
+@require_POST
+def plan_edit_totals(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
+    """htmx: the budget table's 經常門／資本門／合計 (千元) for the figures as typed so far,
+    computed by the same rules as the saved table; saves nothing."""
+    plan = _plan(request, year, county_code)
+    access.require(access.may_edit_plan(request.user), "只有縣市承辦可以填寫經費表")
+    lines = plan_lines(plan)
+    # A valid form writes its figures onto the (unsaved) instances; a box still being typed
+    # (invalid) keeps the saved figure.
+    PlanFiguresForm(request.POST, instance=plan, initial={"version": plan.version}).is_valid()
+    for number in engine.LINE_NUMBERS:
+        BudgetLineForm(request.POST, instance=lines[number], prefix=f"line{number}").is_valid()
+    table = plan_table(plan, lines)
+    return render(request, "budget/_edit_totals.html", {"live": _live_totals(table)})
 
 
 @login_required
@@ -263,17 +298,33 @@ def plan_narrative_view(request: HttpRequest, year: int, county_code: str) -> Ht
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def plan_submit_view(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
+    """送審 in two steps: without `confirmed` the page shows what is about to happen
+    (「第 N 次送審・合計 X 千元・送審後名單與經費表鎖定」); only the confirmed POST submits."""
     plan = _plan(request, year, county_code)
     access.require(access.may_edit_plan(request.user), "只有縣市承辦可以送審")
-    try:
-        submission = plan_submit(plan=plan, user=request.user)
-    except PlanActionRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"已送出第 {submission.number} 次送審，請等候教育部審查。")
-    return _back(plan)
+    if request.method == "POST" and request.POST.get("confirmed") == "1":
+        try:
+            submission = plan_submit(plan=plan, user=request.user)
+        except PlanActionRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, f"已送出第 {submission.number} 次送審，請等候教育部審查。")
+        return _back(plan)
+    table = plan_table(plan)
+    refusal = county_edit_refusal(plan)
+    blockers = plan_blockers(plan, table) if not refusal else []
+    return render(
+        request,
+        "budget/plan_submit_confirm.html",
+        {
+            "plan": plan,
+            "summary": plan_submit_summary(plan, table),
+            "refusal": refusal,
+            "blockers": blockers,
+        },
+    )
 
 
 @login_required

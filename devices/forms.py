@@ -77,6 +77,33 @@ class LoanForm(forms.Form):
     note = forms.CharField(label="備註", max_length=200, required=False)
 
 
+class BulkLoanForm(forms.Form):
+    """Several devices lent at once: one 借用人編號 a device, the purpose and due date shared."""
+
+    purpose = forms.ChoiceField(
+        label="用途", choices=[c for c in Loan.Purpose.choices if c[0] != Loan.Purpose.REPAIR_SPARE]
+    )
+    due_on = RocDateField(label="應歸還日期（共用）", required=False, help_text="留白則依規則預設天數")
+    note = forms.CharField(label="備註", max_length=200, required=False)
+
+    def __init__(self, *args, devices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.devices = list(devices)
+        for device in self.devices:
+            self.fields[f"borrower_{device.pk}"] = forms.CharField(
+                label=f"{device.serial} 借用人編號",
+                max_length=40,
+                validators=[validate_borrower_code],
+                help_text="學校自訂的編號，請勿填寫姓名或身分證號",
+            )
+
+    def borrower_fields(self):
+        return [self[f"borrower_{device.pk}"] for device in self.devices]
+
+    def borrowers(self) -> dict[int, str]:
+        return {device.pk: self.cleaned_data[f"borrower_{device.pk}"] for device in self.devices}
+
+
 class ReturnForm(forms.Form):
     condition = forms.ChoiceField(label="歸還狀況", choices=Loan.Condition.choices)
     note = forms.CharField(label="備註", max_length=200, required=False)

@@ -131,6 +131,56 @@ def loan_create(
     return loan
 
 
+MAX_BULK_LOANS = 200
+
+
+@transaction.atomic
+def device_loans_create(
+    *,
+    user: User,
+    borrowers: dict[int, str],
+    purpose: str,
+    due_on: date | None = None,
+    lent_on: date | None = None,
+    note: str = "",
+) -> list[Loan]:
+    """Lend several devices at once, one borrower identifier each (`borrowers`: device pk ->
+    code), with a shared purpose and due date: all of them or none (the first refusal names
+    its device and nothing is lent). Only devices the user may see can be lent."""
+    from portal import access
+
+    if not borrowers:
+        raise DeviceActionRefused("請至少選取一臺載具")
+    if len(borrowers) > MAX_BULK_LOANS:
+        raise DeviceActionRefused(f"一次最多借出 {MAX_BULK_LOANS} 臺")
+    devices = {
+        device.pk: device
+        for device in access.for_user(Device.objects.select_related("school", "batch"), user).filter(
+            pk__in=list(borrowers)
+        )
+    }
+    if len(devices) != len(borrowers):
+        raise DeviceActionRefused("選取的載具中有不屬於本帳號可管理範圍的載具")
+    loans = []
+    for pk in sorted(borrowers, key=lambda key: devices[key].serial):
+        device = devices[pk]
+        try:
+            loans.append(
+                loan_create(
+                    device=device,
+                    user=user,
+                    borrower_code=borrowers[pk],
+                    purpose=purpose,
+                    due_on=due_on,
+                    lent_on=lent_on,
+                    note=note,
+                )
+            )
+        except DeviceActionRefused as refused:
+            raise DeviceActionRefused(f"{device.serial}：{refused}（全部未借出）") from refused
+    return loans
+
+
 @transaction.atomic
 def loan_return(*, loan: Loan, user: User, condition: str, returned_on: date | None = None, note: str = "") -> Loan:
     loan = Loan.objects.select_for_update(of=("self",)).select_related("device").get(pk=loan.pk)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("devices/<int:pk>/status/", views.device_status, name="device_status"),
     path("devices/<int:pk>/lend/", views.device_lend, name="device_lend"),
     path("devices/<int:pk>/repair/", views.device_repair, name="device_repair"),
+    path("devices/lend/", views.device_bulk_lend, name="device_bulk_lend"),
     path("devices/loans/", views.loan_list, name="loan_list"),
     path("devices/loans/<int:pk>/return/", views.loan_return, name="loan_return"),
     path("devices/repairs/", views.repair_list, name="repair_list"),

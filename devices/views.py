@@ -19,6 +19,7 @@ from devices import selectors, services
 from devices.exporting import purchases_workbook
 from devices.forms import (
     BatchForm,
+    BulkLoanForm,
     DeviceFilterForm,
     InspectionForm,
     LendingRulesForm,
@@ -116,6 +117,14 @@ def device_list(request: HttpRequest) -> HttpResponse:
             "status_labels": STATUS_LABELS,
             "may_import": access.may_manage_procurement(user),
             "detail_url": reverse("device_detail", args=[0]).removesuffix("0/"),
+            "show_county": not access.sees_one_county(user),
+            "show_school": not access.sees_one_school(user),
+            "may_lend": access.may_manage_devices(user),
+            "today": timezone.localdate(),
+            "columns": 11
+            - access.sees_one_county(user)
+            - access.sees_one_school(user)
+            + 2 * access.may_manage_devices(user),
         },
     )
 
@@ -206,6 +215,42 @@ def device_lend(request: HttpRequest, pk: int) -> HttpResponse:
         f"已借出 {device.serial} 給 {data['borrower_code']}",
         reverse("device_detail", args=[pk]),
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def device_bulk_lend(request: HttpRequest) -> HttpResponse:
+    """Lend the devices ticked on the list (?device=1&device=2): one borrower identifier a
+    device, a shared purpose and due date; all lent or none (services.device_loans_create)."""
+    access.require(access.may_manage_devices(request.user), NO_DEVICES)
+    source = request.POST if request.method == "POST" else request.GET
+    try:
+        ids = sorted({int(value) for value in source.getlist("device")})[: services.MAX_BULK_LOANS]
+    except ValueError:
+        ids = []
+    devices = list(
+        access.for_user(Device.objects.select_related("school"), request.user).filter(pk__in=ids).order_by("serial")
+    )
+    if not devices:
+        messages.error(request, "請先在清冊勾選要借出的載具")
+        return redirect("device_list")
+    form = BulkLoanForm(request.POST if request.method == "POST" else None, devices=devices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            loans = services.device_loans_create(
+                user=request.user,
+                borrowers=form.borrowers(),
+                purpose=data["purpose"],
+                due_on=data["due_on"],
+                note=data["note"],
+            )
+        except services.DeviceActionRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, f"已借出 {len(loans)} 臺載具")
+            return redirect("loan_list")
+    return render(request, "devices/bulk_lend.html", {"form": form, "devices": devices})
 
 
 def _safe_next(request: HttpRequest) -> str | None:

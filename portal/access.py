@@ -155,6 +155,18 @@ def may_manage_devices(user: User) -> bool:
     return user.is_authenticated and user.role in (Role.COUNTY, Role.SCHOOL, Role.ADMIN)
 
 
+def sees_one_school(user: User) -> bool:
+    """School staff: every list they see is their own school's, so a page leaves out what only
+    a county works with (procurement, reconciliation, wireless, software tabs), the filter bar
+    of a one-school list and the 縣市／學校 columns that would repeat their own name."""
+    return user.is_authenticated and user.role == Role.SCHOOL
+
+
+def sees_one_county(user: User) -> bool:
+    """County and school staff: a 縣市 column would repeat their own county on every row."""
+    return user.is_authenticated and user.role in (Role.COUNTY, Role.SCHOOL)
+
+
 def may_manage_procurement(user: User) -> bool:
     """Procurement batches, serial imports, the county's inspection, wireless and software
     purchases: county staff and admins."""

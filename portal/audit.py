@@ -64,7 +64,12 @@ def changes(records: Sequence, complete: bool = True) -> list[dict]:
             for change in delta.changes:
                 field = record.instance_type._meta.get_field(change.field)
                 fields.append(
-                    {"field": field.verbose_name, "old": _shown(field, change.old), "new": _shown(field, change.new)}
+                    {
+                        "field": field.verbose_name,
+                        "old": _shown(field, change.old),
+                        "new": _shown(field, change.new),
+                        "unit": _unit(field),
+                    }
                 )
         result.append(
             {
@@ -78,6 +83,13 @@ def changes(records: Sequence, complete: bool = True) -> list[dict]:
         )
     result.reverse()
     return result
+
+
+def _unit(field) -> str:
+    # Money is integer NTD: a field named *_ntd or labelled （元） prints 「8,200 元」.
+    if field.name.endswith("_ntd") or "（元）" in str(field.verbose_name):
+        return "元"
+    return ""
 
 
 def _shown(field, value):

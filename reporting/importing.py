@@ -46,6 +46,7 @@ from portal.imports.kinds import (
 from portal.imports.table import Column, Problem
 from portal.models import Role
 from portal.roc import roc_month as roc_month_label
+from portal.templatetags.portal_tags import decimal_text
 from reporting.models import UsageRecord
 from schools.models import County, School
 
@@ -381,7 +382,7 @@ class UsageKind(ImportKind):
                     f"{row.code} {school['name']}",
                     roc_month(row.month),
                     row.platform,
-                    f"{old[1]} → {row.hours}",
+                    f"{decimal_text(old[1])} → {decimal_text(row.hours)}",
                     f"{old[2]:,} → {row.active_students:,}",
                     f"{old[3]:,} → {row.active_devices:,}",
                 )

@@ -184,13 +184,40 @@ def usage_export_csv(*, user: User, plan_year: PlanYear, county: County | None =
     return buffer.getvalue().encode("utf-8-sig")
 
 
+LAST_MONTH_HEADERS = ("上月使用時數（參考）", "上月活躍學生數（參考）", "上月活躍載具數（參考）")
+
+
 def usage_template_csv(*, plan_year: PlanYear, schools: list[School]) -> bytes:
-    """An empty file to fill: the header and one row per school and platform of the first month."""
+    """The file to fill, prefilled: for a school that has reported, every remaining month of
+    the plan period (after the last month it reported) x the platforms it reported that month,
+    with that month's figures beside the blanks (for reference: the import reads only the
+    blank columns); for a school that has not, one row of the first month and platform.
+    Months are ROC (111年12月), hours without a trailing 「.0」. One query whatever the size."""
+    from portal.templatetags.portal_tags import decimal_text
+
+    months = plan_year.months
+    last: dict[int, dict] = {}
+    records = (
+        UsageRecord.objects.filter(plan_year=plan_year, school__in=[school.pk for school in schools])
+        .order_by("school_id", "-month", "platform")
+        .values_list("school_id", "month", "platform", "hours", "active_students", "active_devices")
+    )
+    for school_id, month, platform, hours, students, devices in records:
+        latest = last.setdefault(school_id, {"month": month, "platforms": {}})
+        if month == latest["month"]:
+            latest["platforms"][platform] = (decimal_text(hours), students, devices)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(TEMPLATE_HEADERS)
-    month = plan_year.months[0]
+    writer.writerow((*TEMPLATE_HEADERS, *LAST_MONTH_HEADERS))
     for school in schools:
-        for platform in plan_year.rule_set.usage_platforms[:1]:
-            writer.writerow([school.code, safe_text(school.name), roc_month(month), platform, "", "", ""])
+        name = safe_text(school.name)
+        reported = last.get(school.pk)
+        if reported is None:
+            for platform in plan_year.rule_set.usage_platforms[:1]:
+                writer.writerow([school.code, name, roc_month(months[0]), platform, "", "", "", "", "", ""])
+            continue
+        remaining = [month for month in months if month > reported["month"]]
+        for month in remaining:
+            for platform, figures in sorted(reported["platforms"].items()):
+                writer.writerow([school.code, name, roc_month(month), platform, "", "", "", *figures])
     return buffer.getvalue().encode("utf-8-sig")

@@ -82,6 +82,10 @@ def roster_list(request: HttpRequest) -> HttpResponse:
             else None,
             # One reverse() for the page rather than one a row.
             "school_url": reverse("school_detail", args=["CODE"]).removesuffix("CODE/"),
+            # A school's own one- or two-row roster needs no filter bar; nor does a county's
+            # list a 縣市 column repeating its own name.
+            "show_filters": not access.sees_one_school(request.user),
+            "show_county": not access.sees_one_county(request.user),
         },
     )
 

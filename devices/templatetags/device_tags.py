@@ -3,6 +3,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from devices.models import DeviceStatus, DeviceUse, Loan
+from portal.roc import roc_date
 
 register = template.Library()
 _STATUS = dict(DeviceStatus.choices)
@@ -31,29 +32,62 @@ def get_item(mapping: dict, key):
 
 
 def _date(value) -> str:
-    return f"{value.year - 1911}年{value.month}月{value.day}日" if value else ""
+    return roc_date(value)
+
+
+LENDABLE = frozenset({"assigned", "in_use", "spare"})
 
 
 @register.simple_tag
-def device_rows(rows, detail_url: str):
+def device_rows(rows, detail_url: str, show_county: bool = True, show_school: bool = True, today=None, lend=False):
     """The device list's <tr>s, built in Python like the roster list's (schools.templatetags):
-    50 rows of 11 cells through template nodes are most of a cached page's time."""
+    50 rows of 11 cells through template nodes are most of a cached page's time.
+
+    `show_county`/`show_school` false leave out the columns a county's or a school's own list
+    would repeat on every row; `today` flags expired warranties (「保固已過期」, in words);
+    `lend` adds a checkbox (bulk lending) and a 借出 link to every device that may be lent."""
     cells = []
     for d in rows:
-        school = (
-            f"{escape(d['school_code'])} {escape(d['school_name'])}"
-            if d["school_code"]
-            else '<span class="muted">縣市庫存</span>'
-        )
+        pk = d["pk"]
+        serial = escape(d["serial"])
+        parts = []
+        if lend:
+            lendable = d["status"] in LENDABLE and d["school_code"]
+            box = (
+                f'<input type="checkbox" name="device" value="{pk}" id="lend-{pk}" aria-label="選取 {serial} 借出">'
+                if lendable
+                else ""
+            )
+            parts.append(f'<td class="select">{box}</td>')
+        parts.append(f'<td class="code"><a href="{escape(detail_url)}{pk}/">{serial}</a></td>')
+        parts.append(f"<td>{escape(d['asset_tag'])}</td>")
+        if show_county:
+            parts.append(f"<td>{escape(d['county_name'])}</td>")
+        if show_school:
+            school = (
+                f"{escape(d['school_code'])} {escape(d['school_name'])}"
+                if d["school_code"]
+                else '<span class="muted">縣市庫存</span>'
+            )
+            parts.append(f"<td>{school}</td>")
         status = escape(d["status"])
-        cells.append(
-            f'<tr><td class="code"><a href="{escape(detail_url)}{d["pk"]}/">{escape(d["serial"])}</a></td>'
-            f"<td>{escape(d['asset_tag'])}</td><td>{escape(d['county_name'])}</td><td>{school}</td>"
+        warranty = _date(d["warranty_until"])
+        if today is not None and d["warranty_until"] and d["warranty_until"] < today:
+            warranty += ' <span class="badge warn">保固已過期</span>'
+        parts.append(
             f"<td>{escape(d['tender'])}</td><td>{escape(d['brand'])}</td><td>{_USE.get(d['use'], '')}</td>"
             f'<td><span class="dstatus dstatus-{status}">{_STATUS.get(d["status"], status)}</span></td>'
             f"<td>{_date(d['delivered_on'])}</td><td>{_date(d['mdm_enrolled_on']) or '—'}</td>"
-            f"<td>{_date(d['warranty_until'])}</td></tr>"
+            f"<td>{warranty}</td>"
         )
+        if lend:
+            link = (
+                f'<a href="{escape(detail_url)}{pk}/#lend">借出</a>'
+                if d["status"] in LENDABLE and d["school_code"]
+                else ""
+            )
+            parts.append(f"<td>{link}</td>")
+        cells.append(f"<tr>{''.join(parts)}</tr>")
     return mark_safe("\n".join(cells))  # noqa: S308 - every value above is escaped
 
 

@@ -3,6 +3,8 @@ upload -> preview (also the progress of a background import) -> confirm, or disc
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -107,6 +109,8 @@ def import_preview(request: HttpRequest, kind_name: str, upload_id: int) -> Http
         name = f"{upload.original_name.rsplit('.', 1)[0]}-檢查結果.csv"
         return attachment_response(csv_bytes(("類別", "列", "欄位", "說明"), rows), name, CSV)
     page = Paginator(preview.parse.rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    errors = Paginator(preview.errors, PROBLEMS_PER_PAGE).get_page(request.GET.get("errors"))
+    rows_query = _query_without(request, "page")
     sample = kind.sample()
     rows = [
         (row, [value(row) for _, value in sample], kind.row_status(preview, row), getattr(row, "valid", True))
@@ -121,17 +125,61 @@ def import_preview(request: HttpRequest, kind_name: str, upload_id: int) -> Http
             "preview": preview,
             "cards": kind.cards(preview.summary) if preview.ok else [],
             "notices": kind.notices(preview) if preview.ok else [],
-            "errors": Paginator(preview.errors, PROBLEMS_PER_PAGE).get_page(request.GET.get("errors")),
+            "errors": errors,
+            "error_items": problem_links(preview.parse, errors.object_list, rows_query),
             "warnings": Paginator(preview.warnings, PROBLEMS_PER_PAGE).get_page(request.GET.get("warnings")),
             "headers": [header for header, _ in sample],
             "rows": rows,
             "page": page,
-            "rows_query": _query_without(request, "page"),
+            "rows_query": rows_query,
             "errors_query": _query_without(request, "errors"),
             "warnings_query": _query_without(request, "warnings"),
             "background": preview.ok and kind.background(len(preview.parse.rows)),
         },
     )
+
+
+_LETTER = re.compile(r"（([A-Z]{1,3}) 欄）$")
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+def problem_links(parse, problems, rows_query: str) -> list[dict]:
+    """Each problem of a page with the value the file had in that cell (read back from the
+    sheet by the column letter the message names) and a link to its row in the preview table
+    (its page and its #row-N anchor); a row the table does not list gets no link."""
+    positions = {getattr(row, "excel_row", None): index for index, row in enumerate(parse.rows)}
+    wanted = {problem.row for problem in problems if problem.row}
+    cells = {}
+    if parse.layout is not None and wanted:
+        cells = {number: values for number, values in parse.layout.sheet.rows if number in wanted}
+    items = []
+    for problem in problems:
+        value, href = None, ""
+        match = _LETTER.search(problem.column or "")
+        if match and problem.row in cells:
+            index = _column_index(match.group(1))
+            values = cells[problem.row]
+            value = values[index] if index < len(values) else None
+        if problem.row in positions:
+            number = positions[problem.row] // ROWS_PER_PAGE + 1
+            query = f"{rows_query}&" if rows_query else ""
+            href = f"?{query}page={number}#row-{problem.row}"
+        items.append(
+            {
+                "row": problem.row,
+                "column": problem.column,
+                "message": problem.message,
+                "value": value,
+                "href": href,
+            }
+        )
+    return items
 
 
 def _query_without(request: HttpRequest, name: str) -> str:

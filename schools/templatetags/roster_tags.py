@@ -25,9 +25,14 @@ def _compliance(row: dict) -> str:
     return f"{badge} {escape(row['reason']) if row['reason'] else '（未填原因）'}"
 
 
+def county_cell(row: dict) -> str:
+    return f"<td>{escape(row['county'])}</td>"
+
+
 @register.simple_tag
-def roster_rows(rows, school_url: str, year: int):
-    """<tr>s for rows as dicts (the list view's .values())."""
+def roster_rows(rows, school_url: str, year: int, show_county: bool = True):
+    """<tr>s for rows as dicts (the list view's .values()); `show_county` false leaves out the
+    縣市 column (a county's or a school's own list)."""
     cells = []
     for row in rows:
         numbers = "".join(
@@ -48,7 +53,7 @@ def roster_rows(rows, school_url: str, year: int):
         code = escape(row["code"])
         cells.append(
             f'<tr><td class="code"><a href="{escape(school_url)}{code}/?year={year}">{code}</a></td>'
-            f"<td>{escape(row['name'])}</td><td>{escape(row['county'])}</td><td>{escape(row['level'])}</td>"
+            f"<td>{escape(row['name'])}</td>{county_cell(row) if show_county else ''}<td>{escape(row['level'])}</td>"
             f"<td>{escape(row['area'])}</td>{numbers}<td>{_compliance(row)}</td></tr>"
         )
     return mark_safe("\n".join(cells))  # noqa: S308 - every value above is escaped

@@ -92,6 +92,8 @@ def test_import_fix_submit_return_resubmit_approve(browser, live_server, officer
     # Submit.
     county_page.get_by_role("link", name="縣市計畫").click()
     county_page.get_by_role("button", name="送審").click()
+    county_page.get_by_text("第 1 次送審・合計").wait_for()
+    county_page.get_by_role("button", name="確認送審").click()
     county_page.get_by_text("已送出第 1 次送審").wait_for()
     screenshot(county_page, "13-plan-submitted")
 
@@ -116,6 +118,7 @@ def test_import_fix_submit_return_resubmit_approve(browser, live_server, officer
     county_page.get_by_role("button", name="儲存經費表").click()
     county_page.get_by_text("經費表已儲存").wait_for()
     county_page.get_by_role("button", name="送審（第 2 次）").click()
+    county_page.get_by_role("button", name="確認送審（第 2 次）").click()
     county_page.get_by_text("已送出第 2 次送審").wait_for()
 
     # The reviewer sees what changed, approves every line, then the plan.

@@ -85,7 +85,7 @@ def test_bad_numbers_are_refused_in_chinese(plan, officer_a):
 
 def test_submit_review_return_resubmit_approve_through_the_pages(plan, officer_a, reviewer):
     county, moe = client_for(officer_a), client_for(reviewer)
-    response = county.post(url("plan_submit", plan), follow=True)
+    response = county.post(url("plan_submit", plan), {"confirmed": "1"}, follow=True)
     assert "已送出第 1 次送審" in text(response)
     assert "plan_edit" not in response.request["PATH_INFO"]
 
@@ -113,7 +113,7 @@ def test_submit_review_return_resubmit_approve_through_the_pages(plan, officer_a
     page = text(county.get(url("plan_detail", plan)))
     assert "教育部退回修正" in page and "請確認教師載具" in page and "已受補助 4 臺請扣除" in page
     county.post(url("plan_edit", plan), edit_data(CountyPlan.objects.get(pk=plan.pk)))
-    response = county.post(url("plan_submit", plan), follow=True)
+    response = county.post(url("plan_submit", plan), {"confirmed": "1"}, follow=True)
     assert "已送出第 2 次送審" in text(response)
 
     submission = text(moe.get(url("submission_detail", plan, number=2)))
@@ -146,7 +146,7 @@ def test_review_refusals_are_explained(plan, officer_a, reviewer):
     moe = client_for(reviewer)
     response = moe.post(url("plan_approve", plan), follow=True)
     assert "計畫目前為「草稿」，不在審查中" in text(response)
-    client_for(officer_a).post(url("plan_submit", plan))
+    client_for(officer_a).post(url("plan_submit", plan), {"confirmed": "1"})
     response = moe.post(url("plan_return", plan), {"reason": ""}, follow=True)
     assert "退回時請填寫退回理由" in text(response)
     response = moe.post(url("line_approve", plan, number=1), {"line1-approved_ntd": 10**9}, follow=True)

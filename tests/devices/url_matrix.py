@@ -41,6 +41,11 @@ MATRIX = {
     "device_status": ("POST", OBJECT_WRITE),
     "device_lend": ("POST", OBJECT_WRITE),
     "device_repair": ("POST", OBJECT_WRITE),
+    # No device ticked: back to the list with a message; MOE reviewers lend nothing.
+    "device_bulk_lend": (
+        "GET",
+        ALL | {"officer_a": 302, "officer_b": 302, "school_a": 302, "reviewer": 403, "admin": 302},
+    ),
     "loan_list": ("GET", ALL),
     "loan_return": ("POST", OBJECT_WRITE),
     "repair_list": ("GET", ALL),

@@ -291,5 +291,5 @@ def test_a_file_that_changes_nothing_says_so_instead_of_offering_to_import(world
     pipeline.import_content(get_kind("roster"), content, target=ImportTarget(plan_year=world["plan_year"]))
     response = upload_file(officer_client, "roster", content)
     page = officer_client.get(response["Location"]).content.decode()
-    assert "匯入不會改變任何資料" in page and "確認匯入 2 列" not in page
+    assert "這份檔案與目前資料相同，沒有需要匯入的變更" in page and "確認匯入 2 列" not in page
     assert RosterRow.objects.count() == 3

@@ -97,7 +97,7 @@ MATRIX = {
     ),
     "plan_submit": (
         "POST",
-        {"anonymous": LOGIN, "officer_a": 302, "officer_b": 404, "school_a": 403, "reviewer": 403, "admin": 302},
+        {"anonymous": LOGIN, "officer_a": 200, "officer_b": 404, "school_a": 403, "reviewer": 403, "admin": 200},
     ),
     "plan_return": (
         "POST",

@@ -149,7 +149,7 @@ def test_the_report_compiles_usage_of_its_month(roster, plan_year, county_a, off
     )
     report = monthly_report_for(county=county_a, plan_year=plan_year, month=MARCH)
     page = client_for(officer_a).get(url(report)).content.decode()
-    assert "130.0 小時" in page and "230.0 小時" in page and "2 / 2 校" in page
+    assert "130 小時" in page and "230 小時" in page and ".0 小時" not in page and "2 / 2 校" in page
 
 
 def _submitted(county, plan_year, month, when, status="submitted"):

@@ -40,7 +40,7 @@ def test_the_home_page_has_the_reporting_panel(roster, officer_a, reviewer, scho
 
 def test_the_usage_template_lists_the_users_schools(roster, officer_a, school_user_a):
     lines = client_for(officer_a).get(reverse("usage_template")).content.decode("utf-8-sig").splitlines()
-    assert lines[0] == "學校代碼,學校名稱,月份,平臺,使用時數,活躍學生數,活躍載具數"
+    assert lines[0].startswith("學校代碼,學校名稱,月份,平臺,使用時數,活躍學生數,活躍載具數,上月使用時數（參考）")
     assert [line.split(",")[0] for line in lines[1:]] == ["154601", "154602"]
     lines = client_for(school_user_a).get(reverse("usage_template")).content.decode("utf-8-sig").splitlines()
     assert [line.split(",")[0] for line in lines[1:]] == ["154601"]

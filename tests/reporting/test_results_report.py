@@ -58,7 +58,7 @@ def test_a_county_asks_for_its_results_report(
         "900臺",
         "數學",
         "40%",  # 48 of 120
-        "130.0",  # March's hours
+        "130",  # March's hours (no trailing .0)
         "1,234,567",
         "三月辦理成果展籌備會議",
         "準時",

@@ -141,7 +141,7 @@ def test_a_reupload_replaces_the_same_school_month_platform_and_says_so(roster, 
     preview = preview_of(plan_year, again, officer_a)
     assert (preview.summary["replaced"], preview.summary["unchanged"], preview.summary["new"]) == (1, 1, 1)
     (replaced,) = USAGE_IMPORT.notices(preview)
-    assert replaced.rows[0][4:] == ("120.5 → 200.0", "80 → 90", "40 → 40")
+    assert replaced.rows[0][4:] == ("120.5 → 200", "80 → 90", "40 → 40")
     pipeline.import_rows(USAGE_IMPORT, preview.parse, target=ImportTarget(plan_year=plan_year), user=officer_a)
     assert UsageRecord.objects.count() == 3
     record = UsageRecord.objects.get(platform="因材網", month__month=3)
@@ -161,7 +161,7 @@ def test_the_pages_upload_preview_and_confirm(roster, plan_year, officer_a):
     pending = PendingUpload.objects.get(kind="usage")
     assert response["Location"] == reverse("usage_import_preview", args=[pending.pk])
     page = client.get(response["Location"]).content.decode()
-    assert "取代既有資料" in page and "120.5 → 99.0" in page and "確認匯入 2 筆" in page
+    assert "取代既有資料" in page and "120.5 → 99" in page and "確認匯入 2 筆" in page
     response = client.post(reverse("usage_import_confirm", args=[pending.pk]), follow=True)
     assert "已匯入 2 筆使用時數：新增 1 筆，取代既有 1 筆，與既有相同 0 筆。" in response.content.decode()
     assert UsageRecord.objects.get(school__code="154601").hours == Decimal("99.0")

@@ -57,7 +57,8 @@ def test_preview_then_confirm_through_the_pages(sessions, officer_a):
     # The same file again adds nothing and says so.
     response = upload(client, content)
     again = client.get(response["Location"]).content.decode()
-    assert "確認匯入 3 筆" not in again and "匯入不會改變任何資料" in again and "先前已登錄" in again
+    assert "確認匯入 3 筆" not in again and "先前已登錄" in again
+    assert "這份檔案與目前資料相同，沒有需要匯入的變更" in again
 
 
 def test_every_bad_row_is_reported_with_row_and_column_and_nothing_is_saved(sessions, plan_year, county_a):
