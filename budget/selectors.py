@@ -427,6 +427,31 @@ def _changed_fields(old: dict, new: dict, names) -> list[dict]:
     ]
 
 
+def review_lines(
+    *, submission: PlanSubmission, previous: PlanSubmission | None, open_items: dict[int, list] | None = None
+) -> list[dict]:
+    """The 11 lines of the submission under review, those that need a look first: 申請 differs
+    from 預估, a 差異說明, a change since the previous round, or an open review comment. Each
+    line says why in words (`reasons`), so the page does not rely on colour."""
+    old = {item["number"]: item for item in previous.budget} if previous else {}
+    open_items = open_items or {}
+    rows = []
+    for item in submission.budget:
+        number = item["number"]
+        reasons = []
+        if item["estimate"] is not None and item["requested"] is not None and item["requested"] != item["estimate"]:
+            reasons.append(f"申請數 {item['requested']:,} 與預估 {item['estimate']:,} 不同")
+        if (item.get("explanation") or "").strip():
+            reasons.append("附差異說明")
+        if previous is not None and _changed_fields(old.get(number, {}), item, SNAPSHOT_LINE_FIELDS):
+            reasons.append(f"較第 {previous.number} 次送審有變動")
+        if open_items.get(number):
+            reasons.append("有審查意見待確認")
+        rows.append({"number": number, "item": item, "reasons": reasons, "comments": open_items.get(number, [])})
+    rows.sort(key=lambda row: (not row["reasons"], row["number"]))
+    return rows
+
+
 def review_queue(plans: QuerySet) -> QuerySet:
     """Plans waiting for the MOE, the longest-waiting first."""
     return (

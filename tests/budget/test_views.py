@@ -106,7 +106,9 @@ def test_submit_review_return_resubmit_approve_through_the_pages(plan, officer_a
     )
     assert CountyPlan.objects.get(pk=plan.pk).prev_teacher_devices == 4
     response = moe.post(
-        url("plan_return", plan), {"reason": "請確認教師載具", "line_1": "已受補助 4 臺請扣除"}, follow=True
+        url("plan_return", plan),
+        {"reason": "請確認教師載具", "line_1": "已受補助 4 臺請扣除", "confirm": "1"},
+        follow=True,
     )
     assert "已退回花蓮縣計畫" in text(response)
 

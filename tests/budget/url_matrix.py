@@ -45,6 +45,8 @@ MATRIX = {
     "final_report_submit": ("POST", _statuses(302, 404, 403, 403, 302)),
     "final_report_return": ("POST", _statuses(403, 404, 403, 302, 302)),
     "final_report_close": ("POST", _statuses(403, 404, 403, 302, 302)),
+    # The one-form review (issue 14): an empty form comes back with its errors.
+    "plan_review": ("POST", _statuses(403, 404, 403, 200, 200)),
     "scenario_list": ("GET", MOE_ONLY),
     "scenario_detail": ("GET", MOE_ONLY),
     "scenario_export": ("GET", MOE_ONLY),
@@ -75,6 +77,7 @@ def url_kwargs(world) -> dict:
         "moe_figures_import_preview": {"upload_id": upload.pk},
         "moe_figures_import_confirm": {"upload_id": upload.pk},
         "moe_figures_import_discard": {"upload_id": upload.pk},
+        "plan_review": kwargs,
         "plan_disbursement_add": kwargs,
         "final_report": kwargs,
         "final_report_submit": kwargs,
