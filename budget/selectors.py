@@ -14,6 +14,7 @@ from budget.models import (
     PlanNarrative,
     PlanStatus,
     PlanSubmission,
+    ReviewComment,
 )
 from portal.cache import cached
 from schools.models import RosterRow
@@ -427,14 +428,39 @@ def _changed_fields(old: dict, new: dict, names) -> list[dict]:
     ]
 
 
+def plan_comments(plan: CountyPlan) -> list[ReviewComment]:
+    """Every comment of the plan's returns with its round and answer (one query)."""
+    return list(
+        ReviewComment.objects.filter(plan=plan).select_related("submission", "answered_in", "replied_by", "created_by")
+    )
+
+
+def comments_by_line(comments) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for comment in comments:
+        grouped.setdefault(comment.line_number, []).append(comment)
+    return grouped
+
+
+def comment_threads(submission: PlanSubmission, comments, diff: dict | None) -> list[dict]:
+    """For the submission page: each comment answered by this submission, its reply, and what
+    changed in its line since the round it was made on (comment → reply → change)."""
+    changes = {item["line"]["number"]: item["fields"] for item in (diff or {}).get("lines", [])}
+    return [
+        {"comment": comment, "changes": changes.get(comment.line_number, [])}
+        for comment in comments
+        if comment.answered_in_id == submission.pk
+    ]
+
+
 def review_lines(
-    *, submission: PlanSubmission, previous: PlanSubmission | None, open_items: dict[int, list] | None = None
+    *, submission: PlanSubmission, previous: PlanSubmission | None, answered: dict[int, list] | None = None
 ) -> list[dict]:
     """The 11 lines of the submission under review, those that need a look first: 申請 differs
     from 預估, a 差異說明, a change since the previous round, or an open review comment. Each
     line says why in words (`reasons`), so the page does not rely on colour."""
     old = {item["number"]: item for item in previous.budget} if previous else {}
-    open_items = open_items or {}
+    answered = answered or {}
     rows = []
     for item in submission.budget:
         number = item["number"]
@@ -445,9 +471,9 @@ def review_lines(
             reasons.append("附差異說明")
         if previous is not None and _changed_fields(old.get(number, {}), item, SNAPSHOT_LINE_FIELDS):
             reasons.append(f"較第 {previous.number} 次送審有變動")
-        if open_items.get(number):
-            reasons.append("有審查意見待確認")
-        rows.append({"number": number, "item": item, "reasons": reasons, "comments": open_items.get(number, [])})
+        if answered.get(number):
+            reasons.append("上次退回有審查意見，縣市已回覆")
+        rows.append({"number": number, "item": item, "reasons": reasons, "comments": answered.get(number, [])})
     rows.sort(key=lambda row: (not row["reasons"], row["number"]))
     return rows
 

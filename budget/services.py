@@ -25,6 +25,7 @@ from budget.models import (
     PlanNarrative,
     PlanStatus,
     PlanSubmission,
+    ReviewComment,
 )
 from budget.selectors import NARRATIVES, plan_missing, plan_snapshot, plan_table, snapshot_problems
 from portal.audit import CHANGED, CREATED, record_history
@@ -236,8 +237,17 @@ def plan_submit(*, plan: CountyPlan, user: User) -> PlanSubmission:
     contradictions = snapshot_problems(snapshot)
     if contradictions:
         raise PlanActionRefused("尚不能送審，計畫內容前後不一致：" + "；".join(contradictions))
+    open_items = list(ReviewComment.objects.filter(plan=plan, answered_in__isnull=True, archived_at__isnull=True))
+    unanswered = [comment for comment in open_items if not comment.reply_kind]
+    if unanswered:
+        raise PlanActionRefused(
+            "尚不能送審：請先逐項回覆教育部審查意見（已修正／說明）："
+            + "、".join(f"第{comment.line_number}項" for comment in unanswered)
+        )
     number = (plan.submissions.aggregate(n=Max("number"))["n"] or 0) + 1
     submission = PlanSubmission.objects.create(plan=plan, number=number, submitted_by=user, **snapshot)
+    if open_items:
+        ReviewComment.objects.filter(pk__in=[comment.pk for comment in open_items]).update(answered_in=submission)
     plan.status = PlanStatus.SUBMITTED
     _save(plan, user, ["status"])
     PlanEvent.objects.create(
@@ -300,6 +310,13 @@ def plan_return(*, plan: CountyPlan, user: User, reason: str, line_notes: dict[i
             line.review_note = note
             line._history_user = user
             line.save(update_fields=["review_note"])
+    ReviewComment.objects.bulk_create(
+        [
+            ReviewComment(plan=plan, submission=submission, line_number=number, text=note.strip(), created_by=user)
+            for number, note in sorted(line_notes.items())
+            if note.strip()
+        ]
+    )
     plan.status = PlanStatus.RETURNED
     plan.return_reason = reason.strip()
     _save(plan, user, ["status", "return_reason"])
@@ -430,12 +447,34 @@ def plan_review_decide(
             note=f"核定總經費 {approved:,} 元",
             data={"approved_ntd": approved},
         )
-        _on_approved(plan, submission, user)
+        _on_approved(plan)
     return plan
 
 
-def _on_approved(plan: CountyPlan, submission: PlanSubmission, user: User) -> None:
-    """What approval closes (the return's comments: archived with their round)."""
+def _on_approved(plan: CountyPlan) -> None:
+    """What approval closes: the returns' comments, archived with their round."""
+    ReviewComment.objects.filter(plan=plan, archived_at__isnull=True).update(archived_at=timezone.now())
+
+
+@transaction.atomic
+def review_comment_reply(*, comment: ReviewComment, user: User, kind: str, text: str) -> ReviewComment:
+    """The county's answer to one comment of a return: 已修正 (a note optional) or 說明 (a note
+    needed). Only while the county may edit the returned plan, and only an open comment."""
+    plan = _locked(comment.plan)
+    _refuse_unless_county_may_edit(plan)
+    comment = ReviewComment.objects.select_for_update().get(pk=comment.pk)
+    if not comment.is_open:
+        raise PlanActionRefused("這則審查意見已隨送審回覆，不能再修改")
+    if kind not in ReviewComment.Reply.values:
+        raise PlanActionRefused(f"第{comment.line_number}項：請選擇「已修正」或「說明」")
+    if kind == ReviewComment.Reply.EXPLAINED and not text.strip():
+        raise PlanActionRefused(f"第{comment.line_number}項：選擇「說明」時請填寫說明")
+    comment.reply_kind = kind
+    comment.reply_text = text.strip()
+    comment.replied_by = user
+    comment.replied_at = timezone.now()
+    comment.save(update_fields=["reply_kind", "reply_text", "replied_by", "replied_at"])
+    return comment
 
 
 @transaction.atomic
@@ -464,6 +503,7 @@ def plan_approve(*, plan: CountyPlan, user: User) -> CountyPlan:
         note=f"核定總經費 {approved:,} 元",
         data={"approved_ntd": approved},
     )
+    _on_approved(plan)
     return plan
 
 

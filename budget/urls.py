@@ -21,6 +21,7 @@ urlpatterns = [
     path(plan + "return/", views.plan_return_view, name="plan_return"),
     path(plan + "approve/", views.plan_approve_view, name="plan_approve"),
     path(plan + "review/", views.plan_review_view, name="plan_review"),
+    path(plan + "comments/<int:pk>/reply/", views.plan_comment_reply, name="plan_comment_reply"),
     path(plan + "lines/<int:number>/approve/", views.line_approve_view, name="line_approve"),
     path(plan + "submissions/<int:number>/", views.submission_detail, name="submission_detail"),
     path("scenarios/", views_scenarios.scenario_list, name="scenario_list"),

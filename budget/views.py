@@ -21,9 +21,20 @@ from budget.forms import (
     PlanReviewForm,
     ReturnForm,
 )
-from budget.models import NARRATIVE_FIELDS, ROSTER_LINES, BudgetLine, CountyPlan, PlanStatus, PlanSubmission
+from budget.models import (
+    NARRATIVE_FIELDS,
+    ROSTER_LINES,
+    BudgetLine,
+    CountyPlan,
+    PlanStatus,
+    PlanSubmission,
+    ReviewComment,
+)
 from budget.selectors import (
+    comment_threads,
+    comments_by_line,
     narrative_snapshot,
+    plan_comments,
     plan_lines,
     plan_missing,
     plan_narrative,
@@ -52,6 +63,7 @@ from budget.services import (
     plan_submit,
     plan_update,
     plan_update_moe_figures,
+    review_comment_reply,
 )
 from portal import access
 from portal.audit import recent
@@ -107,6 +119,7 @@ def _plan_page(
     previous = submissions[1] if len(submissions) > 1 else None
     under_review = plan.status == PlanStatus.SUBMITTED
     audit = _audit_trail(plan)
+    comments = plan_comments(plan)
     reviewing = under_review and access.may_review(request.user) and latest is not None
     review = None
     if reviewing:
@@ -126,7 +139,11 @@ def _plan_page(
                 "note": review_form[f"note_{row['number']}"],
                 "errors": errors.get(row["number"], []),
             }
-            for row in review_lines(submission=latest, previous=previous)
+            for row in review_lines(
+                submission=latest,
+                previous=previous,
+                answered=comments_by_line(c for c in comments if c.answered_in_id == latest.pk),
+            )
         ]
         review = {
             "form": review_form,
@@ -169,6 +186,11 @@ def _plan_page(
             "latest": latest,
             "events": plan.events.select_related("actor", "submission"),
             "review": review,
+            "open_comments": [c for c in comments if c.is_open],
+            "answered_comments": [c for c in comments if not c.is_open and c.archived_at is None],
+            "archived_comments": [c for c in comments if c.archived_at is not None],
+            "reply_choices": ReviewComment.Reply.choices,
+            "may_reply": access.may_edit_plan(request.user) and plan.county_may_edit,
             "return_form": return_form
             or ReturnForm(initial={f"line_{n}": lines[n].review_note for n in engine.LINE_NUMBERS}),
             "audit": audit,
@@ -406,6 +428,27 @@ def plan_review_view(request: HttpRequest, year: int, county_code: str) -> HttpR
     return _plan_page(request, plan, review_form=form)
 
 
+@login_required
+@require_POST
+def plan_comment_reply(request: HttpRequest, year: int, county_code: str, pk: int) -> HttpResponse:
+    """The county answers one comment of a return (已修正／說明) before it resubmits."""
+    plan = _plan(request, year, county_code)
+    access.require(access.may_edit_plan(request.user), "只有縣市承辦可以回覆審查意見")
+    comment = get_object_or_404(ReviewComment.objects.select_related("plan"), plan=plan, pk=pk)
+    try:
+        review_comment_reply(
+            comment=comment,
+            user=request.user,
+            kind=request.POST.get("reply_kind", ""),
+            text=request.POST.get("reply_text", "")[:2000],
+        )
+    except PlanActionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"已回覆第{comment.line_number}項審查意見。")
+    return redirect(_plan_url(plan) + "#comments")
+
+
 def _plan_url(plan: CountyPlan) -> str:
     return reverse("plan_detail", kwargs={"year": plan.plan_year.year, "county_code": plan.county.code})
 
@@ -452,6 +495,7 @@ def submission_detail(request: HttpRequest, year: int, county_code: str, number:
     plan = _plan(request, year, county_code)
     submission = get_object_or_404(PlanSubmission.objects.select_related("submitted_by"), plan=plan, number=number)
     previous = plan.submissions.filter(number=number - 1).first()
+    diff = submission_diff(submission, previous)
     return render(
         request,
         "budget/submission_detail.html",
@@ -459,7 +503,8 @@ def submission_detail(request: HttpRequest, year: int, county_code: str, number:
             "plan": plan,
             "submission": submission,
             "previous": previous,
-            "diff": submission_diff(submission, previous),
+            "diff": diff,
+            "threads": comment_threads(submission, plan_comments(plan), diff),
             "words": plan_words(plan.plan_year),
         },
     )
