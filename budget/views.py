@@ -26,10 +26,12 @@ from budget.models import (
     ROSTER_LINES,
     BudgetLine,
     CountyPlan,
+    PlanEvent,
     PlanStatus,
     PlanSubmission,
     ReviewComment,
 )
+from budget.official_text import plan_official_text
 from budget.selectors import (
     comment_threads,
     comments_by_line,
@@ -152,6 +154,16 @@ def _plan_page(
             "requested_ntd": sum(requested.values()),
         }
     rules = plan.plan_year.rule_set
+    events = list(plan.events.select_related("actor", "submission"))
+    state_kind = {PlanStatus.RETURNED: PlanEvent.Kind.RETURNED, PlanStatus.APPROVED: PlanEvent.Kind.APPROVED}
+    state_event = next((e for e in events if e.kind == state_kind.get(plan.status)), None)
+    official = plan_official_text(
+        plan=plan,
+        latest=latest,
+        comments=comments,
+        lines=lines,
+        returned_or_approved_at=state_event.at if state_event else None,
+    )
     return render(
         request,
         "budget/plan_detail.html",
@@ -184,7 +196,8 @@ def _plan_page(
             "under_review": under_review,
             "submissions": submissions,
             "latest": latest,
-            "events": plan.events.select_related("actor", "submission"),
+            "events": events,
+            "official": official,
             "review": review,
             "open_comments": [c for c in comments if c.is_open],
             "answered_comments": [c for c in comments if not c.is_open and c.archived_at is None],
