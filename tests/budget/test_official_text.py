@@ -92,3 +92,28 @@ def test_the_moe_and_the_county_get_the_text_on_the_plan_page(plan_year, county_
     plan_review_decide(plan=plan, user=reviewer, decisions={}, approve=True)
     approved = text(client_for(officer_a).get(url("plan_detail", plan)))
     assert "簽呈用文稿（核定）" in approved and "（第2次送審）" in approved and "主旨：核定花蓮縣" in approved
+
+
+@pytest.mark.django_db
+def test_the_approved_table_puts_notes_under_their_row(plan_year, county_a, officer_a, reviewer):
+    from budget import rules as engine
+
+    plan = ready_plan(plan_year, county_a, officer_a)
+    plan_submit(plan=plan, user=officer_a)
+    plan_return(plan=plan, user=reviewer, reason="請修正", line_notes={3: "充電車數請再確認"})
+    returned = text(client_for(officer_a).get(url("plan_detail", plan)))
+    assert '<tr class="line-comments">' in returned and "第3項：充電車數請再確認" in returned
+    for comment in plan.review_comments.all():
+        comment.reply_kind = "fixed"
+        comment.save()
+    plan_submit(plan=CountyPlan.objects.get(pk=plan.pk), user=officer_a)
+    student = engine.LINE_STUDENT_DEVICES
+    requested = {i["number"]: i["total_ntd"] for i in plan.submissions.get(number=2).budget}
+    plan_review_decide(
+        plan=plan, user=reviewer, decisions={student: (requested[student] - 13_000, "核減 1 臺")}, approve=True
+    )
+    approved = text(client_for(officer_a).get(url("plan_detail", plan)))
+    row = approved.split(f'<tr id="line-{student}"')[1].split("</tr>")[0]
+    assert 'class="num approved"' in row and "核減 1 臺" not in row
+    assert f"第{student}項：核減 1 臺" in approved
+    assert "第3項：充電車數請再確認" not in approved.split("審查意見紀錄（已歸檔）")[0]
