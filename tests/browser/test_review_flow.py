@@ -115,6 +115,10 @@ def test_import_fix_submit_return_resubmit_approve(browser, live_server, officer
     county_page.locator("#id_line3-procurement_note").fill("行動充電車 10 臺，公開招標")
     county_page.get_by_role("button", name="儲存經費表").click()
     county_page.get_by_text("經費表已儲存").wait_for()
+    # Issue 14: the line comment is a checklist item answered before resubmitting.
+    county_page.locator("#comments").get_by_label("已修正").check()
+    county_page.get_by_role("button", name="儲存第3項回覆").click()
+    county_page.get_by_text("已回覆第3項審查意見").wait_for()
     county_page.get_by_role("button", name="送審（第 2 次）").click()
     county_page.get_by_text("已送出第 2 次送審").wait_for()
 
@@ -125,6 +129,7 @@ def test_import_fix_submit_return_resubmit_approve(browser, live_server, officer
     moe_page.get_by_text("與第 1 次送審相比").wait_for()
     moe_page.get_by_text("行動充電車 10 臺，公開招標").first.wait_for()
     screenshot(moe_page, "16-submission-diff")
+    moe_page.get_by_text("審查意見與縣市回覆（1 項）").wait_for()
     moe_page.go_back()
     moe_page.get_by_role("button", name="核定計畫（其餘項目依申請數核定）").click()
     moe_page.get_by_text("花蓮縣計畫已核定").wait_for()
