@@ -88,6 +88,8 @@ def load_post(path: str, cookie: str, body: str, concurrency: int, seconds: int)
             f"{seconds}s",
             "-s",
             str(script),
+            "--timeout",
+            "10s",
             "-H",
             f"Cookie: {cookie}",
             "-H",

@@ -56,7 +56,7 @@ def return_text(
     """The 公文 draft of a return. `line_comments`: (項次, 項目名稱, 意見) in order."""
     deadline = roc_date(resubmit_deadline(returned_on, days))
     items = [
-        f"復貴府{roc_date(submitted_on)}第{round_number}次送審之{year}年度「{plan_title}」計畫，"
+        f"復貴府{roc_date(submitted_on)}第{round_number}次送審之{plan_title}，"
         f"經費合計新臺幣{thousands(total_ntd)}千元。",
         f"旨揭計畫經本部審查，{reason.strip() or '尚需修正'}。",
     ]
@@ -67,7 +67,7 @@ def return_text(
         )
     items.append(f"請貴府依上開意見逐項修正並回覆說明，於{deadline}前重新送審。")
     return (
-        f"主旨：貴府所報{year}年度「{plan_title}」計畫（第{round_number}次送審）"
+        f"主旨：貴府所報{plan_title}（第{round_number}次送審）"
         f"請依說明修正，並於{deadline}前重新送審，請查照。\n"
         f"說明：\n{_items(items)}"
     )
@@ -94,13 +94,13 @@ def approval_text(
             detail += f"（申請{thousands(requested)}千元；{note}）" if note else f"（申請{thousands(requested)}千元）"
         line_items.append(f"第{number}項「{name}」：{detail}。")
     items = [
-        f"復貴府{roc_date(submitted_on)}第{round_number}次送審之{year}年度「{plan_title}」計畫，"
+        f"復貴府{roc_date(submitted_on)}第{round_number}次送審之{plan_title}，"
         f"申請經費新臺幣{thousands(requested_ntd)}千元。",
         f"旨揭計畫經本部審查，核定經費新臺幣{thousands(approved)}千元，各項核定如下：\n" + _sub_items(line_items),
         "請貴府依核定內容辦理，並依規定辦理撥款請領及結報事宜。",
     ]
     return (
-        f"主旨：核定{county}{year}年度「{plan_title}」計畫（第{round_number}次送審）"
+        f"主旨：核定{county}{plan_title}（第{round_number}次送審）"
         f"經費新臺幣{thousands(approved)}千元，請查照。\n"
         f"說明：\n{_items(items)}"
     )

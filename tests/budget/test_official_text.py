@@ -37,7 +37,7 @@ def test_return_text(settings):
     settings.PLAN_RESUBMIT_DAYS = 14
     draft = return_text(
         county="花蓮縣",
-        plan_title="推動中小學數位學習精進方案",
+        plan_title="「推動中小學數位學習精進方案」115年國民中小學實施計畫",
         year=115,
         round_number=2,
         submitted_on=datetime.date(2026, 11, 30),
@@ -46,7 +46,7 @@ def test_return_text(settings):
         line_comments=[(3, "行動充電車", "國中部應以 2 臺計"), (8, "運作費", "請說明")],
         returned_on=datetime.date(2026, 12, 5),
     )
-    assert draft.startswith("主旨：貴府所報115年度「推動中小學數位學習精進方案」計畫（第2次送審）")
+    assert draft.startswith("主旨：貴府所報「推動中小學數位學習精進方案」115年國民中小學實施計畫（第2次送審）")
     assert "115年12月19日前重新送審" in draft
     assert "104,001千元" in draft
     assert "說明：\n一、復貴府115年11月30日第2次送審" in draft
@@ -57,7 +57,7 @@ def test_return_text(settings):
 def test_approval_text():
     draft = approval_text(
         county="花蓮縣",
-        plan_title="推動中小學數位學習精進方案",
+        plan_title="「推動中小學數位學習精進方案」115年國民中小學實施計畫",
         year=115,
         round_number=1,
         submitted_on=datetime.date(2026, 11, 30),
@@ -68,7 +68,9 @@ def test_approval_text():
             (4, "MDM", 0, 0, ""),
         ],
     )
-    assert draft.startswith("主旨：核定花蓮縣115年度「推動中小學數位學習精進方案」計畫（第1次送審）經費新臺幣2,013千元")
+    assert draft.startswith(
+        "主旨：核定花蓮縣「推動中小學數位學習精進方案」115年國民中小學實施計畫（第1次送審）經費新臺幣2,013千元"
+    )
     assert "第1項「學習載具-教師」：核定1,000千元。" in draft
     assert "第2項「學習載具-學生」：核定1,013千元（申請1,026千元；核減 1 臺）。" in draft
     assert "MDM" not in draft  # nothing asked, nothing approved
