@@ -428,10 +428,16 @@ def _changed_fields(old: dict, new: dict, names) -> list[dict]:
     ]
 
 
+SNAPSHOT_BULK = ("roster", "narrative", "budget", "totals")
+
+
 def plan_comments(plan: CountyPlan) -> list[ReviewComment]:
     """Every comment of the plan's returns with its round and answer (one query)."""
     return list(
-        ReviewComment.objects.filter(plan=plan).select_related("submission", "answered_in", "replied_by", "created_by")
+        ReviewComment.objects.filter(plan=plan)
+        .select_related("submission", "answered_in", "replied_by", "created_by")
+        # The rounds' numbers, not their frozen roster and narrative (hundreds of rows each).
+        .defer(*(f"{round_}__{name}" for round_ in ("submission", "answered_in") for name in SNAPSHOT_BULK))
     )
 
 

@@ -116,7 +116,8 @@ def _plan_page(
     lines = plan_lines(plan)
     totals = plan_totals(plan)
     table = plan_table(plan, lines, totals)
-    submissions = list(plan.submissions.select_related("submitted_by"))
+    # The page reads each round's totals and budget, never its frozen roster or narrative.
+    submissions = list(plan.submissions.select_related("submitted_by").defer("roster", "narrative"))
     latest = submissions[0] if submissions else None
     previous = submissions[1] if len(submissions) > 1 else None
     under_review = plan.status == PlanStatus.SUBMITTED
