@@ -39,6 +39,7 @@ from portal.audit import recent
 from portal.downloads import attachment_response
 from portal.middleware import MFA_PENDING, needs_second_factor
 from portal.models import Role, SecurityEvent, User
+from portal.search import fold_name, name_q
 from portal.security import Kind, Outcome, security_event
 
 PAGE_SIZE = 50
@@ -324,7 +325,7 @@ def _accounts(request: HttpRequest, data) -> tuple:
         q = form.cleaned_data["q"].strip()
         if q:
             rows = rows.filter(
-                Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(school__code=q)
+                name_q(("username", "first_name", "last_name"), q) | Q(school__code=fold_name(q).upper())
             )
         if form.cleaned_data["role"]:
             rows = rows.filter(role=form.cleaned_data["role"])

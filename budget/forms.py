@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import forms
 from django.core.validators import MaxValueValidator
 
@@ -235,6 +237,73 @@ class ReturnForm(forms.Form):
 class LineApproveForm(forms.Form):
     approved_ntd = forms.IntegerField(label="核定金額（元）", min_value=0)
     note = forms.CharField(label="核定說明", required=False, max_length=1000)
+
+
+def parse_ntd(text: str | None) -> int | None:
+    """「1,234,000」「１２３４０００」「1234000 元」 -> 1234000; blank -> None; ValueError otherwise."""
+    cleaned = unicodedata.normalize("NFKC", str(text or "")).strip().removesuffix("元").strip()
+    cleaned = cleaned.replace(",", "").replace(" ", "").replace("，", "")
+    if not cleaned:
+        return None
+    if not cleaned.isdigit():
+        raise ValueError(cleaned)
+    return int(cleaned)
+
+
+class NtdField(forms.CharField):
+    """An amount in 元 typed with or without thousands separators (a text box, inputmode=numeric,
+    so the page can show 1,234,000); blank is None."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value and len(str(value)) > 30:
+            raise forms.ValidationError("金額過長")
+        try:
+            return parse_ntd(value)
+        except ValueError:
+            raise forms.ValidationError("請填寫金額（元），可含千分位逗號，例如 1,234,000") from None
+
+    def prepare_value(self, value):
+        return f"{value:,}" if isinstance(value, int) else value
+
+
+class PlanReviewForm(forms.Form):
+    """The MOE's review of all 11 lines in one form: 核定金額 prefilled with what was submitted
+    (「依申請數核定」; blank means the same), 核定說明 needed only below it."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, requested: dict[int, int], approved: dict[int, tuple[int | None, str]], **kwargs):
+        initial = kwargs.pop("initial", {}) or {}
+        for number in engine.LINE_NUMBERS:
+            amount, note = approved.get(number, (None, ""))
+            initial[f"amount_{number}"] = requested.get(number, 0) if amount is None else amount
+            initial[f"note_{number}"] = note
+        super().__init__(*args, initial=initial, **kwargs)
+        for number in engine.LINE_NUMBERS:
+            self.fields[f"amount_{number}"] = NtdField(label="核定金額（元）", required=False)
+            self.fields[f"note_{number}"] = forms.CharField(
+                label="核定說明（低於申請數時必填）", required=False, max_length=1000
+            )
+
+    def decisions(self) -> dict[int, tuple[int | None, str]]:
+        return {
+            number: (self.cleaned_data.get(f"amount_{number}"), self.cleaned_data.get(f"note_{number}") or "")
+            for number in engine.LINE_NUMBERS
+        }
+
+    def add_line_errors(self, line_errors: dict[int, str]) -> None:
+        for number, message in line_errors.items():
+            self.add_error(f"amount_{number}", message)
+
+    def line_errors(self) -> dict[int, list[str]]:
+        return {
+            number: [*self.errors.get(f"amount_{number}", []), *self.errors.get(f"note_{number}", [])]
+            for number in engine.LINE_NUMBERS
+        }
 
 
 class NarrativeForm(forms.ModelForm):

@@ -344,6 +344,69 @@ class PlanEvent(models.Model):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
+class ReviewComment(models.Model):
+    """One line's comment of a return (退回): a checklist item the county answers (已修正／說明)
+    before it resubmits; closed by the resubmission that carried the answer, archived with
+    its round when the plan is approved."""
+
+    class Reply(models.TextChoices):
+        FIXED = "fixed", "已修正"
+        EXPLAINED = "explained", "說明"
+
+    plan = models.ForeignKey(CountyPlan, verbose_name="計畫", on_delete=models.CASCADE, related_name="review_comments")
+    submission = models.ForeignKey(
+        PlanSubmission, verbose_name="退回之送審版本", on_delete=models.CASCADE, related_name="review_comments"
+    )
+    line_number = models.PositiveSmallIntegerField("項次")
+    text = models.TextField("審查意見")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="審查者", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("退回時間", auto_now_add=True)
+    reply_kind = models.CharField("回覆", max_length=10, choices=Reply.choices, blank=True)
+    reply_text = models.TextField("回覆說明", blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="回覆者",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    replied_at = models.DateTimeField("回覆時間", null=True, blank=True)
+    answered_in = models.ForeignKey(
+        PlanSubmission,
+        verbose_name="回覆之送審版本",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="answered_comments",
+    )
+    archived_at = models.DateTimeField("歸檔時間", null=True, blank=True)
+
+    scope_county_field = "plan__county"
+
+    class Meta:
+        ordering = ["submission__number", "line_number", "pk"]
+        verbose_name = "審查意見"
+        verbose_name_plural = "審查意見"
+        constraints = [
+            models.CheckConstraint(condition=Q(line_number__gte=1, line_number__lte=11), name="comment_line_1_to_11"),
+        ]
+
+    def __str__(self) -> str:
+        return f"第{self.line_number}項審查意見"
+
+    @property
+    def is_open(self) -> bool:
+        """Not yet carried by a resubmission and not archived: the county still owes an answer."""
+        return self.answered_in_id is None and self.archived_at is None
+
+    @property
+    def line_name(self) -> str:
+        return engine.LINE_NAMES[self.line_number]
+
+
 class RuleScenario(models.Model):
     """A named copy of a plan year's rule set that an MOE reviewer changes to see what the
     counties' entitlement would be (budget.whatif). It never changes a plan or the roster:

@@ -17,6 +17,7 @@ from budget.models import (
     PlanNarrative,
     PlanStatus,
     PlanSubmission,
+    ReviewComment,
 )
 from portal.cache import cached
 from schools.models import RosterRow
@@ -228,6 +229,27 @@ def plan_blockers(
             item(
                 f"名單中有 {out_of_scope} 列為{engine.OUT_OF_SCOPE_NATIONAL}，請重新上傳不含這些學校的附錄",
                 reverse("roster_import"),
+            )
+        )
+    # Open items exist only after a return: a plan never returned costs no query for them.
+    unanswered = (
+        sorted(
+            set(
+                ReviewComment.objects.filter(
+                    plan=plan, answered_in__isnull=True, archived_at__isnull=True, reply_kind=""
+                ).values_list("line_number", flat=True)
+            )
+        )
+        if plan.status == PlanStatus.RETURNED
+        else []
+    )
+    if unanswered:
+        blockers.append(
+            item(
+                "請先逐項回覆教育部審查意見（已修正／說明）：" + "、".join(f"第{n}項" for n in unanswered),
+                reverse("plan_detail", args=[year, county]) + "#comments",
+                label="請先逐項回覆教育部審查意見（已修正／說明）",
+                code="、".join(f"第{n}項" for n in unanswered),
             )
         )
     table = plan_table(plan) if table is None else table
@@ -528,6 +550,62 @@ def _changed_fields(old: dict, new: dict, names) -> list[dict]:
         for name in names
         if old.get(name) != new.get(name)
     ]
+
+
+SNAPSHOT_BULK = ("roster", "narrative", "budget", "totals")
+
+
+def plan_comments(plan: CountyPlan) -> list[ReviewComment]:
+    """Every comment of the plan's returns with its round and answer (one query)."""
+    return list(
+        ReviewComment.objects.filter(plan=plan)
+        .select_related("submission", "answered_in", "replied_by", "created_by")
+        # The rounds' numbers, not their frozen roster and narrative (hundreds of rows each).
+        .defer(*(f"{round_}__{name}" for round_ in ("submission", "answered_in") for name in SNAPSHOT_BULK))
+    )
+
+
+def comments_by_line(comments) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for comment in comments:
+        grouped.setdefault(comment.line_number, []).append(comment)
+    return grouped
+
+
+def comment_threads(submission: PlanSubmission, comments, diff: dict | None) -> list[dict]:
+    """For the submission page: each comment answered by this submission, its reply, and what
+    changed in its line since the round it was made on (comment → reply → change)."""
+    changes = {item["line"]["number"]: item["fields"] for item in (diff or {}).get("lines", [])}
+    return [
+        {"comment": comment, "changes": changes.get(comment.line_number, [])}
+        for comment in comments
+        if comment.answered_in_id == submission.pk
+    ]
+
+
+def review_lines(
+    *, submission: PlanSubmission, previous: PlanSubmission | None, answered: dict[int, list] | None = None
+) -> list[dict]:
+    """The 11 lines of the submission under review, those that need a look first: 申請 differs
+    from 預估, a 差異說明, a change since the previous round, or an open review comment. Each
+    line says why in words (`reasons`), so the page does not rely on colour."""
+    old = {item["number"]: item for item in previous.budget} if previous else {}
+    answered = answered or {}
+    rows = []
+    for item in submission.budget:
+        number = item["number"]
+        reasons = []
+        if item["estimate"] is not None and item["requested"] is not None and item["requested"] != item["estimate"]:
+            reasons.append(f"申請數 {item['requested']:,} 與預估 {item['estimate']:,} 不同")
+        if (item.get("explanation") or "").strip():
+            reasons.append("附差異說明")
+        if previous is not None and _changed_fields(old.get(number, {}), item, SNAPSHOT_LINE_FIELDS):
+            reasons.append(f"較第 {previous.number} 次送審有變動")
+        if answered.get(number):
+            reasons.append("上次退回有審查意見，縣市已回覆")
+        rows.append({"number": number, "item": item, "reasons": reasons, "comments": answered.get(number, [])})
+    rows.sort(key=lambda row: (not row["reasons"], row["number"]))
+    return rows
 
 
 def review_queue(plans: QuerySet) -> QuerySet:

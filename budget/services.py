@@ -25,6 +25,7 @@ from budget.models import (
     PlanNarrative,
     PlanStatus,
     PlanSubmission,
+    ReviewComment,
 )
 from budget.selectors import NARRATIVES, plan_missing, plan_snapshot, plan_table, snapshot_problems
 from portal.audit import CHANGED, CREATED, record_history
@@ -236,8 +237,17 @@ def plan_submit(*, plan: CountyPlan, user: User) -> PlanSubmission:
     contradictions = snapshot_problems(snapshot)
     if contradictions:
         raise PlanActionRefused("尚不能送審，計畫內容前後不一致：" + "；".join(contradictions))
+    open_items = list(ReviewComment.objects.filter(plan=plan, answered_in__isnull=True, archived_at__isnull=True))
+    unanswered = [comment for comment in open_items if not comment.reply_kind]
+    if unanswered:
+        raise PlanActionRefused(
+            "尚不能送審：請先逐項回覆教育部審查意見（已修正／說明）："
+            + "、".join(f"第{comment.line_number}項" for comment in unanswered)
+        )
     number = (plan.submissions.aggregate(n=Max("number"))["n"] or 0) + 1
     submission = PlanSubmission.objects.create(plan=plan, number=number, submitted_by=user, **snapshot)
+    if open_items:
+        ReviewComment.objects.filter(pk__in=[comment.pk for comment in open_items]).update(answered_in=submission)
     plan.status = PlanStatus.SUBMITTED
     _save(plan, user, ["status"])
     PlanEvent.objects.create(
@@ -300,6 +310,13 @@ def plan_return(*, plan: CountyPlan, user: User, reason: str, line_notes: dict[i
             line.review_note = note
             line._history_user = user
             line.save(update_fields=["review_note"])
+    ReviewComment.objects.bulk_create(
+        [
+            ReviewComment(plan=plan, submission=submission, line_number=number, text=note.strip(), created_by=user)
+            for number, note in sorted(line_notes.items())
+            if note.strip()
+        ]
+    )
     plan.status = PlanStatus.RETURNED
     plan.return_reason = reason.strip()
     _save(plan, user, ["status", "return_reason"])
@@ -314,6 +331,18 @@ def plan_return(*, plan: CountyPlan, user: User, reason: str, line_notes: dict[i
     return plan
 
 
+def _approval_error(number: int, approved_ntd: int, requested: int, note: str) -> str:
+    """Why `approved_ntd` cannot be line `number`'s 核定 ("" when it can): at most what was
+    submitted, never negative, lower only with a note."""
+    if approved_ntd < 0:
+        return "核定金額不可為負數"
+    if approved_ntd > requested:
+        return f"第{number}項核定金額 {approved_ntd:,} 元超過申請的 {requested:,} 元"
+    if approved_ntd < requested and not note.strip():
+        return f"第{number}項核定金額低於申請的 {requested:,} 元，請填寫核定說明"
+    return ""
+
+
 @transaction.atomic
 def budget_line_approve(*, line: BudgetLine, user: User, approved_ntd: int, note: str) -> BudgetLine:
     """教育部核定 for one line: at most what was submitted; a lower amount needs a note."""
@@ -323,12 +352,9 @@ def budget_line_approve(*, line: BudgetLine, user: User, approved_ntd: int, note
     submission = _latest_submission(plan)
     submitted = next(item for item in submission.budget if item["number"] == line.number)
     requested = submitted["total_ntd"]
-    if approved_ntd < 0:
-        raise PlanActionRefused("核定金額不可為負數")
-    if approved_ntd > requested:
-        raise PlanActionRefused(f"第{line.number}項核定金額 {approved_ntd:,} 元超過申請的 {requested:,} 元")
-    if approved_ntd < requested and not note.strip():
-        raise PlanActionRefused(f"第{line.number}項核定金額低於申請的 {requested:,} 元，請填寫核定說明")
+    error = _approval_error(line.number, approved_ntd, requested, note)
+    if error:
+        raise PlanActionRefused(error)
     line.approved_ntd = approved_ntd
     line.approval_note = note.strip()
     line._history_user = user
@@ -344,6 +370,111 @@ def budget_line_approve(*, line: BudgetLine, user: User, approved_ntd: int, note
         data={"line": line.number, "approved_ntd": approved_ntd, "requested_ntd": requested},
     )
     return line
+
+
+class PlanReviewRefused(PlanActionRefused):
+    """The one-form review could not be saved: `line_errors` says why, line by line."""
+
+    def __init__(self, message: str, line_errors: dict[int, str]):
+        super().__init__(message)
+        self.line_errors = line_errors
+
+
+@transaction.atomic
+def plan_review_decide(
+    *,
+    plan: CountyPlan,
+    user: User,
+    decisions: dict[int, tuple[int | None, str]],
+    approve: bool,
+    expected_version: int | None = None,
+) -> CountyPlan:
+    """The MOE's review of all 11 lines in one call: each line's (核定金額, 核定說明), an amount
+    of None meaning 「依申請數核定」 (what was submitted); with `approve`, the plan is then
+    核定 in the same transaction. All or nothing: any line refused, nothing is written and
+    PlanReviewRefused names every refused line. Under the plan's lock and version."""
+    plan = _locked(plan)
+    _refuse_unless_under_review(plan)
+    _refuse_if_stale(plan, expected_version)
+    submission = _latest_submission(plan)
+    requested = {item["number"]: item["total_ntd"] for item in submission.budget}
+    names = {item["number"]: item["name"] for item in submission.budget}
+    lines = {line.number: line for line in plan.lines.all()}
+    chosen: dict[int, tuple[int, str]] = {}
+    errors: dict[int, str] = {}
+    for number in engine.LINE_NUMBERS:
+        amount, note = decisions.get(number, (None, ""))
+        amount = requested.get(number, 0) if amount is None else amount
+        error = _approval_error(number, amount, requested.get(number, 0), note)
+        if error:
+            errors[number] = error
+        chosen[number] = (amount, note.strip())
+    if errors:
+        raise PlanReviewRefused(f"有 {len(errors)} 項核定金額需要修正，未儲存任何項目", errors)
+    changed = []
+    for number, (amount, note) in chosen.items():
+        line = lines[number]
+        if line.approved_ntd != amount or line.approval_note != note:
+            line.approved_ntd, line.approval_note = amount, note
+            line._history_user = user
+            line.save(update_fields=["approved_ntd", "approval_note"])
+            changed.append(number)
+    if approve:
+        plan.status = PlanStatus.APPROVED
+        _save(plan, user, ["status"])
+    else:
+        _save(plan, user, [])
+    if changed:
+        PlanEvent.objects.create(
+            plan=plan,
+            submission=submission,
+            kind=PlanEvent.Kind.LINE_APPROVED,
+            actor=user,
+            note="；".join(
+                f"第{n}項 {names.get(n, '')} 核定 {chosen[n][0]:,} 元"
+                + (f"（申請 {requested[n]:,} 元；{chosen[n][1]}）" if chosen[n][0] < requested[n] else "")
+                for n in changed
+            ),
+            data={"lines": {str(n): chosen[n][0] for n in changed}},
+        )
+    if approve:
+        approved = sum(amount for amount, _ in chosen.values())
+        PlanEvent.objects.create(
+            plan=plan,
+            submission=submission,
+            kind=PlanEvent.Kind.APPROVED,
+            actor=user,
+            note=f"核定總經費 {approved:,} 元",
+            data={"approved_ntd": approved},
+        )
+        _on_approved(plan)
+    return plan
+
+
+def _on_approved(plan: CountyPlan) -> None:
+    """What approval closes: the returns' comments, archived with their round."""
+    ReviewComment.objects.filter(plan=plan, archived_at__isnull=True).update(archived_at=timezone.now())
+
+
+@transaction.atomic
+def review_comment_reply(*, comment: ReviewComment, user: User, kind: str, text: str) -> ReviewComment:
+    """The county's answer to one comment of a return: 已修正 (a note optional) or 說明 (a note
+    needed). Only while the county may edit the returned plan, and only an open comment."""
+    plan = _locked(comment.plan)
+    _refuse_unless_county_may_edit(plan)
+    comment = ReviewComment.objects.select_for_update().get(pk=comment.pk)
+    if not comment.is_open:
+        raise PlanActionRefused("這則審查意見已隨送審回覆，不能再修改")
+    if kind not in ReviewComment.Reply.values:
+        raise PlanActionRefused(f"第{comment.line_number}項：請選擇「已修正」或「說明」")
+    if kind == ReviewComment.Reply.EXPLAINED and not text.strip():
+        raise PlanActionRefused(f"第{comment.line_number}項：選擇「說明」時請填寫說明")
+    comment.reply_kind = kind
+    comment.reply_text = text.strip()
+    comment.replied_by = user
+    comment.replied_at = timezone.now()
+    comment.save(update_fields=["reply_kind", "reply_text", "replied_by", "replied_at"])
+    return comment
 
 
 @transaction.atomic
@@ -372,6 +503,7 @@ def plan_approve(*, plan: CountyPlan, user: User) -> CountyPlan:
         note=f"核定總經費 {approved:,} 元",
         data={"approved_ntd": approved},
     )
+    _on_approved(plan)
     return plan
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from budget import rules as engine
@@ -17,12 +18,26 @@ from budget.forms import (
     MoeFiguresForm,
     NarrativeForm,
     PlanFiguresForm,
+    PlanReviewForm,
     ReturnForm,
 )
-from budget.models import NARRATIVE_FIELDS, ROSTER_LINES, BudgetLine, CountyPlan, PlanStatus, PlanSubmission
+from budget.models import (
+    NARRATIVE_FIELDS,
+    ROSTER_LINES,
+    BudgetLine,
+    CountyPlan,
+    PlanEvent,
+    PlanStatus,
+    PlanSubmission,
+    ReviewComment,
+)
+from budget.official_text import plan_official_text
 from budget.selectors import (
+    comment_threads,
+    comments_by_line,
     narrative_snapshot,
     plan_blockers,
+    plan_comments,
     plan_lines,
     plan_narrative,
     plan_roster_requested,
@@ -31,6 +46,7 @@ from budget.selectors import (
     plan_timeline,
     plan_totals,
     plan_words,
+    review_lines,
     review_queue,
     submission_diff,
     table_rows,
@@ -39,15 +55,18 @@ from budget.services import (
     COUNTY_PLAN_FIELDS,
     MOE_PLAN_FIELDS,
     PlanActionRefused,
+    PlanReviewRefused,
     budget_line_approve,
     county_edit_refusal,
     narrative_update,
     plan_approve,
     plan_for,
     plan_return,
+    plan_review_decide,
     plan_submit,
     plan_update,
     plan_update_moe_figures,
+    review_comment_reply,
 )
 from portal import access
 from portal.audit import recent
@@ -82,37 +101,72 @@ def my_plan(request: HttpRequest) -> HttpResponse:
 @require_GET
 def plan_detail(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
     plan = _plan(request, year, county_code)
+    return _plan_page(request, plan)
+
+
+def _plan_page(
+    request: HttpRequest,
+    plan: CountyPlan,
+    *,
+    review_form: PlanReviewForm | None = None,
+    return_form: ReturnForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The plan's page; a bound review or return form (typed values and errors) when a POST
+    is answered with the page again."""
     lines = plan_lines(plan)
     totals = plan_totals(plan)
     table = plan_table(plan, lines, totals)
-    submissions = list(plan.submissions.select_related("submitted_by"))
+    # The page reads each round's totals and budget, never its frozen roster or narrative.
+    submissions = list(plan.submissions.select_related("submitted_by").defer("roster", "narrative"))
     latest = submissions[0] if submissions else None
+    previous = submissions[1] if len(submissions) > 1 else None
     under_review = plan.status == PlanStatus.SUBMITTED
     audit = _audit_trail(plan)
-    submitted_lines = {item["number"]: item for item in latest.budget} if latest else {}
-    reviewing = under_review and access.may_review(request.user)
-    review_rows = (
-        []
-        if not reviewing
-        else [
-            {
-                "line": lines[number],
-                "submitted": submitted_lines.get(number),
-                "form": LineApproveForm(
-                    prefix=f"line{number}",
-                    initial={
-                        "approved_ntd": lines[number].approved_ntd
-                        if lines[number].approved_ntd is not None
-                        else submitted_lines.get(number, {}).get("total_ntd", 0),
-                        "note": lines[number].approval_note,
-                    },
-                ),
+    comments = plan_comments(plan)
+    reviewing = under_review and access.may_review(request.user) and latest is not None
+    review = None
+    if reviewing:
+        requested = {item["number"]: item["total_ntd"] for item in latest.budget}
+        if review_form is None:
+            review_form = PlanReviewForm(
+                requested=requested,
+                approved={n: (lines[n].approved_ntd, lines[n].approval_note) for n in engine.LINE_NUMBERS},
+                initial={"version": plan.version},
+            )
+        errors = review_form.line_errors() if review_form.is_bound else {}
+        rows = [
+            row
+            | {
+                "line": lines[row["number"]],
+                "amount": review_form[f"amount_{row['number']}"],
+                "note": review_form[f"note_{row['number']}"],
+                "errors": errors.get(row["number"], []),
             }
-            for number in engine.LINE_NUMBERS
+            for row in review_lines(
+                submission=latest,
+                previous=previous,
+                answered=comments_by_line(c for c in comments if c.answered_in_id == latest.pk),
+            )
         ]
-    )
+        review = {
+            "form": review_form,
+            "flagged": [row for row in rows if row["reasons"]],
+            "rest": [row for row in rows if not row["reasons"]],
+            "requested_ntd": sum(requested.values()),
+        }
     rules = plan.plan_year.rule_set
     blockers = plan_blockers(plan, table) if plan.county_may_edit else []
+    events = list(plan.events.select_related("actor", "submission"))
+    state_kind = {PlanStatus.RETURNED: PlanEvent.Kind.RETURNED, PlanStatus.APPROVED: PlanEvent.Kind.APPROVED}
+    state_event = next((e for e in events if e.kind == state_kind.get(plan.status)), None)
+    official = plan_official_text(
+        plan=plan,
+        latest=latest,
+        comments=comments,
+        lines=lines,
+        returned_or_approved_at=state_event.at if state_event else None,
+    )
     return render(
         request,
         "budget/plan_detail.html",
@@ -146,12 +200,20 @@ def plan_detail(request: HttpRequest, year: int, county_code: str) -> HttpRespon
             "under_review": under_review,
             "submissions": submissions,
             "latest": latest,
-            "events": plan.events.select_related("actor", "submission"),
-            "review_rows": review_rows,
-            "return_form": ReturnForm(initial={f"line_{n}": lines[n].review_note for n in engine.LINE_NUMBERS}),
+            "events": events,
+            "official": official,
+            "review": review,
+            "open_comments": [c for c in comments if c.is_open],
+            "answered_comments": [c for c in comments if not c.is_open and c.archived_at is None],
+            "archived_comments": [c for c in comments if c.archived_at is not None],
+            "reply_choices": ReviewComment.Reply.choices,
+            "may_reply": access.may_edit_plan(request.user) and plan.county_may_edit,
+            "return_form": return_form
+            or ReturnForm(initial={f"line_{n}": lines[n].review_note for n in engine.LINE_NUMBERS}),
             "audit": audit,
             "findings": review_findings(user=request.user, plan_year=plan.plan_year, county=plan.county),
         },
+        status=status,
     )
 
 
@@ -360,12 +422,27 @@ def plan_moe_figures(request: HttpRequest, year: int, county_code: str) -> HttpR
 @login_required
 @require_POST
 def plan_return_view(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
+    """退回: the first POST shows what will be returned (the confirmation step), the second
+    (confirm=1) returns it."""
     plan = _plan(request, year, county_code)
     access.require(access.may_review(request.user), "只有教育部審查人員可以退回計畫")
     form = ReturnForm(request.POST)
     if not form.is_valid():
         messages.error(request, "退回時請填寫退回理由。")
         return _back(plan)
+    if request.POST.get("confirm") != "1":
+        notes = {number: note for number, note in form.line_notes().items() if note.strip()}
+        latest = plan.submissions.order_by("-number").first()
+        return render(
+            request,
+            "budget/plan_return_confirm.html",
+            {
+                "plan": plan,
+                "form": form,
+                "latest": latest,
+                "notes": [(number, engine.LINE_NAMES[number], note) for number, note in sorted(notes.items())],
+            },
+        )
     try:
         plan_return(plan=plan, user=request.user, reason=form.cleaned_data["reason"], line_notes=form.line_notes())
     except PlanActionRefused as refused:
@@ -373,6 +450,72 @@ def plan_return_view(request: HttpRequest, year: int, county_code: str) -> HttpR
     else:
         messages.success(request, f"已退回{plan.county.name}計畫。")
     return _back(plan)
+
+
+@login_required
+@require_POST
+def plan_review_view(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
+    """The one-form review: every line's 核定 in one submit (blank or untouched: 依申請數),
+    saved (action=save) or saved and the plan 核定 (action=approve). On an error the page
+    comes back with what was typed and the error on its row."""
+    plan = _plan(request, year, county_code)
+    access.require(access.may_review(request.user), "只有教育部審查人員可以核定")
+    latest = plan.submissions.order_by("-number").first()
+    if plan.status != PlanStatus.SUBMITTED or latest is None:
+        messages.error(request, f"計畫目前為「{plan.get_status_display()}」，不在審查中")
+        return _back(plan)
+    requested = {item["number"]: item["total_ntd"] for item in latest.budget}
+    form = PlanReviewForm(request.POST, requested=requested, approved={})
+    approve = request.POST.get("action") == "approve"
+    if form.is_valid():
+        try:
+            plan_review_decide(
+                plan=plan,
+                user=request.user,
+                decisions=form.decisions(),
+                approve=approve,
+                expected_version=form.cleaned_data["version"],
+            )
+        except PlanReviewRefused as refused:
+            form.add_line_errors(refused.line_errors)
+            messages.error(request, str(refused))
+        except PlanActionRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            if approve:
+                messages.success(request, f"{plan.county.name}計畫已核定。")
+                return redirect(_plan_url(plan) + "#approval-text")
+            messages.success(request, "核定金額已儲存，計畫仍在審查中。")
+            return redirect(_plan_url(plan) + "#review")
+    else:
+        messages.error(request, "有欄位填寫有誤，請看下方標示。")
+    plan.refresh_from_db()
+    return _plan_page(request, plan, review_form=form)
+
+
+@login_required
+@require_POST
+def plan_comment_reply(request: HttpRequest, year: int, county_code: str, pk: int) -> HttpResponse:
+    """The county answers one comment of a return (已修正／說明) before it resubmits."""
+    plan = _plan(request, year, county_code)
+    access.require(access.may_edit_plan(request.user), "只有縣市承辦可以回覆審查意見")
+    comment = get_object_or_404(ReviewComment.objects.select_related("plan"), plan=plan, pk=pk)
+    try:
+        review_comment_reply(
+            comment=comment,
+            user=request.user,
+            kind=request.POST.get("reply_kind", ""),
+            text=request.POST.get("reply_text", "")[:2000],
+        )
+    except PlanActionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"已回覆第{comment.line_number}項審查意見。")
+    return redirect(_plan_url(plan) + "#comments")
+
+
+def _plan_url(plan: CountyPlan) -> str:
+    return reverse("plan_detail", kwargs={"year": plan.plan_year.year, "county_code": plan.county.code})
 
 
 @login_required
@@ -417,6 +560,7 @@ def submission_detail(request: HttpRequest, year: int, county_code: str, number:
     plan = _plan(request, year, county_code)
     submission = get_object_or_404(PlanSubmission.objects.select_related("submitted_by"), plan=plan, number=number)
     previous = plan.submissions.filter(number=number - 1).first()
+    diff = submission_diff(submission, previous)
     return render(
         request,
         "budget/submission_detail.html",
@@ -424,7 +568,8 @@ def submission_detail(request: HttpRequest, year: int, county_code: str, number:
             "plan": plan,
             "submission": submission,
             "previous": previous,
-            "diff": submission_diff(submission, previous),
+            "diff": diff,
+            "threads": comment_threads(submission, plan_comments(plan), diff),
             "words": plan_words(plan.plan_year),
         },
     )

@@ -34,6 +34,7 @@ from portal.cache import cached
 from portal.cache import version as cache_version
 from portal.models import User
 from portal.pagination import ListPage
+from portal.search import name_q
 from schools.models import PlanYear, RosterRow, School
 from schools.selectors import ROSTER
 
@@ -363,7 +364,7 @@ def catalogue(*, q: str = "") -> QuerySet:
     """The MOE's recommended items: public reference data, the same for every reader."""
     items = SoftwareItem.objects.filter(status=SoftwareItem.Status.LISTED)
     if q:
-        items = items.filter(Q(name__icontains=q) | Q(vendor__icontains=q) | Q(brand__icontains=q))
+        items = items.filter(name_q(("name", "vendor", "brand"), q))
     return items
 
 

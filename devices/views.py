@@ -47,6 +47,7 @@ from devices.models import (
 from portal import access
 from portal.downloads import attachment_response
 from portal.pagination import list_page
+from portal.search import fold_name, name_matches
 from schools.models import County, School
 from schools.selectors import plan_year_or_latest
 
@@ -82,10 +83,10 @@ def device_list(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     devices = selectors.devices_for(user=user)
     if filters.get("q"):
-        q = filters["q"].strip().upper()
+        q = fold_name(filters["q"]).upper()
         devices = devices.filter(Q(serial__startswith=q) | Q(asset_tag__startswith=q))
     if filters.get("school"):
-        devices = devices.filter(school__code=filters["school"].strip().upper())
+        devices = devices.filter(school__code=fold_name(filters["school"]).upper())
     if filters.get("status"):
         devices = devices.filter(status=filters["status"])
     if filters.get("batch"):
@@ -472,7 +473,7 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
     if flagged_only:
         schools = [s for s in schools if s.flags]
     if q:
-        schools = [s for s in schools if q in s.code or q in s.name]
+        schools = [s for s in schools if name_matches(q, s.code, s.name)]
     page = Paginator(schools, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -467,3 +467,6 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "DISABLE_ERRORS_AND_WARNINGS": False,
 }
+
+# Issue 14: the 公文 drafted on a return gives the county this many days to resubmit.
+PLAN_RESUBMIT_DAYS = int(os.environ.get("PLAN_RESUBMIT_DAYS", "14"))

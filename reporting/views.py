@@ -77,6 +77,13 @@ def home(request: HttpRequest) -> HttpResponse:
             completeness = own or {"rows": 0, "missing_reason": 0, "not_requested": 0}
             missing = plan_missing(plan, plan_table(plan, totals=totals), completeness=completeness)
         context |= {"plan": plan, "refusal": county_edit_refusal(plan), "missing": missing}
+        if plan.status == PlanStatus.RETURNED:
+            # The MOE's per-line reasons, not only the overall one (issue 14).
+            context["return_comments"] = list(
+                plan.review_comments.filter(answered_in__isnull=True, archived_at__isnull=True).select_related(
+                    "submission"
+                )
+            )
     else:
         context["waiting"] = sum(1 for plan in plans if plan.status == PlanStatus.SUBMITTED)
         context["approved"] = sum(1 for plan in plans if plan.status == PlanStatus.APPROVED)

@@ -1,16 +1,22 @@
 from django import forms
 
 from budget import rules as engine
+from portal.counties import COUNTIES
 from schools.models import Area, Level
 from schools.roster_format import consistency_problems
+from schools.selectors import ROSTER_PAGE_SIZES, roster_sort
 
 REQUESTED_FIELDS = ("req_carts", "req_teacher_devices", "req_student_devices")
 
 
 class RosterFilterForm(forms.Form):
+    """The roster list's filters. `national`: the reader sees every county (MOE, admins), who
+    also gets the 縣市 filter. `sort` and `per_page` are whitelisted here and in the selector."""
+
     q = forms.CharField(
         label="搜尋", required=False, max_length=50, widget=forms.TextInput(attrs={"placeholder": "學校名稱或代碼"})
     )
+    county = forms.ChoiceField(label="縣市", required=False)
     level = forms.ChoiceField(label="學制", required=False)
     area = forms.ChoiceField(label="地區屬性", required=False)
     complies = forms.ChoiceField(
@@ -19,10 +25,26 @@ class RosterFilterForm(forms.Form):
         choices=[("", "全部"), ("yes", "是"), ("no", "否"), ("no_reason", "否（未填原因）"), ("blank", "未填申請數")],
     )
 
-    def __init__(self, *args, **kwargs):
+    per_page = forms.TypedChoiceField(
+        label="每頁列數",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "50")] + [(str(size), str(size)) for size in ROSTER_PAGE_SIZES[1:]],
+    )
+    sort = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
+    def __init__(self, *args, national: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["level"].choices = [("", "全部"), *Level.choices]
         self.fields["area"].choices = [("", "全部"), ("remote", "偏遠（含特偏、極偏）"), *Area.choices]
+        if national:
+            self.fields["county"].choices = [("", "全部縣市"), *COUNTIES]
+        else:
+            del self.fields["county"]
+
+    def clean_sort(self) -> str:
+        return roster_sort(self.cleaned_data.get("sort"))
 
 
 class RosterRowForm(forms.Form):

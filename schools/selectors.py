@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from budget import rules as engine
 from portal import access
 from portal.cache import cached
+from portal.counties import COUNTIES
 from portal.models import User
+from portal.search import name_q
 from schools.exporting import roster_export_records, write_roster_workbook
 from schools.models import County, PlanYear, RosterRow
 
@@ -37,12 +40,93 @@ def roster_rows_for(*, user: User | None, plan_year: PlanYear, county: County | 
     return rows
 
 
-def roster_export_workbook(*, plan_year: PlanYear, county: County | None, user: User | None) -> tuple[bytes, int]:
-    rows = roster_rows_for(user=user, plan_year=plan_year, county=county).order_by(
-        "school__county__sort_order", "school__code", "level"
+# The national roster's sortable columns: ?sort=<key> ascending, ?sort=-<key> descending.
+# Only these keys reach order_by (anything else sorts as the 附錄 does: county, code, level).
+ROSTER_SORTS: dict[str, str] = {
+    "students": "學生數",
+    "classes": "班級數",
+    "entitled_carts": "計算補助充電車",
+    "entitled_teacher_devices": "計算補助教師載具",
+    "entitled_student_devices": "計算補助學生載具",
+    "req_carts": "申請補助充電車",
+    "req_teacher_devices": "申請補助教師載具",
+    "req_student_devices": "申請補助學生載具",
+    "difference": "載具差異（申請－計算）",
+}
+ROSTER_DEFAULT_ORDER = ("school__county__sort_order", "school__code", "level")
+ROSTER_PAGE_SIZES = (50, 100, 200)
+
+
+def roster_sort(value: str | None) -> str:
+    """`value` if it names a whitelisted column (with or without a leading -), else ''."""
+    value = (value or "").strip()
+    return value if value.removeprefix("-") in ROSTER_SORTS else ""
+
+
+def with_device_difference(rows: QuerySet) -> QuerySet:
+    """Annotate `difference`: devices requested (teacher + student) less devices entitled."""
+    return rows.annotate(
+        difference=Coalesce(F("req_teacher_devices"), 0)
+        + Coalesce(F("req_student_devices"), 0)
+        - F("entitled_teacher_devices")
+        - F("entitled_student_devices")
     )
+
+
+def roster_order(rows: QuerySet, sort: str | None) -> QuerySet:
+    """`rows` in the order `sort` asks for (a whitelisted key), ties in the 附錄's order."""
+    key = roster_sort(sort)
+    if not key:
+        return rows.order_by(*ROSTER_DEFAULT_ORDER)
+    field = key.removeprefix("-")
+    expression = F(field).desc(nulls_last=True) if key.startswith("-") else F(field).asc(nulls_last=True)
+    return rows.order_by(expression, *ROSTER_DEFAULT_ORDER)
+
+
+def filter_roster_rows(rows: QuerySet, filters: dict, plan_year: PlanYear) -> QuerySet:
+    """The list's filters (RosterFilterForm.cleaned_data), for the page and its export alike."""
+    if filters.get("q"):
+        rows = rows.filter(name_q(("school__code", "name", "school__name"), filters["q"]))
+    if filters.get("county"):
+        rows = rows.filter(school__county__code=filters["county"])
+    if filters.get("level"):
+        rows = rows.filter(level=filters["level"])
+    if filters.get("area") == "remote":
+        rows = rows.filter(area__in=plan_year.rule_set.remote_areas)
+    elif filters.get("area"):
+        rows = rows.filter(area=filters["area"])
+    complies = filters.get("complies")
+    if complies == "yes":
+        rows = rows.filter(complies=True)
+    elif complies == "no":
+        rows = rows.filter(complies=False)
+    elif complies == "no_reason":
+        rows = rows.filter(complies=False, reason="")
+    elif complies == "blank":
+        rows = rows.filter(complies__isnull=True)
+    return rows
+
+
+def roster_list_rows(*, user: User, plan_year: PlanYear, filters: dict) -> QuerySet:
+    """The rows the list shows: the user's, filtered, with the difference, sorted."""
+    rows = filter_roster_rows(roster_rows_for(user=user, plan_year=plan_year), filters, plan_year)
+    return roster_order(with_device_difference(rows), filters.get("sort"))
+
+
+def roster_export_workbook(
+    *, plan_year: PlanYear, county: County | None, user: User | None, filters: dict | None = None
+) -> tuple[bytes, int]:
+    """The 附錄 workbook of the rows `user` may see; with `filters`, only those the list's
+    filters keep, in the list's order (「匯出目前篩選結果」)."""
+    rows = roster_rows_for(user=user, plan_year=plan_year, county=county)
+    if filters:
+        rows = roster_order(with_device_difference(filter_roster_rows(rows, filters, plan_year)), filters.get("sort"))
+    else:
+        rows = rows.order_by(*ROSTER_DEFAULT_ORDER)
     records = roster_export_records(rows)
     label = county.name if county else (user.county.name if user and user.is_county_staff else "全國")
+    if filters and filters.get("county"):
+        label = dict(COUNTIES).get(filters["county"], label)
     content = write_roster_workbook(
         records,
         plan_year=plan_year.year,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +19,14 @@ from schools.forms import RosterFilterForm, RosterRowForm
 from schools.guards import roster_state
 from schools.models import PlanYear, RosterRow, School
 from schools.official import findings_summary
-from schools.selectors import ROSTER, plan_year_or_latest, roster_export_workbook, roster_rows_for
+from schools.selectors import (
+    ROSTER,
+    ROSTER_SORTS,
+    plan_year_or_latest,
+    roster_export_workbook,
+    roster_list_rows,
+    roster_rows_for,
+)
 from schools.services import EDITABLE_ROW_FIELDS, RosterEditRefused, roster_row_edit_refusal, roster_row_update
 
 PAGE_SIZE = 50
@@ -51,23 +58,26 @@ def plan_year_from(request: HttpRequest) -> PlanYear:
 @require_GET
 def roster_list(request: HttpRequest) -> HttpResponse:
     plan_year = plan_year_from(request)
-    form = RosterFilterForm(request.GET or None)
-    rows = roster_rows_for(user=request.user, plan_year=plan_year)
-    filters = form.cleaned_data if form.is_valid() else {}
-    rows = _filter_rows(rows, filters, plan_year)
+    form = RosterFilterForm(request.GET or None, national=request.user.sees_every_county)
+    filters = _filters(form)
     # Plain values, not three model instances a row: this is the busiest page.
-    rows = rows.order_by("school__county__sort_order", "school__code", "level").values(
-        *LIST_FIELDS, code=F("school__code"), county=F("school__county__name")
+    rows = roster_list_rows(user=request.user, plan_year=plan_year, filters=filters).values(
+        *LIST_FIELDS, "difference", code=F("school__code"), county=F("school__county__name")
     )
+    per_page = filters.get("per_page") or PAGE_SIZE
     page = list_page(
         namespace=ROSTER,
         parts=("roster_list", access.scope_key(request.user), plan_year.pk, tuple(sorted(filters.items()))),
         rows=rows,
         page=request.GET.get("page"),
-        per_page=PAGE_SIZE,
+        per_page=per_page,
     )
     query = request.GET.copy()
     query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
+    export_query = query.copy()
+    export_query.setlist("year", [str(plan_year.year)])
     return render(
         request,
         "schools/roster_list.html",
@@ -76,6 +86,10 @@ def roster_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query.urlencode(),
+            "sort_query": sort_query.urlencode(),
+            "export_query": export_query.urlencode(),
+            "sort": filters.get("sort", ""),
+            "sort_label": _sort_label(filters.get("sort", "")),
             "may_edit": access.may_edit_roster(request.user),
             "findings": findings_summary(user=request.user, plan_year=plan_year)
             if access.may_read_budget(request.user)
@@ -90,35 +104,32 @@ def roster_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _filter_rows(rows, data: dict, plan_year: PlanYear):
-    if data.get("q"):
-        q = data["q"].strip()
-        rows = rows.filter(Q(school__code__icontains=q) | Q(name__icontains=q) | Q(school__name__icontains=q))
-    if data.get("level"):
-        rows = rows.filter(level=data["level"])
-    if data.get("area") == "remote":
-        rows = rows.filter(area__in=plan_year.rule_set.remote_areas)
-    elif data.get("area"):
-        rows = rows.filter(area=data["area"])
-    complies = data.get("complies")
-    if complies == "yes":
-        rows = rows.filter(complies=True)
-    elif complies == "no":
-        rows = rows.filter(complies=False)
-    elif complies == "no_reason":
-        rows = rows.filter(complies=False, reason="")
-    elif complies == "blank":
-        rows = rows.filter(complies__isnull=True)
-    return rows
+def _sort_label(sort: str) -> str:
+    if not sort:
+        return ""
+    return ROSTER_SORTS[sort.removeprefix("-")] + ("（由大到小）" if sort.startswith("-") else "（由小到大）")
+
+
+def _filters(form: RosterFilterForm) -> dict:
+    """The valid filters, without the empty ones (they shape neither the rows nor the cache key)."""
+    if not form.is_valid():
+        return {}
+    return {name: value for name, value in form.cleaned_data.items() if value not in ("", None)}
 
 
 @login_required
 @require_GET
 def roster_export(request: HttpRequest) -> HttpResponse:
+    """The 附錄 workbook of the rows the reader may see; with the list's filters in the query
+    string (「匯出目前篩選結果」), of those rows only, in the list's order."""
     plan_year = plan_year_from(request)
-    content, _count = roster_export_workbook(plan_year=plan_year, county=None, user=request.user)
+    form = RosterFilterForm(request.GET or None, national=request.user.sees_every_county)
+    filters = _filters(form)
+    filters.pop("per_page", None)
+    content, _count = roster_export_workbook(plan_year=plan_year, county=None, user=request.user, filters=filters)
     label = request.user.county.name if request.user.county_id else "全國"
-    filename = f"{plan_year.year}年{label}國民中小學名單.xlsx"
+    suffix = "（篩選結果）" if set(filters) - {"sort"} else ""
+    filename = f"{plan_year.year}年{label}國民中小學名單{suffix}.xlsx"
     return attachment_response(content, filename)
 
 

@@ -19,6 +19,7 @@ from portal import access
 from portal.audit import recent
 from portal.cache import version
 from portal.pagination import list_page
+from portal.search import fold_name, name_matches, name_q
 from schools.models import County, School
 from schools.selectors import ROSTER, plan_year_or_latest
 from training import selectors
@@ -96,10 +97,7 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
     records = _records(request, record_type, plan_year, county)
     q = (request.GET.get("q") or "").strip()
     if q and record_type.search:
-        condition = Q()
-        for name in record_type.search:
-            condition |= Q(**{f"{name}__icontains": q})
-        records = records.filter(condition)
+        records = records.filter(name_q(record_type.search, q))
     status = request.GET.get("status")
     if slug == "requests" and status:
         records = records.filter(status=status)
@@ -388,7 +386,7 @@ def attendance_list(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()
     if q:
         records = records.filter(
-            Q(teacher_code__icontains=q) | Q(name__icontains=q) | Q(school__code=q) | Q(session__code__icontains=q)
+            name_q(("teacher_code", "name", "session__code"), q) | Q(school__code=fold_name(q).upper())
         )
     # Plain values, newest first (the primary key's index), the page and its count cached
     # until the next write: a page deep into a county's 70,000 rows costs no sort.
@@ -449,7 +447,7 @@ def progress(request: HttpRequest) -> HttpResponse:
 
     def body() -> str:
         report = selectors.progress_for_user(user=user, plan_year=plan_year, county=county)
-        rows = [r for r in report.rows if q in r.label or q in r.code] if q else report.rows
+        rows = [r for r in report.rows if name_matches(q, r.label, r.code)] if q else report.rows
         page = Paginator(rows, PAGE_SIZE).get_page(page_number)
         context = {
             "plan_year": plan_year,

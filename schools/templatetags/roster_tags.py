@@ -16,6 +16,12 @@ def _num(value) -> str:
     return "" if value is None else f"{value:,}"
 
 
+def _signed(value) -> str:
+    if value is None:
+        return ""
+    return f"+{value:,}" if value > 0 else f"{value:,}"
+
+
 def _compliance(row: dict) -> str:
     if row["complies"] is None:
         return '<span class="muted">未填</span>'
@@ -50,6 +56,8 @@ def roster_rows(rows, school_url: str, year: int, show_county: bool = True):
                 "req_student_devices",
             )
         )
+        if "difference" in row:
+            numbers += f'<td class="num">{_signed(row["difference"])}</td>'
         code = escape(row["code"])
         cells.append(
             f'<tr><td class="code"><a href="{escape(school_url)}{code}/?year={year}">{code}</a></td>'
@@ -57,3 +65,21 @@ def roster_rows(rows, school_url: str, year: int, show_county: bool = True):
             f"<td>{escape(row['area'])}</td>{numbers}<td>{_compliance(row)}</td></tr>"
         )
     return mark_safe("\n".join(cells))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def sort_header(key: str, label: str, sort: str, sort_query: str, rowspan: int = 1) -> str:
+    """A sortable column's <th>: a link that sorts by `key` (descending first; again: ascending),
+    the current order said in words and in aria-sort, not by an arrow alone."""
+    prefix = f"{sort_query}&" if sort_query else ""
+    if sort == f"-{key}":
+        next_sort, state, aria = key, "（由大到小）", "descending"
+    elif sort == key:
+        next_sort, state, aria = f"-{key}", "（由小到大）", "ascending"
+    else:
+        next_sort, state, aria = f"-{key}", "", "none"
+    return mark_safe(  # noqa: S308 - label and query are escaped
+        f'<th class="num sortable" scope="col" rowspan="{int(rowspan)}" aria-sort="{aria}">'
+        f'<a href="?{escape(prefix)}sort={escape(next_sort)}" title="依{escape(label)}排序">{escape(label)}'
+        f'<span class="sort-state">{state}</span></a></th>'
+    )

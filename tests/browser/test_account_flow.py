@@ -62,9 +62,9 @@ def test_a_reviewer_enrols_logs_in_with_a_code_and_reviews_a_plan(page, plan_yea
     page.get_by_role("link", name="計畫審查").click()
     page.get_by_role("link", name="審查", exact=True).click()
     screenshot(page, "42-mfa-review")
-    page.get_by_text("退回修正").click()
     page.get_by_label("退回理由（整體）").fill("請補充各校載具管理方式")
     page.get_by_role("button", name="退回計畫").click()
+    page.get_by_role("button", name="確認退回").click()
     page.get_by_text("已退回花蓮縣計畫").wait_for()
     assert CountyPlan.objects.get(pk=plan.pk).status == PlanStatus.RETURNED
     kinds = list(SecurityEvent.objects.filter(username="moe_new").order_by("pk").values_list("kind", flat=True))

@@ -102,10 +102,10 @@ def test_import_fix_submit_return_resubmit_approve(browser, live_server, officer
     moe_page.get_by_role("link", name="計畫審查").click()
     screenshot(moe_page, "14-review-queue")
     moe_page.get_by_role("link", name="審查", exact=True).click()
-    moe_page.get_by_text("退回修正").click()
     moe_page.get_by_label("退回理由（整體）").fill("充電車數與學校需求不符，請確認")
     moe_page.get_by_label("第3項 行動充電車").fill("國中部應以 2 臺計")
     moe_page.get_by_role("button", name="退回計畫").click()
+    moe_page.get_by_role("button", name="確認退回").click()
     moe_page.get_by_text("已退回花蓮縣計畫").wait_for()
 
     # The officer reads the reasons, corrects and resubmits.
@@ -117,6 +117,10 @@ def test_import_fix_submit_return_resubmit_approve(browser, live_server, officer
     county_page.locator("#id_line3-procurement_note").fill("行動充電車 10 臺，公開招標")
     county_page.get_by_role("button", name="儲存經費表").click()
     county_page.get_by_text("經費表已儲存").wait_for()
+    # Issue 14: the line comment is a checklist item answered before resubmitting.
+    county_page.locator("#comments").get_by_label("已修正").check()
+    county_page.get_by_role("button", name="儲存第3項回覆").click()
+    county_page.get_by_text("已回覆第3項審查意見").wait_for()
     county_page.get_by_role("button", name="送審（第 2 次）").click()
     county_page.get_by_role("button", name="確認送審（第 2 次）").click()
     county_page.get_by_text("已送出第 2 次送審").wait_for()
@@ -128,11 +132,9 @@ def test_import_fix_submit_return_resubmit_approve(browser, live_server, officer
     moe_page.get_by_text("與第 1 次送審相比").wait_for()
     moe_page.get_by_text("行動充電車 10 臺，公開招標").first.wait_for()
     screenshot(moe_page, "16-submission-diff")
+    moe_page.get_by_text("審查意見與縣市回覆（1 項）").wait_for()
     moe_page.go_back()
-    for number in (1, 2, 3, 7, 8):
-        moe_page.get_by_role("button", name=f"核定第{number}項").click()
-        moe_page.get_by_text(f"第{number}項已核定").wait_for()
-    moe_page.get_by_role("button", name="核定整份計畫").click()
+    moe_page.get_by_role("button", name="核定計畫（其餘項目依申請數核定）").click()
     moe_page.get_by_text("花蓮縣計畫已核定").wait_for()
     screenshot(moe_page, "17-plan-approved")
     assert CountyPlan.objects.get(county__name="花蓮縣").status == PlanStatus.APPROVED

@@ -25,6 +25,7 @@ from budget.services import (
     plan_submit,
     plan_update,
     plan_update_moe_figures,
+    review_comment_reply,
 )
 from tests.conftest import fill_narrative, load_roster, record
 
@@ -124,6 +125,8 @@ def test_every_state_change_moves_the_version_on(plan_year, county_a, officer_a,
     seen.append(version())
     plan_set_county_figures(plan=plan, user=officer_a, values={"training_sessions": 1}, source="推動辦公室")
     seen.append(version())
+    for comment in plan.review_comments.all():  # issue 14: each line comment answered before resubmitting
+        review_comment_reply(comment=comment, user=officer_a, kind="fixed", text="")
     plan_submit(plan=plan, user=officer_a)
     seen.append(version())
     plan_update_moe_figures(plan=plan, user=reviewer, values=MOE_VALUES)

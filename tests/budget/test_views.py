@@ -106,13 +106,20 @@ def test_submit_review_return_resubmit_approve_through_the_pages(plan, officer_a
     )
     assert CountyPlan.objects.get(pk=plan.pk).prev_teacher_devices == 4
     response = moe.post(
-        url("plan_return", plan), {"reason": "請確認教師載具", "line_1": "已受補助 4 臺請扣除"}, follow=True
+        url("plan_return", plan),
+        {"reason": "請確認教師載具", "line_1": "已受補助 4 臺請扣除", "confirm": "1"},
+        follow=True,
     )
     assert "已退回花蓮縣計畫" in text(response)
 
     page = text(county.get(url("plan_detail", plan)))
     assert "教育部退回修正" in page and "請確認教師載具" in page and "已受補助 4 臺請扣除" in page
     county.post(url("plan_edit", plan), edit_data(CountyPlan.objects.get(pk=plan.pk)))
+    # Issue 14: the line comment is answered (已修正／說明) before the plan can go back.
+    response = county.post(url("plan_submit", plan), {"confirmed": "1"}, follow=True)
+    assert "請先逐項回覆教育部審查意見" in text(response)
+    comment = plan.review_comments.get()
+    county.post(url("plan_comment_reply", plan, pk=comment.pk), {"reply_kind": "fixed", "reply_text": ""})
     response = county.post(url("plan_submit", plan), {"confirmed": "1"}, follow=True)
     assert "已送出第 2 次送審" in text(response)
 
@@ -132,6 +139,7 @@ def test_submit_review_return_resubmit_approve_through_the_pages(plan, officer_a
             )
     response = moe.post(url("plan_approve", plan), follow=True)
     assert "花蓮縣計畫已核定" in text(response)
+    assert plan.review_comments.get().archived_at is not None
     assert CountyPlan.objects.get(pk=plan.pk).status == PlanStatus.APPROVED
     student = BudgetLine.objects.get(plan=plan, number=engine.LINE_STUDENT_DEVICES)
     assert student.approval_note == "核減 1 臺"

@@ -16,6 +16,7 @@ from budget.services import (
     plan_submit,
     plan_update,
     plan_update_moe_figures,
+    review_comment_reply,
 )
 from portal.imports import pipeline
 from portal.imports.kinds import ImportTarget
@@ -214,6 +215,11 @@ def test_the_whole_review(ready_plan, plan_year, officer_a, reviewer):
         line_values={},
         expected_version=ready_plan.version,
     )
+    # Issue 14: the line comment is a checklist item answered before resubmitting.
+    with pytest.raises(PlanActionRefused, match="請先逐項回覆教育部審查意見"):
+        plan_submit(plan=ready_plan, user=officer_a)
+    for comment in ready_plan.review_comments.all():
+        review_comment_reply(comment=comment, user=officer_a, kind="explained", text="國中部已改以 2 臺計")
     second = plan_submit(plan=ready_plan, user=officer_a)
     diff = submission_diff(second, first)
     assert diff["added"] == diff["removed"] == []

@@ -47,6 +47,10 @@ MATRIX = {
     "final_report_close": ("POST", _statuses(403, 404, 403, 302, 302)),
     # The live totals of the budget form: the plan's county (and admins) only.
     "plan_edit_totals": ("POST", _statuses(200, 404, 403, 403, 200)),
+    # The one-form review (issue 14): an empty form comes back with its errors.
+    "plan_review": ("POST", _statuses(403, 404, 403, 200, 200)),
+    # The plan is under review: the county's answer is refused with a message, back to the plan.
+    "plan_comment_reply": ("POST", _statuses(302, 404, 403, 403, 302)),
     "scenario_list": ("GET", MOE_ONLY),
     "scenario_detail": ("GET", MOE_ONLY),
     "scenario_export": ("GET", MOE_ONLY),
@@ -55,7 +59,17 @@ MATRIX = {
 
 
 def extend_world(world) -> None:
+    from budget.models import ReviewComment
+
     world["scenarios"] = 0
+    plan = world["plan"]
+    world["comment"] = ReviewComment.objects.create(
+        plan=plan,
+        submission=plan.submissions.get(number=1),
+        line_number=3,
+        text="充電車數請再確認",
+        created_by=world["users"]["reviewer"],
+    )
 
 
 def url_kwargs(world) -> dict:
@@ -77,6 +91,8 @@ def url_kwargs(world) -> dict:
         "moe_figures_import_preview": {"upload_id": upload.pk},
         "moe_figures_import_confirm": {"upload_id": upload.pk},
         "moe_figures_import_discard": {"upload_id": upload.pk},
+        "plan_review": kwargs,
+        "plan_comment_reply": kwargs | {"pk": world["comment"].pk},
         "plan_disbursement_add": kwargs,
         "plan_edit_totals": kwargs,
         "final_report": kwargs,
