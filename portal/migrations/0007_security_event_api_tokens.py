@@ -4,15 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0006_heartbeat'),
+        ("portal", "0006_heartbeat"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='securityevent',
-            name='kind',
-            field=models.CharField(choices=[('login', '登入成功'), ('login_failed', '登入失敗'), ('logout', '登出'), ('session_timeout', '閒置逾時登出'), ('lockout', '登入鎖定'), ('throttled', '來源位址嘗試過多'), ('disabled_login', '停用帳號嘗試登入'), ('password_change', '變更密碼'), ('password_reset_request', '申請重設密碼'), ('password_reset', '以郵件連結重設密碼'), ('password_set', '他人設定密碼'), ('mfa_enrolled', '啟用雙因子驗證'), ('mfa_verified', '雙因子驗證成功'), ('mfa_failed', '雙因子驗證失敗'), ('mfa_reset', '重設雙因子驗證'), ('mfa_codes', '重新產生備用碼'), ('account_created', '建立帳號'), ('account_changed', '變更帳號角色或範圍'), ('account_disabled', '停用帳號'), ('account_enabled', '啟用帳號'), ('account_deleted', '刪除帳號'), ('download', '下載檔案'), ('admin_change', '系統管理變更'), ('api_token_created', '建立 API 權杖'), ('api_token_revoked', '撤銷 API 權杖'), ('api_token_refused', '拒絕 API 權杖'), ('access_denied', '拒絕存取'), ('log_purged', '清除逾期紀錄')], max_length=30, verbose_name='事件'),
+            model_name="securityevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("login", "登入成功"),
+                    ("login_failed", "登入失敗"),
+                    ("logout", "登出"),
+                    ("session_timeout", "閒置逾時登出"),
+                    ("lockout", "登入鎖定"),
+                    ("throttled", "來源位址嘗試過多"),
+                    ("disabled_login", "停用帳號嘗試登入"),
+                    ("password_change", "變更密碼"),
+                    ("password_reset_request", "申請重設密碼"),
+                    ("password_reset", "以郵件連結重設密碼"),
+                    ("password_set", "他人設定密碼"),
+                    ("mfa_enrolled", "啟用雙因子驗證"),
+                    ("mfa_verified", "雙因子驗證成功"),
+                    ("mfa_failed", "雙因子驗證失敗"),
+                    ("mfa_reset", "重設雙因子驗證"),
+                    ("mfa_codes", "重新產生備用碼"),
+                    ("account_created", "建立帳號"),
+                    ("account_changed", "變更帳號角色或範圍"),
+                    ("account_disabled", "停用帳號"),
+                    ("account_enabled", "啟用帳號"),
+                    ("account_deleted", "刪除帳號"),
+                    ("download", "下載檔案"),
+                    ("admin_change", "系統管理變更"),
+                    ("api_token_created", "建立 API 權杖"),
+                    ("api_token_revoked", "撤銷 API 權杖"),
+                    ("api_token_refused", "拒絕 API 權杖"),
+                    ("access_denied", "拒絕存取"),
+                    ("log_purged", "清除逾期紀錄"),
+                ],
+                max_length=30,
+                verbose_name="事件",
+            ),
         ),
     ]
