@@ -222,9 +222,12 @@ class CountyOfficer(PortalUser):
     @task(4)
     def roster(self):
         response = self.page(f"/roster/?page={random.randint(1, 4)}", "/roster/?page=[n]")
-        rows = self.links(response.text, r'href="(/roster/rows/\d+/edit/)"')
-        if rows and random.random() < 0.5:
-            self.save_form_back(random.choice(rows), "/roster/rows/[id]/edit/")
+        schools = self.links(response.text, r'href="(/schools/[^/"]+/)"')
+        if schools and random.random() < 0.5:
+            school = self.page(random.choice(schools), "/schools/[code]/ (county)")
+            rows = self.links(school.text, r'href="(/roster/rows/\d+/edit/)"')
+            if rows:
+                self.save_form_back(random.choice(rows), "/roster/rows/[id]/edit/")
 
     @task(3)
     def plan(self):
