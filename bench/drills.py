@@ -197,7 +197,7 @@ def run_drill(stack: Stack, name: str, args) -> list[str]:
             if counts["requeued_by_the_drill"]
             else ""
         ),
-        f"- failed jobs' reasons: {counts['failed_reasons'] or 'none'}",
+        f"- failed jobs' reasons: {counts['failed_reasons'] or 'none'}; jobs by attempts: `{counts['attempts']}`",
         f"- uploads users were told were imported: {told}; confirmed uploads in the database "
         f"{uploads_before} → {uploads_after} (+{uploads_after - uploads_before}); lost: {lost_uploads}",
         f"- jobs neither DONE nor FAILED after {args.settle_seconds:.0f} s: {unfinished}",

@@ -113,11 +113,15 @@ jobs = {}
 for status, reason in ExportJob.objects.values_list("status", "error"):
     jobs[status] = jobs.get(status, 0) + 1
 failed = list(ExportJob.objects.filter(status="failed").values_list("error", flat=True)[:5])
+attempts = {}
+for n in ExportJob.objects.values_list("attempts", flat=True):
+    attempts[n] = attempts.get(n, 0) + 1
 uploads = {}
 for status in PendingUpload.objects.values_list("status", flat=True):
     uploads[status] = uploads.get(status, 0) + 1
 rows = UsageRecord.objects.count()
-print(json.dumps({"jobs": jobs, "failed_reasons": failed, "uploads": uploads, "usage_rows": rows}))
+print(json.dumps({"jobs": jobs, "attempts": attempts, "failed_reasons": failed, "uploads": uploads,
+                  "usage_rows": rows}))
 """
 
 
