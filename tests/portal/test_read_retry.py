@@ -27,7 +27,7 @@ def flaky_view():
     return view, calls
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_read_whose_connection_died_is_run_again():
     view, calls = flaky_view()
     request = _request("GET", view)
@@ -41,7 +41,7 @@ def test_a_read_whose_connection_died_is_run_again():
     assert middleware.process_exception(request, OperationalError("again")) is None
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_write_is_not_run_again():
     view, calls = flaky_view()
     request = _request("POST", view)
