@@ -163,3 +163,32 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class ReadRetryMiddleware:
+    """A page read (GET/HEAD) whose database connection died under it (PostgreSQL restarted,
+    the connection cut) is run once more on a new connection instead of answering 503: a read
+    changes nothing, so running it again is safe. Writes are not retried: their transaction was
+    rolled back and the page says so (issue 11's drills)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError, connection
+
+        if (
+            request.method not in ("GET", "HEAD")
+            or not isinstance(exception, (OperationalError, InterfaceError))
+            or getattr(request, "_read_retried", False)
+            or connection.in_atomic_block
+            or getattr(request, "resolver_match", None) is None
+        ):
+            return None
+        request._read_retried = True
+        connection.close()
+        match = request.resolver_match
+        return match.func(request, *match.args, **match.kwargs)

@@ -18,6 +18,8 @@ class ListPage:
     number: int
     count: int
     num_pages: int
+    estimated: bool = False
+    """The count is PostgreSQL's estimate of a whole large table (shown as 約)."""
 
     @property
     def paginator(self) -> ListPage:

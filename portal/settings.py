@@ -83,6 +83,11 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     _database["CONN_MAX_AGE"] = 0
     _database["OPTIONS"] = {"init_command": "PRAGMA foreign_keys=ON;", "timeout": 20}
     Path(_database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+else:
+    # A persistent connection is checked before a request reuses it: after PostgreSQL restarts
+    # (or a connection is cut), the next request reconnects instead of answering 503 (issue 11's
+    # drill: without it every gunicorn worker failed its next request).
+    _database["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", True)
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -225,6 +230,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A read whose database connection died is run once more (issue 11).
+    "portal.middleware.ReadRetryMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -71,3 +71,36 @@ def indicator_rows(item: dict, label: str, *, with_counties: bool) -> SafeString
     if with_counties:
         parts.extend(row(r["county"].name, r, False) for r in item["counties"])
     return mark_safe("".join(parts))  # noqa: S308 - names escaped above, the rest are numbers
+
+
+def _n(value) -> str:
+    return "" if value is None or value == "" else f"{int(value):,}"
+
+
+def home_county_rows(counties: list[dict], plan_url_template: str) -> SafeString:
+    """<tr>s of the home page's county table (22 rows x 10 cells for the MOE: ~10 ms of the
+    template engine a request); `plan_url_template` has __COUNTY__ where a plan's URL differs."""
+    parts = []
+    for c in counties:
+        plan = c.get("plan")
+        if plan is not None:
+            url = plan_url_template.replace("__COUNTY__", escape(plan.county.code))
+            status = (
+                f'<a href="{url}"><span class="status status-{escape(plan.status)}">'
+                f"{escape(str(plan.get_status_display()))}</span></a>"
+            )
+        else:
+            status = '<span class="status status-draft">草稿</span>'
+        staffing = c["staffing"]
+        missing = ""
+        if c.get("missing_reason"):
+            missing = f' <span class="badge warn">{c["missing_reason"]} 列未填原因</span>'
+        parts.append(
+            f"<tr><td>{escape(c['county'])}</td><td>{status}</td>"
+            f'<td class="num">{_n(c["schools"])}</td><td class="num">{_n(c["carts"])}</td>'
+            f'<td class="num">{_n(c["teacher_devices"])}</td><td class="num">{_n(c["student_devices"])}</td>'
+            f'<td class="num">{staffing.counselors}／{staffing.it_staff}／{staffing.admin_staff}</td>'
+            f'<td class="num">{_n(staffing.amount_ntd)}</td><td class="num">{_n(c["operating_fee_ntd"])}</td>'
+            f'<td class="num">{_n(c["not_complying"])}{missing}</td></tr>'
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - names, codes and labels escaped above, the rest numbers

@@ -57,6 +57,10 @@ class ExportJob(models.Model):
     filename = models.CharField("檔名", max_length=200, blank=True)
     error = models.TextField("失敗原因", blank=True)
     attempts = models.PositiveSmallIntegerField("嘗試次數", default=0)
+    # The message (Celery task id) and the worker process (host:pid) of the current attempt:
+    # a second delivery of the same message while that process lives is not a new attempt.
+    task_id = models.CharField("工作訊息編號", max_length=155, blank=True, editable=False)
+    claimed_by = models.CharField("執行程序", max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField("申請時間", auto_now_add=True)
     started_at = models.DateTimeField("開始時間", null=True, blank=True)
     finished_at = models.DateTimeField("完成時間", null=True, blank=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from datetime import timedelta
 
 from django.conf import settings
@@ -98,15 +100,44 @@ def export_job_render(job: ExportJob) -> tuple[bytes, str]:
     return plan_xlsx(document, progress), document.filename(XLSX)
 
 
-def export_job_claim(*, job_id: int) -> ExportJob | None:
+def worker_identity() -> str:
+    """Who runs an attempt: the host and the process (a prefork child)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _attempt_alive(claimed_by: str) -> bool:
+    """Whether the process that claimed an attempt still runs. Only a process on this host can
+    be asked; one on another host is taken as alive (the reaper sends its job again once it is
+    past the time limit, as a new message, so a dead one still ends counted)."""
+    host, _, pid = claimed_by.rpartition(":")
+    if not host or not pid.isdigit():
+        return False
+    if host != socket.gethostname():
+        return True
+    if int(pid) == os.getpid():
+        return False  # this very process is free again: its earlier attempt is over
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def export_job_claim(*, job_id: int, task_id: str = "") -> ExportJob | None:
     """QUEUED -> RUNNING under the row's lock, once per attempt. None when there is nothing to
     do: the job is finished or cancelled, or its attempts are spent (a job that always kills its
     worker ends FAILED with that reason).
 
-    A message comes again for a RUNNING job only when the attempt that held it is dead: its
-    worker was killed (acks_late + reject_on_worker_lost hand the message back at once), the
-    broker's visibility timeout (twice the hard time limit) passed, or the reaper found the job
-    past the hard time limit. So a RUNNING job is claimed again, as a new attempt; should two
+    A message comes again for a RUNNING job when the attempt that held it is dead: its worker
+    was killed (acks_late + reject_on_worker_lost hand the message back at once), the broker's
+    visibility timeout (twice the hard time limit) passed, or the reaper found the job past the
+    hard time limit. That is claimed again, as a new attempt. But the broker may also hand the
+    same message out twice while its attempt still runs (the worker's connection to Redis
+    dropped: the unacked message is restored to the queue): `task_id` is the message's id, kept
+    on the job with the process that claimed it, and a second delivery of the message whose
+    claimant is alive is no attempt (None; the running attempt finishes the job). Should two
     attempts ever overlap, only the latest one's file is kept (export_job_finish)."""
     with transaction.atomic():
         job = (
@@ -116,6 +147,14 @@ def export_job_claim(*, job_id: int) -> ExportJob | None:
             .get(pk=job_id)
         )
         if job.is_finished:
+            return None
+        if (
+            task_id
+            and job.status == ExportJob.Status.RUNNING
+            and job.task_id == task_id
+            and _attempt_alive(job.claimed_by)
+        ):
+            logger.info("export job %s: message %s delivered again while its attempt runs", job_id, task_id)
             return None
         if job.attempts >= settings.EXPORT_MAX_ATTEMPTS:
             job.status = ExportJob.Status.FAILED
@@ -129,9 +168,11 @@ def export_job_claim(*, job_id: int) -> ExportJob | None:
         job.status = ExportJob.Status.RUNNING
         job.started_at = timezone.now()
         job.attempts += 1
+        job.task_id = task_id[:155]
+        job.claimed_by = worker_identity()[:200]
         job.error = ""
         job.progress_note = ""
-        job.save(update_fields=["status", "started_at", "attempts", "error", "progress_note"])
+        job.save(update_fields=["status", "started_at", "attempts", "task_id", "claimed_by", "error", "progress_note"])
     return job
 
 

@@ -47,7 +47,7 @@ class _ExportTask(Task):
 def render_export(self, job_id: int) -> str:
     # acks_late + reject_on_worker_lost (settings): a worker killed mid-job hands the message
     # back; the claim counts the attempt and refuses a job whose attempts are spent.
-    job = export_job_claim(job_id=job_id)
+    job = export_job_claim(job_id=job_id, task_id=self.request.id or "")
     if job is None:
         return "nothing to do"
     try:

@@ -11,17 +11,20 @@ from django.views.decorators.http import require_GET, require_POST
 
 from budget import rules as engine
 from budget.models import CountyPlan, PlanStatus, PlanSubmission
-from budget.selectors import plan_missing, plan_table
+from budget.selectors import NARRATIVES, plan_missing, plan_narrative, plan_table
 from budget.services import county_edit_refusal, plan_for
 from devices.selectors import home_panel as device_home_panel
 from portal import access
+from portal.cache import cached
+from portal.cache import version as cache_version
 from reporting.forms import ExportRequestForm
+from reporting.html import home_county_rows
 from reporting.models import ExportJob
 from reporting.monthly import home_panel
 from reporting.services import export_job_cancel, export_job_request, plan_document_submission
 from schools.guards import roster_state
 from schools.models import County, PlanYear
-from schools.selectors import county_entitlements_for, plan_year_or_latest, roster_rows_for
+from schools.selectors import PLAN_YEARS, ROSTER, county_entitlements_for, plan_year_or_latest, roster_rows_for
 from training.selectors import home_panel as training_home_panel
 
 TOTAL_KEYS = (
@@ -56,15 +59,19 @@ def home(request: HttpRequest) -> HttpResponse:
     context["device_panel"] = device_home_panel(user=user, plan_year=plan_year)
 
     counties = county_entitlements_for(user=user, plan_year=plan_year)
-    plans = list(
-        access.for_user(CountyPlan.objects.filter(plan_year=plan_year), user).select_related(
-            "county", "plan_year", "narrative"
-        )
-    )
+    plans = access.for_user(CountyPlan.objects.filter(plan_year=plan_year), user)
+    if user.county_id:
+        # The county's own plan, with what its 「尚缺」 list reads.
+        plans = plans.select_related("county", "plan_year", "narrative")
+    else:
+        # 22 plans for their status only: not their 附件1 texts.
+        plans = plans.select_related("county").only("county__code", "county__name", "status", "plan_year_id")
+    plans = list(plans)
     status_by_county = {plan.county.name: plan for plan in plans}
     for county in counties:
         county["plan"] = status_by_county.get(county["county"])
-    context |= {"counties": counties, "totals": _sum(counties)}
+    plan_url = reverse("plan_detail", args=[plan_year.year, "__COUNTY__"])
+    context |= {"counties": counties, "totals": _sum(counties), "county_rows": home_county_rows(counties, plan_url)}
     context["training_panel"] = training_home_panel(user=user, plan_year=plan_year)
 
     if user.county_id:
@@ -73,9 +80,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if plan.county_may_edit:
             # The county's line of the aggregate above already has its totals and gaps.
             own = next((c for c in counties if c["county"] == user.county.name), None)
-            totals = own["totals"] if own else engine.CountyTotals(0, 0, 0, 0, 0, 0)
-            completeness = own or {"rows": 0, "missing_reason": 0, "not_requested": 0}
-            missing = plan_missing(plan, plan_table(plan, totals=totals), completeness=completeness)
+            missing = _missing(user, plan, own)
         context |= {"plan": plan, "refusal": county_edit_refusal(plan), "missing": missing}
         if plan.status == PlanStatus.RETURNED:
             # The MOE's per-line reasons, not only the overall one (issue 14).
@@ -88,6 +93,31 @@ def home(request: HttpRequest) -> HttpResponse:
         context["waiting"] = sum(1 for plan in plans if plan.status == PlanStatus.SUBMITTED)
         context["approved"] = sum(1 for plan in plans if plan.status == PlanStatus.APPROVED)
     return render(request, "reporting/home.html", context)
+
+
+def _missing(user, plan: CountyPlan, own: dict | None) -> list[str]:
+    """The plan's 「尚缺」 list (its lines, the budget engine, a roster count): cached under
+    everything it reads, so the county's home page does not recompute it on every load. A
+    write to the plan or its lines moves plan.version (budget.services._save), to its 附件1
+    the narrative's version and token, to the roster or the rules their namespace tokens."""
+
+    def compute() -> list[str]:
+        totals = own["totals"] if own else engine.CountyTotals(0, 0, 0, 0, 0, 0)
+        completeness = own or {"rows": 0, "missing_reason": 0, "not_requested": 0}
+        return plan_missing(plan, plan_table(plan, totals=totals), completeness=completeness)
+
+    narrative = plan_narrative(plan)
+    parts = (
+        "home_missing",
+        access.scope_key(user),
+        plan.pk,
+        plan.version,
+        plan.status,
+        narrative.version,
+        cache_version(NARRATIVES),
+        cache_version(PLAN_YEARS),
+    )
+    return cached(ROSTER, parts, compute)
 
 
 def _reporting_panel(user, plan_year) -> dict:

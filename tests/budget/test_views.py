@@ -179,3 +179,42 @@ def test_plan_pages_use_a_constant_number_of_queries(
         return counts
 
     assert count(10) == count(300)
+
+
+def test_the_home_pages_missing_list_is_cached_until_the_plan_changes(
+    plan, officer_a, settings, django_assert_max_num_queries
+):
+    """Issue 11: the county home page keeps its 「尚缺」 list in the read cache (no budget lines,
+    engine or roster count per load), and a write to the plan shows on the next load."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.READ_CACHE = True
+    cache.clear()
+    client = client_for(officer_a)
+    assert "送審前還需要完成" not in text(client.get(reverse("home")))
+    with CaptureQueriesContext(connection) as captured:
+        client.get(reverse("home"))
+    assert not [q for q in captured.captured_queries if "budget_budgetline" in q["sql"]]
+    client.post(url("plan_edit", plan), edit_data(plan, **{"line4-requested": 20}))
+    home = text(client.get(reverse("home")))
+    assert "送審前還需要完成" in home and "請填寫差異說明" in home
+    plan.refresh_from_db()
+    client.post(url("plan_edit", plan), edit_data(plan, **{"line4-requested": 20, "line4-explanation": "既有載具"}))
+    assert "請填寫差異說明" not in text(client.get(reverse("home")))
+
+
+def test_the_moe_home_lists_every_county_with_its_plan(plan, reviewer, county_b):
+    """Issue 11: the county table is rendered in Python and the plans are read for their status
+    only (not their 附件1 texts)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(reviewer)
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as captured:
+        page = text(client.get(reverse("home")))
+    assert not [q for q in captured.captured_queries if "budget_plannarrative" in q["sql"]]
+    plan_link = url("plan_detail", plan)
+    assert f'<a href="{plan_link}"><span class="status status-draft">草稿</span></a>' in page
+    assert plan.county.name in page

@@ -46,3 +46,21 @@ def test_list_pages_do_not_grow_with_devices(
             assert client.get(reverse(name), params).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1], (name, counts)
+
+
+def test_a_deep_page_holds_the_right_rows_in_serial_order(rosters, county_a, county_b, plan_year, officer_a, settings):
+    """The page's ids come first (from the index), then only those rows are joined: the
+    rows, their order and their columns are those of the whole list paged in serial order."""
+    settings.READ_CACHE = False
+    batch = make_batch(county_a, plan_year, tender_number="D-1", quantity=10_000)
+    make_devices(batch, rosters[OTHER_SCHOOL], 70, prefix="ZB")
+    make_devices(batch, rosters[OWN_SCHOOL], 70, prefix="ZA")
+    make_devices(make_batch(county_b, plan_year, tender_number="D-2", quantity=10), None, 5, prefix="ZA9")
+    page = client_for(officer_a).get(reverse("device_list"), {"page": 2}).content.decode()
+    serials = [f"ZA{n:07d}" for n in range(70)] + [f"ZB{n:07d}" for n in range(70)]
+    shown = [serial for serial in serials if serial in page]
+    assert shown == serials[50:100]
+    assert "共 140 臺" in page and "約" not in page.split("共 140 臺")[0][-5:]
+    assert page.index("ZA0000050") < page.index("ZA0000069") < page.index("ZB0000000") < page.index("ZB0000029")
+    assert "ZA90000000" not in page  # county B's
+    assert page.count(f"{rosters[OWN_SCHOOL].name}") >= 20 and "D-1" in page

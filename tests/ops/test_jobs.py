@@ -66,6 +66,40 @@ def test_the_requester_cancels_a_job_and_a_late_worker_keeps_no_file(plan_year, 
     assert client_for(officer_a).get(reverse("export_download", args=[job.pk])).status_code == 404
 
 
+@pytest.mark.django_db
+def test_the_same_message_delivered_twice_is_not_a_second_attempt(plan_year, officer_a, monkeypatch):
+    """acks_late: when the worker's connection to Redis drops, its unacked message goes back to
+    the queue and is delivered again while the first attempt still runs. That is no attempt."""
+    import socket
+
+    job = ask(officer_a, plan_year)
+    assert export_job_claim(job_id=job.pk, task_id="message-1") is not None
+    # The first attempt runs in another live process (our parent stands in for it).
+    ExportJob.objects.filter(pk=job.pk).update(claimed_by=f"{socket.gethostname()}:{os.getppid()}")
+    monkeypatch.setattr("reporting.services.roster_export_workbook", lambda **k: pytest.fail("rendered twice"))
+    assert render_export.apply(args=[job.pk], task_id="message-1").get() == "nothing to do"
+    assert export_job_claim(job_id=job.pk, task_id="message-1") is None
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.task_id) == (ExportJob.Status.RUNNING, 1, "message-1")
+
+
+@pytest.mark.django_db
+def test_the_same_message_after_its_worker_died_is_a_new_attempt(plan_year, officer_a):
+    import socket
+
+    job = ask(officer_a, plan_year)
+    export_job_claim(job_id=job.pk, task_id="message-1")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    ExportJob.objects.filter(pk=job.pk).update(claimed_by=f"{socket.gethostname()}:{dead.pid}")
+    assert export_job_claim(job_id=job.pk, task_id="message-1") is not None  # reject_on_worker_lost
+    # Another message (the reaper's) for a job whose claimant lives is an attempt too.
+    ExportJob.objects.filter(pk=job.pk).update(claimed_by=f"{socket.gethostname()}:{os.getppid()}")
+    assert export_job_claim(job_id=job.pk, task_id="message-2") is not None
+    job.refresh_from_db()
+    assert (job.attempts, job.task_id) == (3, "message-2")
+
+
 # --- A real worker, SIGKILLed in the middle of a job ------------------------------------------
 
 
