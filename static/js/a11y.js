@@ -5,6 +5,8 @@
  * 2. Busy states: a form that starts long work (an upload, an import, a document to produce —
  *    multipart forms, forms or buttons with data-busy, and the import/export actions) marks its
  *    button aria-busy, disables it and says 「處理中…」 until the next page comes.
+ * 3. Tables: each scrolls sideways inside its own box (.table-wrap), so no page is wider than
+ *    a phone; a box that scrolls is keyboard-reachable (tabindex, role=region, a name).
  */
 (function () {
   "use strict";
@@ -100,9 +102,78 @@
     }
   });
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", menu);
-  } else {
+  // 3. Wide tables scroll inside their own box (.table-wrap), never the page; a box that
+  //    scrolls can be reached with the keyboard and is named after its table.
+  function tableName(table) {
+    var caption = table.querySelector("caption");
+    if (caption && caption.textContent.trim()) {
+      return caption.textContent.trim();
+    }
+    // The last heading before the table.
+    var headings = document.querySelectorAll("main h1, main h2, main h3, main h4");
+    var name = "";
+    for (var i = 0; i < headings.length; i += 1) {
+      if (headings[i].compareDocumentPosition(table) & Node.DOCUMENT_POSITION_FOLLOWING) {
+        name = headings[i].textContent.trim();
+      }
+    }
+    return name || document.title.split("｜")[0];
+  }
+
+  function tables() {
+    var all = document.querySelectorAll("main table");
+    for (var i = 0; i < all.length; i += 1) {
+      var table = all[i];
+      if (table.closest(".table-wrap, .chart-with-table > div")) {
+        continue;
+      }
+      var wrap = document.createElement("div");
+      wrap.className = "table-wrap";
+      table.parentNode.insertBefore(wrap, table);
+      wrap.appendChild(table);
+    }
+    scrollables();
+  }
+
+  function scrollables() {
+    var boxes = document.querySelectorAll("main .table-wrap, main .chart-with-table > div");
+    for (var i = 0; i < boxes.length; i += 1) {
+      var box = boxes[i];
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("data-scroll-box", "");
+        if (!box.hasAttribute("role")) {
+          box.setAttribute("role", "region");
+          var table = box.querySelector("table");
+          box.setAttribute("aria-label", (table ? tableName(table) : document.title.split("｜")[0]) + "（可左右捲動）");
+        }
+      } else if (!scrolls && box.hasAttribute("data-scroll-box")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("data-scroll-box");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    }
+  }
+
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(scrollables, 150);
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    tables();
+  });
+
+  function start() {
     menu();
+    tables();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();
