@@ -4,7 +4,8 @@
  *    button stays hidden and the menu stays open (the CSS collapses it only under html.js).
  * 2. Busy states: a form that starts long work (an upload, an import, a document to produce —
  *    multipart forms, forms or buttons with data-busy, and the import/export actions) marks its
- *    button aria-busy, disables it and says 「處理中…」 until the next page comes.
+ *    button aria-busy and aria-disabled, refuses a second click and says 「處理中…」 until the
+ *    next page comes.
  * 3. Tables: each scrolls sideways inside its own box (.table-wrap), so no page is wider than
  *    a phone; a box that scrolls is keyboard-reachable (tabindex, role=region, a name).
  */
@@ -57,32 +58,50 @@
     return LONG_WORK.test(form.getAttribute("action") || "") && !/discard|cancel/.test(form.getAttribute("action"));
   }
 
+  // The button stays enabled for the browser (a disabled button would not send its name and
+  // value with the form) but is aria-disabled, and a second click or submit is refused.
   function setBusy(button, busy) {
     if (busy) {
       button.setAttribute("data-busy-label", button.textContent);
       button.setAttribute("aria-busy", "true");
-      button.disabled = true;
+      button.setAttribute("aria-disabled", "true");
       button.textContent = "處理中…";
     } else if (button.hasAttribute("data-busy-label")) {
       button.textContent = button.getAttribute("data-busy-label");
       button.removeAttribute("data-busy-label");
       button.removeAttribute("aria-busy");
-      button.disabled = false;
+      button.removeAttribute("aria-disabled");
     }
   }
+
+  document.addEventListener(
+    "click",
+    function (event) {
+      var button = event.target.closest && event.target.closest("button[aria-busy='true']");
+      if (button) {
+        event.preventDefault();
+        event.stopPropagation();
+      }
+    },
+    true
+  );
 
   // Registered after portal.js's confirmation, so a cancelled confirmation is seen here.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var button = event.submitter || form.querySelector("button[type=submit], button:not([type])");
-    if (event.defaultPrevented || !button || !isLongWork(form, button)) {
+    if (event.defaultPrevented) {
+      return;
+    }
+    if (form.getAttribute("aria-busy") === "true") {
+      event.preventDefault(); // already sent: once is enough
+      return;
+    }
+    if (!button || !isLongWork(form, button)) {
       return;
     }
     form.setAttribute("aria-busy", "true");
-    // After the browser has collected the form (a disabled button would not send its value).
-    window.setTimeout(function () {
-      setBusy(button, true);
-    }, 0);
+    setBusy(button, true);
     // A download does not leave the page: give the button back after a while.
     window.setTimeout(function () {
       form.removeAttribute("aria-busy");

@@ -110,3 +110,32 @@ def test_every_role_s_main_pages_fit_a_phone_and_pass_axe(
     ]
     assert not too_wide, "wider than a 390 px phone:\n" + "\n".join(too_wide)
     assert len(browser.axe.checked) >= 2 * (len(county_pages) + len(moe_pages) + len(school_pages))
+
+
+def test_an_upload_button_says_it_is_busy_and_is_not_sent_twice(page, officer_a, plan_year, tmp_path):
+    """The upload is stopped on its way (as if the server were still working): the button says
+    「處理中…」, is aria-busy and aria-disabled, and a second click sends nothing more."""
+    upload = tmp_path / "使用時數.csv"
+    upload.write_text("學校代碼,月份,平臺,時數\n", encoding="utf-8")
+    log_in(page, officer_a.username, PASSWORD)
+    page.goto("/usage/import/")
+    sent = []
+
+    def stop(route):
+        if route.request.method == "POST":
+            sent.append(route.request.url)
+            route.abort("aborted")  # no error page: the page stays as it was
+        else:
+            route.continue_()
+
+    page.route("**/usage/import/", stop)
+    page.locator("input[type=file]").set_input_files(str(upload))
+    page.get_by_role("button", name="上傳並檢查").click(no_wait_after=True)
+    page.wait_for_function("document.querySelector('button[aria-busy=true]') !== null")
+    busy = page.locator("button[aria-busy=true]")
+    assert busy.inner_text() == "處理中…"
+    assert busy.get_attribute("aria-disabled") == "true"
+    assert busy.is_disabled()  # Playwright reads aria-disabled as a person would
+    busy.evaluate("button => button.click()")  # clicked all the same
+    page.wait_for_timeout(500)
+    assert len(sent) == 1
