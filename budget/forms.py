@@ -149,6 +149,9 @@ class BudgetLineForm(forms.ModelForm):
             self.fields["requested"].label = REQUESTED_LABELS.get(number, "申請補助數")
         if number == engine.LINE_WIRELESS:
             self.fields["capital_ntd"].label = "申請金額（元，留白為教育部預估經費）"
+        # The text boxes sit under their column headers; a screen reader hears the line as well.
+        for name in ("explanation", "procurement_note"):
+            self.fields[name].widget.attrs.setdefault("aria-label", f"第 {number} 項 {self.fields[name].label}")
 
     def describe_blanks(self, line, plan) -> None:
         """Units beside every box and what blank means, from the computed table's `line`."""
@@ -237,6 +240,13 @@ class ReturnForm(forms.Form):
 class LineApproveForm(forms.Form):
     approved_ntd = forms.IntegerField(label="核定金額（元）", min_value=0)
     note = forms.CharField(label="核定說明", required=False, max_length=1000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One form per line (prefix "line3"): a screen reader hears which line each box is for.
+        line = (self.prefix or "").removeprefix("line")
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("aria-label", f"第 {line} 項 {field.label}" if line else str(field.label))
 
 
 def parse_ntd(text: str | None) -> int | None:
@@ -334,6 +344,10 @@ class NarrativeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Each input stands inside the MOE's sentence where its ○ was: its name for screen readers.
+        for name, field in self.fields.items():
+            if name not in ("version", "improved_subjects"):
+                field.widget.attrs.setdefault("aria-label", str(field.label))
         for name in ("improved_share_percent", "learning_support_share_percent"):
             self.fields[name].widget.attrs.update({"min": 0, "max": 100})
             self.fields[name].validators.append(MaxValueValidator(100, "比率不可超過 %(limit_value)s%%"))

@@ -274,6 +274,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.system_status",
+                "portal.context_processors.breadcrumbs",
             ],
             "builtins": ["portal.templatetags.portal_tags"],
         },

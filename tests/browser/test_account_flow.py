@@ -59,7 +59,7 @@ def test_a_reviewer_enrols_logs_in_with_a_code_and_reviews_a_plan(page, plan_yea
     page.wait_for_url("**/")
 
     # Review the plan: open it from the queue and return it with a reason.
-    page.get_by_role("link", name="計畫審查").click()
+    page.get_by_role("navigation", name="主選單").get_by_role("link", name="計畫審查").click()
     page.get_by_role("link", name="審查", exact=True).click()
     screenshot(page, "42-mfa-review")
     page.get_by_label("退回理由（整體）").fill("請補充各校載具管理方式")
@@ -84,7 +84,7 @@ def test_a_county_officer_creates_a_school_account_whose_user_changes_the_passwo
         p.set_default_timeout(15_000)
 
     log_in(county_page, officer_a.username, PASSWORD)
-    county_page.get_by_role("link", name="帳號管理").click()
+    county_page.get_by_role("navigation", name="主選單").get_by_role("link", name="帳號管理").click()
     county_page.get_by_role("link", name="建立帳號").click()
     county_page.get_by_label("帳號", exact=True).fill("hl154601")
     county_page.get_by_label("姓名或職稱").fill("資訊組長")

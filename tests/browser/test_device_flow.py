@@ -24,7 +24,7 @@ def test_officer_imports_serials_and_the_school_lends_a_device(page, officer_a, 
     )
 
     log_in(page, officer_a.username, PASSWORD)
-    page.get_by_role("link", name="載具與設備").click()
+    page.get_by_role("navigation", name="主選單").get_by_role("link", name="載具與設備").click()
     page.get_by_role("link", name="匯入載具序號").first.click()
     page.get_by_label("載具序號清單").set_input_files(str(broken))
     page.get_by_role("button", name="上傳並檢查").click()

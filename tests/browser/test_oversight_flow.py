@@ -55,7 +55,7 @@ def test_a_reviewer_drills_into_a_county_and_models_every_five_classes(page, pla
     )
     load_roster(plan_year, [record(code="144601", county=COUNTY_B, name="臺東縣立某國小")], county_label=COUNTY_B)
     log_in(page, reviewer.username, PASSWORD)
-    page.get_by_role("link", name="填報與績效").click()
+    page.get_by_role("navigation", name="主選單").get_by_role("link", name="填報與績效").click()
     page.get_by_role("link", name="公平性").click()
     page.get_by_label("指標").select_option(label="學生數／應補助學生載具")
     page.get_by_role("button", name="查詢").click()
@@ -63,7 +63,7 @@ def test_a_reviewer_drills_into_a_county_and_models_every_five_classes(page, pla
     page.get_by_role("heading", name="花蓮縣各校學生數／應補助學生載具（由低至高）").wait_for()
     screenshot(page, "oversight-02-equity")
 
-    page.get_by_role("link", name="規則試算").click()
+    page.get_by_role("navigation", name="主選單").get_by_role("link", name="規則試算").click()
     page.get_by_label("情境名稱").fill("每 5 班")
     page.get_by_role("button", name="複製年度規則為新情境").click()
     page.get_by_label("非偏遠學校每幾班補助 1 班載具").fill("5")

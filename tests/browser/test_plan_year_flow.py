@@ -58,7 +58,7 @@ def test_the_moe_opens_112_and_the_county_gets_112s_plan(browser, live_server, o
 
     # The MOE opens 112 from 111, changing two parameters.
     log_in(moe_page, reviewer.username, PASSWORD)
-    moe_page.get_by_role("link", name="計畫年度").click()
+    moe_page.get_by_role("navigation", name="主選單").get_by_role("link", name="計畫年度").click()
     moe_page.get_by_role("link", name="開啟新的計畫年度").click()
     assert moe_page.get_by_label("新計畫年度（民國）").input_value() == "112"
     assert moe_page.get_by_label("學習載具配發到校期限（device_delivery_deadline）").input_value() == "2023-09-30"
@@ -91,7 +91,7 @@ def test_the_moe_opens_112_and_the_county_gets_112s_plan(browser, live_server, o
     county_page.get_by_text(f"已匯入 {len(records)} 列").first.wait_for()
 
     # The 112 plan page says what 112 is, and its PDF prints it.
-    county_page.get_by_role("link", name="縣市計畫").click()
+    county_page.get_by_role("navigation", name="主選單").get_by_role("link", name="縣市計畫").click()
     county_page.get_by_role("heading", name=re.compile("112年花蓮縣國民中小學實施計畫")).wait_for()
     county_page.get_by_text("非偏遠學校每 4 班補助 1 班學習載具、每臺 14,000 元").wait_for()
     screenshot(county_page, "33-plan-112")

@@ -26,7 +26,7 @@ def test_usage_upload_monthly_report_and_its_return(page, plan_year, school_user
 
     # The school: upload, read the errors, upload again, confirm.
     log_in(page, school_user_a.username, PASSWORD)
-    page.get_by_role("link", name="填報與績效").click()
+    page.get_by_role("navigation", name="主選單").get_by_role("link", name="填報與績效").click()
     page.get_by_role("link", name="上傳使用時數檔案").click()
     page.get_by_label("檔案").set_input_files(str(wrong))
     page.get_by_role("button", name="上傳並檢查").click()

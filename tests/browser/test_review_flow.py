@@ -51,12 +51,12 @@ def test_import_fix_submit_return_resubmit_approve(browser, live_server, officer
     county_page.get_by_text("已匯入 3 列").wait_for()
 
     # Home says what is missing: the 否 row has no reason.
-    county_page.get_by_role("link", name="首頁").click()
+    county_page.get_by_role("navigation", name="主選單").get_by_role("link", name="首頁").click()
     county_page.get_by_text("有 1 列不符原則（否）尚未說明原因").wait_for()
     screenshot(county_page, "11-county-home-missing")
 
     # Fix the row: the entitlement follows the typing; a reason is required for 否.
-    county_page.get_by_role("link", name="學校名單").click()
+    county_page.get_by_role("navigation", name="主選單").get_by_role("link", name="學校名單").click()
     county_page.get_by_role("link", name="154602").click()
     county_page.get_by_role("link", name="修改").click()
     county_page.get_by_label("學生數").fill("300")
@@ -71,7 +71,7 @@ def test_import_fix_submit_return_resubmit_approve(browser, live_server, officer
     county_page.get_by_text("學生數：516 → 300").wait_for()
 
     # Write 附件1: the MOE's text is there, the county fills every ○.
-    county_page.get_by_role("link", name="縣市計畫").click()
+    county_page.get_by_role("navigation", name="主選單").get_by_role("link", name="縣市計畫").click()
     county_page.get_by_text("附件1 尚未填寫").wait_for()
     county_page.get_by_role("link", name="填寫計畫內容（附件1）").click()
     for name in PlanNarrative.REQUIRED:
@@ -82,7 +82,7 @@ def test_import_fix_submit_return_resubmit_approve(browser, live_server, officer
     county_page.get_by_text("計畫內容（附件1）已儲存").wait_for()
 
     # Lines 1-3 ask what the 附錄 asks: line 2 is below its estimate, and the county says why.
-    county_page.get_by_role("link", name="縣市計畫").click()
+    county_page.get_by_role("navigation", name="主選單").get_by_role("link", name="縣市計畫").click()
     county_page.get_by_text("第2項「學習載具-學生」申請補助數與預估補助數不同，請填寫差異說明").wait_for()
     county_page.get_by_role("link", name="填寫經費表").click()
     county_page.locator("#id_line2-explanation").fill("北濱國小已自購 10 臺平板，申請數扣除之")
@@ -90,7 +90,7 @@ def test_import_fix_submit_return_resubmit_approve(browser, live_server, officer
     county_page.get_by_text("經費表已儲存").wait_for()
 
     # Submit.
-    county_page.get_by_role("link", name="縣市計畫").click()
+    county_page.get_by_role("navigation", name="主選單").get_by_role("link", name="縣市計畫").click()
     county_page.get_by_role("button", name="送審").click()
     county_page.get_by_text("第 1 次送審・合計").wait_for()
     county_page.get_by_role("button", name="確認送審").click()
@@ -99,7 +99,7 @@ def test_import_fix_submit_return_resubmit_approve(browser, live_server, officer
 
     # The reviewer returns it with a reason on line 3.
     log_in(moe_page, reviewer.username, PASSWORD)
-    moe_page.get_by_role("link", name="計畫審查").click()
+    moe_page.get_by_role("navigation", name="主選單").get_by_role("link", name="計畫審查").click()
     screenshot(moe_page, "14-review-queue")
     moe_page.get_by_role("link", name="審查", exact=True).click()
     moe_page.get_by_label("退回理由（整體）").fill("充電車數與學校需求不符，請確認")
@@ -126,7 +126,7 @@ def test_import_fix_submit_return_resubmit_approve(browser, live_server, officer
     county_page.get_by_text("已送出第 2 次送審").wait_for()
 
     # The reviewer sees what changed, approves every line, then the plan.
-    moe_page.get_by_role("link", name="計畫審查").click()
+    moe_page.get_by_role("navigation", name="主選單").get_by_role("link", name="計畫審查").click()
     moe_page.get_by_role("link", name="審查", exact=True).click()
     moe_page.get_by_role("link", name="第 2 次送審").first.click()
     moe_page.get_by_text("與第 1 次送審相比").wait_for()

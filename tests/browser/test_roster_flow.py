@@ -58,7 +58,7 @@ def test_officer_imports_the_roster_through_the_pages(page, officer_a, county_a_
     sheet = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes())).active
     assert sheet["A2"].value == "111年花蓮縣國民中小學名單"
 
-    page.get_by_role("link", name="首頁").click()
+    page.get_by_role("navigation", name="主選單").get_by_role("link", name="首頁").click()
     schools = len({r["code"] for r in county_a_records})
     page.get_by_text("各縣市補助數").wait_for()
     assert page.locator(".stat .value").first.inner_text() == f"{schools:,}"

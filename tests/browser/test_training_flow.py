@@ -23,7 +23,7 @@ def test_officer_creates_a_session_imports_attendance_and_sees_progress(page, pl
     good.write_bytes(sheet_bytes(rows))
 
     log_in(page, officer_a.username, PASSWORD)
-    page.get_by_role("link", name="推動辦公室", exact=True).click()
+    page.get_by_role("navigation", name="主選單").get_by_role("link", name="推動辦公室", exact=True).click()
     page.get_by_role("heading", name="數位學習推動辦公室・111年度・花蓮縣").wait_for()
     screenshot(page, "training-01-office")
 
