@@ -34,7 +34,7 @@ def test_a_page_answers_503_in_chinese_when_the_database_is_away(officer_a, monk
 def test_another_error_is_still_a_500(officer_a, monkeypatch):
     client = Client(raise_request_exception=False)
     client.force_login(officer_a)
-    monkeypatch.setattr("schools.views.roster_rows_for", lambda **kwargs: 1 / 0)
+    monkeypatch.setattr("schools.views.roster_list_rows", lambda **kwargs: 1 / 0)
     response = client.get(reverse("roster_list"))
     assert response.status_code == 500 and "系統發生錯誤" in response.content.decode()
 

@@ -77,5 +77,6 @@ def test_every_input_of_the_annex_budget_and_approval_forms_has_a_name(plan_year
     fill_narrative(plan)
     plan_submit(plan=plan, user=officer_a)
     review = client_for(reviewer).get(base).content.decode()
-    assert 'aria-label="第 1 項 核定金額（元）"' in review
+    # The one-form review labels each box visibly, its line number for screen readers.
+    assert '<span class="sr">第1項 </span>核定金額（元）</label>' in review
     assert labelled(review) == []
