@@ -265,7 +265,8 @@ def plan_submit(*, plan: CountyPlan, user: User) -> PlanSubmission:
 
 
 def _latest_submission(plan: CountyPlan) -> PlanSubmission:
-    submission = plan.submissions.order_by("-number").first()
+    # Its budget and totals, not the frozen roster and narrative (hundreds of rows to decode).
+    submission = plan.submissions.order_by("-number").defer("roster", "narrative").first()
     if submission is None:
         raise PlanActionRefused("這份計畫還沒有送審過")
     return submission

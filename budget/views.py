@@ -460,7 +460,7 @@ def plan_review_view(request: HttpRequest, year: int, county_code: str) -> HttpR
     comes back with what was typed and the error on its row."""
     plan = _plan(request, year, county_code)
     access.require(access.may_review(request.user), "只有教育部審查人員可以核定")
-    latest = plan.submissions.order_by("-number").first()
+    latest = plan.submissions.order_by("-number").defer("roster", "narrative").first()
     if plan.status != PlanStatus.SUBMITTED or latest is None:
         messages.error(request, f"計畫目前為「{plan.get_status_display()}」，不在審查中")
         return _back(plan)

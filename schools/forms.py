@@ -2,6 +2,7 @@ from django import forms
 
 from budget import rules as engine
 from portal.counties import COUNTIES
+from portal.forms import QuickSelect
 from schools.models import Area, Level
 from schools.roster_format import consistency_problems
 from schools.selectors import ROSTER_PAGE_SIZES, roster_sort
@@ -16,12 +17,13 @@ class RosterFilterForm(forms.Form):
     q = forms.CharField(
         label="搜尋", required=False, max_length=50, widget=forms.TextInput(attrs={"placeholder": "學校名稱或代碼"})
     )
-    county = forms.ChoiceField(label="縣市", required=False)
-    level = forms.ChoiceField(label="學制", required=False)
-    area = forms.ChoiceField(label="地區屬性", required=False)
+    county = forms.ChoiceField(label="縣市", required=False, widget=QuickSelect)
+    level = forms.ChoiceField(label="學制", required=False, widget=QuickSelect)
+    area = forms.ChoiceField(label="地區屬性", required=False, widget=QuickSelect)
     complies = forms.ChoiceField(
         label="符合原則",
         required=False,
+        widget=QuickSelect,
         choices=[("", "全部"), ("yes", "是"), ("no", "否"), ("no_reason", "否（未填原因）"), ("blank", "未填申請數")],
     )
 
@@ -30,6 +32,7 @@ class RosterFilterForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
+        widget=QuickSelect,
         choices=[("", "50")] + [(str(size), str(size)) for size in ROSTER_PAGE_SIZES[1:]],
     )
     sort = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
