@@ -52,6 +52,9 @@ def test_blocker_link_live_totals_and_confirmed_submit(page, plan_year, county_a
     total = page.locator('#live-totals [data-total="total"]')
     assert total.inner_text().strip() == f"{total_k:,}"
     page.get_by_text("留白＝預估").first.wait_for()
+    # htmx binds the form's input events once the page has loaded: typing earlier (a busy CI
+    # machine) would send nothing.
+    page.wait_for_function("() => document.readyState === 'complete' && window.htmx !== undefined")
     page.locator("#id_line11-recurrent_ntd").fill("500000")
     page.wait_for_function(
         "expected => document.querySelector('#live-totals [data-total=\"total\"]').textContent.trim() === expected",
