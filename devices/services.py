@@ -26,6 +26,7 @@ from devices.models import (
     WirelessAllocation,
 )
 from devices.selectors import DEVICES, blocked_brand_pairs, existing_devices_without_mdm
+from portal import access
 from portal.cache import invalidate
 from portal.identifiers import personal_identifier_problem
 from portal.models import User
@@ -147,8 +148,6 @@ def device_loans_create(
     """Lend several devices at once, one borrower identifier each (`borrowers`: device pk ->
     code), with a shared purpose and due date: all of them or none (the first refusal names
     its device and nothing is lent). Only devices the user may see can be lent."""
-    from portal import access
-
     if not borrowers:
         raise DeviceActionRefused("請至少選取一臺載具")
     if len(borrowers) > MAX_BULK_LOANS:
