@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import OUT, PYTHON, ROOT, drop_database, env, fresh_database, manage
-from page_latency import HOST, PORT, SETUP, WRK_REPORT, log_in
+from page_latency import HOST, PORT, SETUP, WRK_REPORT, log_in, wrk_figures
 
 UNDER_REVIEW = r"""
 import django; django.setup()
@@ -101,17 +101,7 @@ def load(path: str, cookie: str, concurrency: int, seconds: int, body: str | Non
         capture_output=True,
         text=True,
     )
-    line = next(line for line in done.stdout.splitlines() if line.startswith("RESULT"))
-    requests, duration_us, bad_status, socket_errors, p50, p95, p99 = line.split()[1:]
-    if int(bad_status) or int(socket_errors):
-        raise SystemExit(f"{path}: {bad_status} non-2xx answers, {socket_errors} socket errors\n{done.stdout}")
-    return {
-        "p50_ms": float(p50),
-        "p95_ms": float(p95),
-        "p99_ms": float(p99),
-        "requests_per_s": int(requests) / (int(duration_us) / 1e6),
-        "n": int(requests),
-    }
+    return wrk_figures(done.stdout, path)
 
 
 def main() -> None:

@@ -135,10 +135,15 @@ def load(path: str, cookie: str, concurrency: int, seconds: int) -> dict:
         capture_output=True,
         text=True,
     )
-    line = next(line for line in done.stdout.splitlines() if line.startswith("RESULT"))
+    return wrk_figures(done.stdout, path)
+
+
+def wrk_figures(stdout: str, path: str) -> dict:
+    """The figures of WRK_REPORT's RESULT line; any non-2xx answer or socket error ends the run."""
+    line = next(line for line in stdout.splitlines() if line.startswith("RESULT"))
     requests, duration_us, bad_status, socket_errors, p50, p95, p99 = line.split()[1:]
     if int(bad_status) or int(socket_errors):
-        raise SystemExit(f"{path}: {bad_status} non-2xx answers, {socket_errors} socket errors\n{done.stdout}")
+        raise SystemExit(f"{path}: {bad_status} non-2xx answers, {socket_errors} socket errors\n{stdout}")
     return {
         "p50_ms": float(p50),
         "p95_ms": float(p95),
