@@ -6,5 +6,6 @@ class DevicesConfig(AppConfig):
     verbose_name = "載具與設備"
 
     def ready(self) -> None:
-        # Registers the serial list with the import pipeline (commands and tasks look kinds up by name).
-        from devices import importing  # noqa: F401
+        # Registers the serial list with the import pipeline (commands and tasks look kinds up by name)
+        # and the national figures portal.figures keeps (beat's refresh looks them up by name).
+        from devices import importing, selectors  # noqa: F401

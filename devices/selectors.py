@@ -33,6 +33,7 @@ from devices.models import (
 from portal import access
 from portal.cache import cached
 from portal.cache import version as cache_version
+from portal.figures import stored_figure
 from portal.models import User
 from portal.pagination import ListPage
 from portal.search import name_q
@@ -60,8 +61,13 @@ def blocked_brand_pairs() -> list[tuple[str, str]]:
     return list(BlockedBrand.objects.values_list("name", "normalized"))
 
 
-def devices_for(*, user: User) -> QuerySet:
-    return access.for_user(Device.objects.all(), user)
+def devices_for(*, user: User | None) -> QuerySet:
+    """user None: every device (a national figure portal.figures keeps for the MOE)."""
+    return _visible(Device.objects.all(), user)
+
+
+def _visible(queryset: QuerySet, user: User | None) -> QuerySet:
+    return queryset if user is None else access.for_user(queryset, user)
 
 
 def device_page(*, parts: tuple, devices: QuerySet, rows: QuerySet, page: str | None, per_page: int) -> ListPage:
@@ -209,11 +215,11 @@ def reconciliation(
     return cached(DEVICES, parts, lambda: _reconciliation(user, plan_year, county_id, today))
 
 
-def _reconciliation(user: User, plan_year: PlanYear, county_id: int | None, today: date) -> Reconciliation:
+def _reconciliation(user: User | None, plan_year: PlanYear, county_id: int | None, today: date) -> Reconciliation:
     rules = plan_year.rule_set
-    rows = access.for_user(RosterRow.objects.filter(plan_year=plan_year), user)
+    rows = _visible(RosterRow.objects.filter(plan_year=plan_year), user)
     devices = devices_for(user=user).filter(batch_id__in=plan_batch_ids(plan_year))
-    inspections = access.for_user(InspectionCount.objects.filter(batch__plan_year=plan_year), user)
+    inspections = _visible(InspectionCount.objects.filter(batch__plan_year=plan_year), user)
     if county_id:
         rows = rows.filter(school__county_id=county_id)
         devices = devices.filter(county_id=county_id)
@@ -280,27 +286,35 @@ def _reconciliation(user: User, plan_year: PlanYear, county_id: int | None, toda
 
 def reconciliation_by_county(*, user: User, plan_year: PlanYear, today: date | None = None) -> Reconciliation:
     """The national view: the same figures and flags, added up per county (cached without
-    the thousands of school lines)."""
+    the thousands of school lines; for those who see every county, kept between writes)."""
     today = today or timezone.localdate()
-
-    def compute() -> Reconciliation:
-        full = _reconciliation(user, plan_year, None, today)
-        counties: dict[str, dict] = {}
-        keys = ("entitled", "approved", "delivered", "mdm")
-        for line in full.schools:
-            figures = counties.setdefault(
-                line.county, {"county": line.county, "schools": 0, "flagged": 0, **dict.fromkeys(keys, 0)}
-            )
-            figures["schools"] += 1
-            figures["flagged"] += bool(line.flags)
-            for key in keys:
-                figures[key] += getattr(line, key)
-        full.schools = []
-        full.counties = list(counties.values())
-        return full
-
+    if access.scope_key(user) == "all" and today == timezone.localdate():
+        here = lambda: _reconciliation_by_county(None, plan_year, today)  # noqa: E731
+        return national_reconciliation.value(here, plan_year_id=plan_year.pk)
     parts = ("reconciliation_by_county", access.scope_key(user), plan_year.pk, today, cache_version(ROSTER))
-    return cached(DEVICES, parts, compute)
+    return cached(DEVICES, parts, lambda: _reconciliation_by_county(user, plan_year, today))
+
+
+def _reconciliation_by_county(user: User | None, plan_year: PlanYear, today: date) -> Reconciliation:
+    full = _reconciliation(user, plan_year, None, today)
+    counties: dict[str, dict] = {}
+    keys = ("entitled", "approved", "delivered", "mdm")
+    for line in full.schools:
+        figures = counties.setdefault(
+            line.county, {"county": line.county, "schools": 0, "flagged": 0, **dict.fromkeys(keys, 0)}
+        )
+        figures["schools"] += 1
+        figures["flagged"] += bool(line.flags)
+        for key in keys:
+            figures[key] += getattr(line, key)
+    full.schools = []
+    full.counties = list(counties.values())
+    return full
+
+
+@stored_figure("national_reconciliation", depends=(DEVICES, ROSTER))
+def national_reconciliation(*, plan_year_id: int) -> Reconciliation:
+    return _reconciliation_by_county(None, PlanYear.objects.get(pk=plan_year_id), timezone.localdate())
 
 
 # --- Budget line 4 ----------------------------------------------------------------------
@@ -361,7 +375,7 @@ def expiring(*, user: User, plan_year: PlanYear, today: date | None = None) -> l
     return list(rows)
 
 
-def expiry_totals(*, user: User, plan_year: PlanYear, today: date | None = None) -> dict:
+def expiry_totals(*, user: User | None, plan_year: PlanYear, today: date | None = None) -> dict:
     start, end = expiry_window(plan_year, today)
     devices = devices_for(user=user).exclude(status__in=GONE_STATUSES)
     return devices.aggregate(
@@ -376,11 +390,11 @@ def expiry_totals(*, user: User, plan_year: PlanYear, today: date | None = None)
 # --- Loans and repairs ------------------------------------------------------------------
 
 
-def loans_for(*, user: User) -> QuerySet:
-    return access.for_user(Loan.objects.select_related("device", "school"), user)
+def loans_for(*, user: User | None) -> QuerySet:
+    return _visible(Loan.objects.select_related("device", "school"), user)
 
 
-def overdue_loans(*, user: User, today: date | None = None) -> QuerySet:
+def overdue_loans(*, user: User | None, today: date | None = None) -> QuerySet:
     today = today or timezone.localdate()
     return loans_for(user=user).filter(returned_on__isnull=True, due_on__lt=today).order_by("due_on", "pk")
 
@@ -424,22 +438,31 @@ def wireless_for(*, user: User, plan_year: PlanYear) -> QuerySet:
 
 
 def home_panel(*, user: User, plan_year: PlanYear, today: date | None = None) -> dict:
-    """What the county home page shows of devices: expiring licences/warranties, overdue loans."""
+    """What the county home page shows of devices: expiring licences/warranties, overdue loans
+    (for those who see every county: the national figures, kept between writes)."""
     today = today or timezone.localdate()
+    if access.scope_key(user) == "all" and today == timezone.localdate():
+        return national_home_panel.value(lambda: _home_panel(None, plan_year, today), plan_year_id=plan_year.pk)
+    parts = ("home_panel", access.scope_key(user), plan_year.pk, today)
+    return cached(DEVICES, parts, lambda: _home_panel(user, plan_year, today))
+
+
+def _home_panel(user: User | None, plan_year: PlanYear, today: date) -> dict:
     _, end = expiry_window(plan_year, today)
+    totals = expiry_totals(user=user, plan_year=plan_year, today=today)
+    return {
+        "devices": devices_for(user=user).count(),
+        "licences": totals["licences"],
+        "warranties": totals["warranties"],
+        "overdue": overdue_loans(user=user, today=today).count(),
+        "window_days": plan_year.rule_set.expiry_window_days,
+        "until": end,
+    }
 
-    def compute() -> dict:
-        totals = expiry_totals(user=user, plan_year=plan_year, today=today)
-        return {
-            "devices": devices_for(user=user).count(),
-            "licences": totals["licences"],
-            "warranties": totals["warranties"],
-            "overdue": overdue_loans(user=user, today=today).count(),
-            "window_days": plan_year.rule_set.expiry_window_days,
-            "until": end,
-        }
 
-    return cached(DEVICES, ("home_panel", access.scope_key(user), plan_year.pk, today), compute)
+@stored_figure("national_devices_home_panel", depends=(DEVICES,))
+def national_home_panel(*, plan_year_id: int) -> dict:
+    return _home_panel(None, PlanYear.objects.get(pk=plan_year_id), timezone.localdate())
 
 
 # --- The contract with reporting ---------------------------------------------------------
@@ -453,7 +476,18 @@ def county_device_summary(
     `county_ids` None means every county (the MOE's national view); `until` None means now.
     A month's own figure is the difference of two calls (until = its last day, and the
     previous month's). Aggregated in the database: a constant number of queries."""
-    until = until or timezone.localdate()
+    if county_ids is None and until is None:
+        here = lambda: _device_summary(plan_year, None, timezone.localdate())  # noqa: E731
+        return national_device_summary.value(here, plan_year_id=plan_year.pk)
+    return _device_summary(plan_year, county_ids, until or timezone.localdate())
+
+
+@stored_figure("national_device_summary", depends=(DEVICES, ROSTER))
+def national_device_summary(*, plan_year_id: int) -> dict[int, dict[str, int]]:
+    return _device_summary(PlanYear.objects.get(pk=plan_year_id), None, timezone.localdate())
+
+
+def _device_summary(plan_year: PlanYear, county_ids: Iterable[int] | None, until: date) -> dict[int, dict[str, int]]:
     devices = Device.objects.filter(batch_id__in=plan_batch_ids(plan_year, contract_date__lte=until))
     rows = RosterRow.objects.filter(plan_year=plan_year)
     wireless = WirelessAllocation.objects.filter(plan_year=plan_year)

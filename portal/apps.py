@@ -21,7 +21,7 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         connection_created.connect(_raise_sqlite_parameter_limit, dispatch_uid="sqlite-param-limit")
-        from portal import signals
+        from portal import figures, signals  # noqa: F401 - figures listens for committed writes
 
         signals.connect()
 

@@ -87,10 +87,22 @@ def version(namespace: str) -> str:
     return _remember(namespace, token)
 
 
+# Called with the namespace once a write to it has committed (portal.figures marks what it
+# keeps in the database stale): the read cache is not the only copy of computed figures.
+_after_commit: list[Callable[[str], None]] = []
+
+
+def on_committed_write(listener: Callable[[str], None]) -> None:
+    if listener not in _after_commit:
+        _after_commit.append(listener)
+
+
 def invalidate(namespace: str) -> None:
     """Call inside the writing transaction. The token changes now (this transaction's own
     later reads recompute) and again once it commits: whatever another process cached
     in between, from data without this write, is abandoned with the second token."""
+    for listener in _after_commit:
+        transaction.on_commit(lambda listener=listener: listener(namespace))
     if not settings.READ_CACHE:
         return
 

@@ -232,6 +232,28 @@ class Heartbeat(models.Model):
         return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"
 
 
+class StoredFigure(models.Model):
+    """A figure over the national data kept between the writes it depends on (portal.figures):
+    the MOE's pages read it instead of aggregating 600,000 devices on every visit, and it
+    survives a flushed or unreachable read cache."""
+
+    key = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=100)
+    params = models.JSONField(default=dict)
+    # ",devices,roster,": the read-cache namespaces whose writes make it stale.
+    depends = models.CharField(max_length=200)
+    value = models.BinaryField()
+    computed_at = models.DateTimeField()
+    stale_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "預先計算的全國統計"
+        verbose_name_plural = "預先計算的全國統計"
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class PasswordHistory(models.Model):
     """The hashes of a user's recent passwords: a new one may not repeat them
     (portal.passwords.PasswordHistoryValidator). Only hashes, never the passwords."""

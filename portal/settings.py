@@ -167,6 +167,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.heartbeat",
         "schedule": 60.0,
     },
+    # National figures kept in the database (portal/figures.py): recomputed soon after a write.
+    "refresh-stale-figures": {
+        "task": "portal.tasks.refresh_stale_figures",
+        "schedule": 10.0,
+        "options": {"expires": 10.0},
+    },
 }
 # accounts and the security log (issue 12): the hash chain is sealed every minute; idle and
 # expired accounts are disabled and old security events purged once a day (03:00 Taipei).
@@ -367,6 +373,10 @@ IMPORT_READ_MEMORY_BYTES = env_int("IMPORT_READ_MEMORY_BYTES", 1024 * 1024 * 102
 IMPORT_READ_SECONDS = env_int("IMPORT_READ_SECONDS", 120)
 IMPORT_MAX_ATTEMPTS = env_int("IMPORT_MAX_ATTEMPTS", 3)
 IMPORT_STUCK_MINUTES = env_int("IMPORT_STUCK_MINUTES", 30)
+# portal/figures.py: national figures kept between writes; a stale one is served at most this
+# long while beat recomputes it (every 10 s), then readers compute it themselves.
+STORED_FIGURES = env_bool("STORED_FIGURES", True)
+STORED_FIGURES_MAX_STALE_SECONDS = env_int("STORED_FIGURES_MAX_STALE_SECONDS", 120)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -28,3 +28,4 @@ WHITENOISE_AUTOREFRESH = True
 # Each test process keeps its own cache, whatever REDIS_URL says.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 READ_CACHE = True  # exercised by the tests; tests/conftest.py clears the cache before each test
+STORED_FIGURES = False  # every call computes; tests/portal/test_figures.py turns it on

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from portal import figures
 from portal.imports.uploads import Status, uploads_delete_abandoned
 from portal.models import PendingUpload
 
@@ -87,3 +88,10 @@ def purge_security_log() -> int:
     from portal.security import purge_older_than
 
     return purge_older_than()
+
+
+@shared_task(expires=10)
+def refresh_stale_figures() -> int:
+    """Celery beat, every 10 s: national figures whose data changed are recomputed here, once,
+    instead of by every MOE reader (portal/figures.py)."""
+    return figures.refresh_stale_figures()

@@ -13,6 +13,7 @@ from django.db.models import Count, QuerySet, Sum
 from portal import access
 from portal.cache import cached
 from portal.downloads import safe_text
+from portal.figures import stored_figure
 from portal.imports.kinds import ImportTarget, Parse
 from portal.imports.pipeline import import_rows, preview
 from portal.models import User
@@ -71,27 +72,40 @@ def _sums(queryset: QuerySet, *group: str) -> list[dict]:
 
 
 def usage_aggregates(*, user: User, plan_year: PlanYear, county: County | None = None) -> dict:
-    """Per month, per platform, per county (and the total) of what the user may see; cached."""
+    """Per month, per platform, per county (and the total) of what the user may see; cached
+    (the national figures, for those who see every county, kept between writes)."""
+    if county is None and access.scope_key(user) == "all":
+        here = lambda: _aggregates(UsageRecord.objects.filter(plan_year=plan_year))  # noqa: E731
+        return national_usage_aggregates.value(here, plan_year_id=plan_year.pk)
 
     def compute() -> dict:
         records = usage_for(user=user, plan_year=plan_year)
         if county is not None:
             records = records.filter(county=county)
-        by_county = _sums(records, "county_id")
-        names = dict(County.objects.values_list("pk", "name"))
-        for item in by_county:
-            item["county"] = names.get(item["county_id"], "")
-        return {
-            "by_month": _sums(records, "month"),
-            "by_platform": _sums(records, "platform"),
-            "by_county": by_county,
-            "total": records.aggregate(
-                total_hours=Sum("hours"), total_students=Sum("active_students"), records=Count("pk")
-            ),
-        }
+        return _aggregates(records)
 
     scope = (access.scope_key(user), plan_year.pk, county.pk if county else None)
     return cached(USAGE, ("aggregates", *scope), compute)
+
+
+@stored_figure("national_usage_aggregates", depends=(USAGE,))
+def national_usage_aggregates(*, plan_year_id: int) -> dict:
+    return _aggregates(UsageRecord.objects.filter(plan_year_id=plan_year_id))
+
+
+def _aggregates(records: QuerySet) -> dict:
+    by_county = _sums(records, "county_id")
+    names = dict(County.objects.values_list("pk", "name"))
+    for item in by_county:
+        item["county"] = names.get(item["county_id"], "")
+    return {
+        "by_month": _sums(records, "month"),
+        "by_platform": _sums(records, "platform"),
+        "by_county": by_county,
+        "total": records.aggregate(
+            total_hours=Sum("hours"), total_students=Sum("active_students"), records=Count("pk")
+        ),
+    }
 
 
 def usage_by_school(*, user: User, plan_year: PlanYear, county: County | None, month: datetime.date | None):
@@ -129,16 +143,26 @@ def roster_school_counts(plan_year: PlanYear) -> dict[int, int]:
 
 
 def reporting_school_counts(plan_year: PlanYear, county_ids=None) -> dict[tuple[int, datetime.date], int]:
-    """(county id, month) -> distinct schools with any usage record that month; cached."""
+    """(county id, month) -> distinct schools with any usage record that month; cached (every
+    county's: kept between writes)."""
+    if county_ids is None:
+        here = lambda: _reporting_school_counts(UsageRecord.objects.filter(plan_year=plan_year))  # noqa: E731
+        return national_reporting_school_counts.value(here, plan_year_id=plan_year.pk)
+    return cached(
+        USAGE,
+        ("reporting_schools", plan_year.pk, tuple(county_ids)),
+        lambda: _reporting_school_counts(UsageRecord.objects.filter(plan_year=plan_year, county_id__in=county_ids)),
+    )
 
-    def compute():
-        records = UsageRecord.objects.filter(plan_year=plan_year)
-        if county_ids is not None:
-            records = records.filter(county_id__in=county_ids)
-        rows = records.values("county_id", "month").annotate(n=Count("school", distinct=True))
-        return {(r["county_id"], r["month"]): r["n"] for r in rows}
 
-    return cached(USAGE, ("reporting_schools", plan_year.pk, tuple(county_ids or ())), compute)
+@stored_figure("national_reporting_school_counts", depends=(USAGE,))
+def national_reporting_school_counts(*, plan_year_id: int) -> dict[tuple[int, datetime.date], int]:
+    return _reporting_school_counts(UsageRecord.objects.filter(plan_year_id=plan_year_id))
+
+
+def _reporting_school_counts(records: QuerySet) -> dict[tuple[int, datetime.date], int]:
+    rows = records.values("county_id", "month").annotate(n=Count("school", distinct=True))
+    return {(r["county_id"], r["month"]): r["n"] for r in rows}
 
 
 def schools_without_usage(*, plan_year: PlanYear, county: County, month: datetime.date) -> QuerySet:
