@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -115,7 +116,10 @@ def drill_redis(stack: Stack, seconds: int) -> dict:
 def drill_postgres(stack: Stack, pgdata: str | None) -> dict:
     started = time.monotonic()
     if pgdata:
-        subprocess.run([str(PG_BIN / "pg_ctl"), "-D", pgdata, "restart", "-m", "fast", "-w", "-t", "60"], check=True)
+        subprocess.run(
+            as_cluster_owner([str(PG_BIN / "pg_ctl"), "-D", pgdata, "restart", "-m", "fast", "-w", "-t", "60"]),
+            check=True,
+        )
         how = f"pg_ctl restart -m fast ({pgdata})"
     else:
         database = stack.url.rsplit("/", 1)[1]
@@ -207,18 +211,41 @@ def run_drill(stack: Stack, name: str, args) -> list[str]:
     return lines
 
 
+def as_cluster_owner(command: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: as root, the cluster belongs to the postgres user."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
 def private_pg(args) -> None:
     """A throw-away cluster for the PostgreSQL drill (trust auth on 127.0.0.1, user postgres)."""
     pgdata = Path(args.pgdata)
     if not (pgdata / "PG_VERSION").exists():
+        pgdata.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(pgdata, "postgres", "postgres")
         subprocess.run(
-            [str(PG_BIN / "initdb"), "-D", str(pgdata), "-U", "postgres", "--auth", "trust", "-E", "UTF8", "--no-sync"],
+            as_cluster_owner(
+                [
+                    str(PG_BIN / "initdb"),
+                    "-D",
+                    str(pgdata),
+                    "-U",
+                    "postgres",
+                    "--auth",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                ]
+            ),
             check=True,
             stdout=subprocess.DEVNULL,
         )
     options = f"-p {args.port} -k /tmp -c listen_addresses=127.0.0.1"
     subprocess.run(
-        [str(PG_BIN / "pg_ctl"), "-D", str(pgdata), "-o", options, "-l", str(pgdata / "log"), "-w", "start"],
+        as_cluster_owner(
+            [str(PG_BIN / "pg_ctl"), "-D", str(pgdata), "-o", options, "-l", str(pgdata / "log"), "-w", "start"]
+        ),
         check=True,
     )
     print(f"BENCH_POSTGRES=postgres://postgres@127.0.0.1:{args.port}  (stop: pg_ctl -D {pgdata} stop)")

@@ -166,11 +166,41 @@ class PermissionsPolicyMiddleware:
         return response
 
 
+class DatabaseWaitMiddleware:
+    """A request that finds the database away (PostgreSQL restarting: about a second) waits for
+    it, a few seconds at most, before anything touches it, instead of answering 503 at once.
+    Nothing has run yet, so a write waits as safely as a read. /healthz does not wait: it is
+    there to say that the database is away."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path != "/healthz":
+            wait_for_database()
+        return self.get_response(request)
+
+
+def wait_for_database() -> bool:
+    """True once the connection answers; False after settings.DATABASE_WAIT_SECONDS of tries
+    (the request then goes on and meets the error: the 503 page)."""
+    for delay in (0.0, *settings.DATABASE_WAIT_SECONDS):
+        time.sleep(delay)
+        try:
+            # The health check Django would run at the first query (CONN_HEALTH_CHECKS), done now.
+            connection.close_if_health_check_failed()
+            connection.ensure_connection()
+            return True
+        except (OperationalError, InterfaceError):
+            connection.close()
+    return False
+
+
 class ReadRetryMiddleware:
     """A page read (GET/HEAD) whose database connection died under it (PostgreSQL restarted,
-    the connection cut) is run once more on a new connection instead of answering 503: a read
-    changes nothing, so running it again is safe. Writes are not retried: their transaction was
-    rolled back and the page says so (issue 11's drills)."""
+    the connection cut) is run again on a new connection, once the database answers, instead of
+    answering 503: a read changes nothing, so running it again is safe. Writes are not retried:
+    their transaction was rolled back and the page says so (issue 11's drills)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -189,5 +219,6 @@ class ReadRetryMiddleware:
             return None
         request._read_retried = True
         connection.close()
+        wait_for_database()
         match = request.resolver_match
         return match.func(request, *match.args, **match.kwargs)

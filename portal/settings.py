@@ -218,6 +218,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A restarting database is waited for (a few seconds) before anything uses it (issue 11).
+    "portal.middleware.DatabaseWaitMiddleware",
     "portal.cache.RequestTokensMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -376,6 +378,9 @@ IMPORT_STUCK_MINUTES = env_int("IMPORT_STUCK_MINUTES", 30)
 # portal/figures.py: national figures kept between writes; a stale one is served at most this
 # long while beat recomputes it (every 10 s), then readers compute it themselves.
 STORED_FIGURES = env_bool("STORED_FIGURES", True)
+# How long a request waits for a database that is away (a PostgreSQL restart takes ~1 s) before
+# the 503 page: the pauses between tries, in seconds.
+DATABASE_WAIT_SECONDS = (0.25, 0.5, 1.0, 2.0)
 STORED_FIGURES_MAX_STALE_SECONDS = env_int("STORED_FIGURES_MAX_STALE_SECONDS", 120)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -49,3 +49,47 @@ def test_a_write_is_not_run_again():
         view(request)
     assert ReadRetryMiddleware(lambda r: HttpResponse()).process_exception(request, caught.value) is None
     assert calls == ["POST"]
+
+
+def test_a_request_waits_for_a_restarting_database(monkeypatch):
+    from portal import middleware
+
+    tries, slept = [], []
+    monkeypatch.setattr(middleware.time, "sleep", slept.append)
+
+    def ensure_connection():
+        tries.append(1)
+        if len(tries) < 3:
+            raise OperationalError("the database system is starting up")
+
+    monkeypatch.setattr(middleware.connection, "close_if_health_check_failed", lambda: None)
+    monkeypatch.setattr(middleware.connection, "ensure_connection", ensure_connection)
+    monkeypatch.setattr(middleware.connection, "close", lambda: None)
+    seen = []
+    response = middleware.DatabaseWaitMiddleware(lambda r: seen.append(r.path) or HttpResponse("ok"))(
+        RequestFactory().post("/usage/import/")
+    )
+    assert response.status_code == 200 and seen == ["/usage/import/"]
+    assert len(tries) == 3 and slept == [0.0, 0.25, 0.5]
+
+
+def test_a_database_that_stays_away_is_waited_for_a_few_seconds_then_the_request_goes_on(monkeypatch, settings):
+    from portal import middleware
+
+    slept = []
+    monkeypatch.setattr(middleware.time, "sleep", slept.append)
+    monkeypatch.setattr(middleware.connection, "close_if_health_check_failed", lambda: None)
+    monkeypatch.setattr(
+        middleware.connection, "ensure_connection", lambda: (_ for _ in ()).throw(OperationalError("down"))
+    )
+    monkeypatch.setattr(middleware.connection, "close", lambda: None)
+    assert middleware.wait_for_database() is False
+    assert slept == [0.0, *settings.DATABASE_WAIT_SECONDS] and sum(slept) < 5
+
+
+def test_the_health_check_does_not_wait(monkeypatch):
+    from portal import middleware
+
+    monkeypatch.setattr(middleware, "wait_for_database", lambda: pytest.fail("/healthz waited"))
+    response = middleware.DatabaseWaitMiddleware(lambda r: HttpResponse("ok"))(RequestFactory().get("/healthz"))
+    assert response.status_code == 200
