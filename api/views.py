@@ -422,8 +422,9 @@ class TrainingProgressList(ApiListView):
         if county is not None:
             schools = schools.filter(county=county)
         report = cached_read(
-            ("api_progress", access.scope_key(self.request.user), year.pk, county.pk if county else None),
+            ("api_progress", year.pk, county.pk if county else None),
             lambda: progress_for_schools(schools=schools, plan_year=year, label=""),
+            user=self.request.user,
         )
         counties = dict(schools.values_list("code", "county__name"))
         return [
@@ -470,8 +471,9 @@ class IndicatorList(ApiListView):
         # The dashboard's own computation, cached the same way until any source changes.
         items = page_part(
             "api_indicators",
-            (access.scope_key(self.request.user), year.pk, tuple(c.pk for c in counties)),
+            (year.pk, tuple(c.pk for c in counties)),
             lambda: indicators(plan_year=year, counties=counties),
+            user=self.request.user,
             depends=(USAGE, ROSTER, OUTCOMES, NARRATIVES, DEVICES, TRAINING),
         )
         result = {

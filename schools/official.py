@@ -15,7 +15,7 @@ from django.db.models import Max
 
 from budget import rules as engine
 from portal import access
-from portal.cache import cached, invalidate, version
+from portal.cache import cached_for, invalidate, version
 from portal.counties import canonical_county
 from portal.imports import cells
 from portal.imports.cells import CellError
@@ -427,8 +427,8 @@ def findings_summary(*, user: User, plan_year: PlanYear, county=None) -> dict:
             "money_ntd": report.money_ntd,
         }
 
-    parts = ("summary", access.scope_key(user), plan_year.pk, county.pk if county else None, version("roster"))
-    return cached(OFFICIAL, parts, compute)
+    parts = ("summary", plan_year.pk, county.pk if county else None, version("roster"))
+    return cached_for(user, OFFICIAL, parts, compute)
 
 
 def review_findings(*, user: User, plan_year: PlanYear, county, top: int = 10) -> dict:
@@ -445,14 +445,13 @@ def review_findings(*, user: User, plan_year: PlanYear, county, top: int = 10) -
 
     parts = (
         "review",
-        access.scope_key(user),
         plan_year.pk,
         county.pk if county else None,
         top,
         version("roster"),
         version("plan_years"),
     )
-    return cached(OFFICIAL, parts, compute)
+    return cached_for(user, OFFICIAL, parts, compute)
 
 
 SORTS = {

@@ -67,7 +67,8 @@ def roster_list(request: HttpRequest) -> HttpResponse:
     per_page = filters.get("per_page") or PAGE_SIZE
     page = list_page(
         namespace=ROSTER,
-        parts=("roster_list", access.scope_key(request.user), plan_year.pk, tuple(sorted(filters.items()))),
+        user=request.user,
+        parts=("roster_list", plan_year.pk, tuple(sorted(filters.items()))),
         rows=rows,
         page=request.GET.get("page"),
         per_page=per_page,
