@@ -26,6 +26,7 @@ from reporting.indicators import indicators
 from reporting.models import MonthlyReport, MonthlySpending, UsageRecord
 from reporting.monthly import deadline_of
 from schools.models import County, RosterRow, School
+from schools.roster_format import ROW_FIGURES
 from schools.selectors import ROSTER, county_entitlements, roster_rows_for
 from training.selectors import TRAINING, cached_read, progress_for_schools
 
@@ -117,21 +118,8 @@ class RosterRowList(ApiListView):
             rows = rows.filter(updated_at__gte=since)
         return rows.values(
             "pk",
-            "name",
             "level",
-            "area",
-            "classes",
-            "max_class_size",
-            "teachers",
-            "students",
-            "req_carts",
-            "req_teacher_devices",
-            "req_student_devices",
-            "entitled_carts",
-            "entitled_teacher_devices",
-            "entitled_student_devices",
-            "complies",
-            "reason",
+            *ROW_FIGURES,
             "updated_at",
             school_code=F("school__code"),
             county_code=F("school__county__code"),
