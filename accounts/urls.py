@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_manage
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -22,15 +22,15 @@ urlpatterns = [
     path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("session/status/", views.session_status, name="session_status"),
     path("session/keepalive/", views.session_keepalive, name="session_keepalive"),
-    path("accounts/", views.account_list, name="account_list"),
-    path("accounts/export.xlsx", views.account_export, name="account_export"),
-    path("accounts/new/", views.account_create, name="account_create"),
-    path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
-    path("accounts/<int:pk>/disable/", views.account_disable, name="account_disable"),
-    path("accounts/<int:pk>/enable/", views.account_enable, name="account_enable"),
-    path("accounts/<int:pk>/reset-password/", views.account_reset_password, name="account_reset_password"),
-    path("accounts/<int:pk>/reset-mfa/", views.account_reset_mfa, name="account_reset_mfa"),
-    path("accounts/<int:pk>/delete/", views.account_delete, name="account_delete"),
-    path("security/events/", views.security_log, name="security_log"),
-    path("security/events/export.xlsx", views.security_log_export, name="security_log_export"),
+    path("accounts/", views_manage.account_list, name="account_list"),
+    path("accounts/export.xlsx", views_manage.account_export, name="account_export"),
+    path("accounts/new/", views_manage.account_create, name="account_create"),
+    path("accounts/<int:pk>/", views_manage.account_detail, name="account_detail"),
+    path("accounts/<int:pk>/disable/", views_manage.account_disable, name="account_disable"),
+    path("accounts/<int:pk>/enable/", views_manage.account_enable, name="account_enable"),
+    path("accounts/<int:pk>/reset-password/", views_manage.account_reset_password, name="account_reset_password"),
+    path("accounts/<int:pk>/reset-mfa/", views_manage.account_reset_mfa, name="account_reset_mfa"),
+    path("accounts/<int:pk>/delete/", views_manage.account_delete, name="account_delete"),
+    path("security/events/", views_manage.security_log, name="security_log"),
+    path("security/events/export.xlsx", views_manage.security_log_export, name="security_log_export"),
 ]

@@ -26,6 +26,7 @@ from reporting.indicators import indicators
 from reporting.models import MonthlyReport, MonthlySpending, UsageRecord
 from reporting.monthly import deadline_of
 from schools.models import County, RosterRow, School
+from schools.roster_format import ROW_FIGURES
 from schools.selectors import ROSTER, county_entitlements, roster_rows_for
 from training.selectors import TRAINING, cached_read, progress_for_schools
 
@@ -117,21 +118,8 @@ class RosterRowList(ApiListView):
             rows = rows.filter(updated_at__gte=since)
         return rows.values(
             "pk",
-            "name",
             "level",
-            "area",
-            "classes",
-            "max_class_size",
-            "teachers",
-            "students",
-            "req_carts",
-            "req_teacher_devices",
-            "req_student_devices",
-            "entitled_carts",
-            "entitled_teacher_devices",
-            "entitled_student_devices",
-            "complies",
-            "reason",
+            *ROW_FIGURES,
             "updated_at",
             school_code=F("school__code"),
             county_code=F("school__county__code"),
@@ -422,8 +410,9 @@ class TrainingProgressList(ApiListView):
         if county is not None:
             schools = schools.filter(county=county)
         report = cached_read(
-            ("api_progress", access.scope_key(self.request.user), year.pk, county.pk if county else None),
+            ("api_progress", year.pk, county.pk if county else None),
             lambda: progress_for_schools(schools=schools, plan_year=year, label=""),
+            user=self.request.user,
         )
         counties = dict(schools.values_list("code", "county__name"))
         return [
@@ -470,8 +459,9 @@ class IndicatorList(ApiListView):
         # The dashboard's own computation, cached the same way until any source changes.
         items = page_part(
             "api_indicators",
-            (access.scope_key(self.request.user), year.pk, tuple(c.pk for c in counties)),
+            (year.pk, tuple(c.pk for c in counties)),
             lambda: indicators(plan_year=year, counties=counties),
+            user=self.request.user,
             depends=(USAGE, ROSTER, OUTCOMES, NARRATIVES, DEVICES, TRAINING),
         )
         result = {

@@ -759,9 +759,6 @@ def school_count(distinct_codes: int, rows: int, rules: RuleSet) -> int:
 
 # --- 3. The budget table (附件1 六 經費需求) -----------------------------------------------
 
-RECURRENT = "經常門"
-CAPITAL = "資本門"
-
 LINE_TEACHER_DEVICES = 1
 LINE_STUDENT_DEVICES = 2
 LINE_CARTS = 3
@@ -791,8 +788,6 @@ LINE_NUMBERS = tuple(LINE_NAMES)
 
 # Lines whose 計算/預估/申請補助數 are money (NTD), not counts of things.
 AMOUNT_LINES = frozenset({LINE_SOFTWARE, LINE_OPERATING, LINE_OTHER})
-# 「運作費、增能研習費得以流用」
-SHIFTABLE_LINES = (LINE_OPERATING, LINE_TRAINING)
 
 
 @dataclass(frozen=True)
@@ -1094,7 +1089,8 @@ def _budget_problems(lines, inputs: BudgetInputs, staff: Staffing, rules: RuleSe
             yield BudgetProblem(LINE_STAFF, f"第{LINE_STAFF}項有兼任人力，請填寫兼任人力的支給比率（%）")
         elif not 0 < part.share_percent <= 100:
             yield BudgetProblem(LINE_STAFF, f"第{LINE_STAFF}項兼任人力的支給比率須大於 0、不超過 100%")
-    # 流用: lines 8 and 9 may trade amounts as long as their sum stays within the computed sum.
+    # 「運作費、增能研習費得以流用」: lines 8 and 9 may trade amounts while their sum stays within
+    # the computed sum.
     fee = by_number[LINE_OPERATING]
     training = by_number[LINE_TRAINING]
     ceiling = fee.computed + training.computed * rules.training_session_unit_price

@@ -21,27 +21,13 @@ from budget.models import (
 )
 from portal.cache import cached
 from schools.models import RosterRow
+from schools.roster_format import ROW_FIGURES
 from schools.selectors import ROSTER, roster_completeness, roster_totals
 
 NARRATIVES = "narratives"
 """The read cache's namespace of 附件1's text and entered figures (reporting's dashboard reads them)."""
 
-SNAPSHOT_ROW_FIELDS = (
-    "name",
-    "area",
-    "classes",
-    "max_class_size",
-    "teachers",
-    "students",
-    "req_carts",
-    "req_teacher_devices",
-    "req_student_devices",
-    "entitled_carts",
-    "entitled_teacher_devices",
-    "entitled_student_devices",
-    "complies",
-    "reason",
-)
+SNAPSHOT_ROW_FIELDS = ROW_FIGURES
 SNAPSHOT_LINE_FIELDS = ("requested", "recurrent_ntd", "capital_ntd", "total_k", "explanation", "procurement_note")
 FIELD_LABELS = {
     "name": "學校全銜",

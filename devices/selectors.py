@@ -31,7 +31,7 @@ from devices.models import (
     WirelessAllocation,
 )
 from portal import access
-from portal.cache import cached
+from portal.cache import cached, cached_for
 from portal.cache import version as cache_version
 from portal.figures import stored_figure
 from portal.models import User
@@ -70,7 +70,9 @@ def _visible(queryset: QuerySet, user: User | None) -> QuerySet:
     return queryset if user is None else access.for_user(queryset, user)
 
 
-def device_page(*, parts: tuple, devices: QuerySet, rows: QuerySet, page: str | None, per_page: int) -> ListPage:
+def device_page(
+    *, user: User, parts: tuple, devices: QuerySet, rows: QuerySet, page: str | None, per_page: int
+) -> ListPage:
     """A page of the device list, cached like portal.pagination.list_page.
 
     With the read cache cold this runs on every request, so it touches only what one page
@@ -95,7 +97,7 @@ def device_page(*, parts: tuple, devices: QuerySet, rows: QuerySet, page: str | 
             estimated=estimated,
         )
 
-    return cached(DEVICES, (*parts, page or "1", per_page), compute)
+    return cached_for(user, DEVICES, (*parts, page or "1", per_page), compute)
 
 
 ESTIMATE_ABOVE = 100_000
@@ -211,8 +213,8 @@ def reconciliation(
     """Per school: entitled (engine) / approved (plan) / delivered / MDM-enrolled / found at
     inspection, and the flags; cached per access scope until a device or roster write."""
     today = today or timezone.localdate()
-    parts = ("reconciliation", access.scope_key(user), plan_year.pk, county_id, today, cache_version(ROSTER))
-    return cached(DEVICES, parts, lambda: _reconciliation(user, plan_year, county_id, today))
+    parts = ("reconciliation", plan_year.pk, county_id, today, cache_version(ROSTER))
+    return cached_for(user, DEVICES, parts, lambda: _reconciliation(user, plan_year, county_id, today))
 
 
 def _reconciliation(user: User | None, plan_year: PlanYear, county_id: int | None, today: date) -> Reconciliation:
@@ -291,8 +293,8 @@ def reconciliation_by_county(*, user: User, plan_year: PlanYear, today: date | N
     if access.scope_key(user) == "all" and today == timezone.localdate():
         here = lambda: _reconciliation_by_county(None, plan_year, today)  # noqa: E731
         return national_reconciliation.value(here, plan_year_id=plan_year.pk)
-    parts = ("reconciliation_by_county", access.scope_key(user), plan_year.pk, today, cache_version(ROSTER))
-    return cached(DEVICES, parts, lambda: _reconciliation_by_county(user, plan_year, today))
+    parts = ("reconciliation_by_county", plan_year.pk, today, cache_version(ROSTER))
+    return cached_for(user, DEVICES, parts, lambda: _reconciliation_by_county(user, plan_year, today))
 
 
 def _reconciliation_by_county(user: User | None, plan_year: PlanYear, today: date) -> Reconciliation:
@@ -443,8 +445,8 @@ def home_panel(*, user: User, plan_year: PlanYear, today: date | None = None) ->
     today = today or timezone.localdate()
     if access.scope_key(user) == "all" and today == timezone.localdate():
         return national_home_panel.value(lambda: _home_panel(None, plan_year, today), plan_year_id=plan_year.pk)
-    parts = ("home_panel", access.scope_key(user), plan_year.pk, today)
-    return cached(DEVICES, parts, lambda: _home_panel(user, plan_year, today))
+    parts = ("home_panel", plan_year.pk, today)
+    return cached_for(user, DEVICES, parts, lambda: _home_panel(user, plan_year, today))
 
 
 def _home_panel(user: User | None, plan_year: PlanYear, today: date) -> dict:

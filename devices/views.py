@@ -100,7 +100,8 @@ def device_list(request: HttpRequest) -> HttpResponse:
         county_name=F("county__name"),
     )
     page = selectors.device_page(
-        parts=("device_list", access.scope_key(user), tuple(sorted(filters.items()))),
+        user=user,
+        parts=("device_list", tuple(sorted(filters.items()))),
         devices=devices,
         rows=rows,
         page=request.GET.get("page"),
@@ -339,7 +340,8 @@ def loan_list(request: HttpRequest) -> HttpResponse:
     )
     page = list_page(
         namespace=selectors.DEVICES,
-        parts=("loans", access.scope_key(request.user), overdue, today),
+        user=request.user,
+        parts=("loans", overdue, today),
         rows=loans,
         page=request.GET.get("page"),
         per_page=PAGE_SIZE,
@@ -396,7 +398,8 @@ def repair_list(request: HttpRequest) -> HttpResponse:
     )
     page = list_page(
         namespace=selectors.DEVICES,
-        parts=("repairs", access.scope_key(request.user), request.GET.get("open")),
+        user=request.user,
+        parts=("repairs", request.GET.get("open")),
         rows=tickets,
         page=request.GET.get("page"),
         per_page=PAGE_SIZE,
@@ -567,7 +570,8 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     )
     page = list_page(
         namespace=selectors.DEVICES,
-        parts=("inspection", access.scope_key(user), plan_year.pk),
+        user=user,
+        parts=("inspection", plan_year.pk),
         rows=delivered,
         page=request.GET.get("page"),
         per_page=PAGE_SIZE,

@@ -20,9 +20,7 @@ import hashlib
 import io
 import json
 import os
-import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -41,16 +39,21 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from portal.backup_database import (
+    BackupError,
+    dump_database,
+    migrated_schema,
+    restore_database,
+    scratch_database,
+    table_counts,
+)
+
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 MEDIA = "media/"
 FORMAT = 1
-_SALT = "portal.backup.manifest"
+SALT = "portal.backup.manifest"
 CHUNK = 1 << 20
-
-
-class BackupError(Exception):
-    """The backup, its verification or the restore cannot be done; the message says why."""
 
 
 @dataclass
@@ -120,51 +123,6 @@ def code_schema_versions() -> dict[str, str]:
     return dict(sorted(latest.items()))
 
 
-def _tables(cursor, vendor: str) -> list[str]:
-    if vendor == "postgresql":
-        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
-    else:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-    return [row[0] for row in cursor.fetchall()]
-
-
-def _counts(cursor, vendor: str) -> dict[str, int]:
-    counts = {}
-    for table in _tables(cursor, vendor):
-        quoted = '"' + table.replace('"', '""') + '"'
-        cursor.execute(f"SELECT count(*) FROM {quoted}")  # noqa: S608 - a table name the database listed
-        counts[table] = cursor.fetchone()[0]
-    return counts
-
-
-def _pg_env(database: dict) -> dict:
-    env = {**os.environ}
-    if database.get("PASSWORD"):
-        env["PGPASSWORD"] = str(database["PASSWORD"])
-    return env
-
-
-def _pg_args(database: dict, name: str | None = None) -> list[str]:
-    args = ["--dbname", name or database["NAME"]]
-    if database.get("HOST"):
-        args += ["--host", str(database["HOST"])]
-    if database.get("PORT"):
-        args += ["--port", str(database["PORT"])]
-    if database.get("USER"):
-        args += ["--username", str(database["USER"])]
-    return args
-
-
-def _run(command: list[str], env: dict, what: str) -> None:
-    try:
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600, check=False)  # noqa: S603
-    except FileNotFoundError:
-        raise BackupError(f"找不到 {command[0]}（請安裝與資料庫同版本的 postgresql-client）") from None
-    if done.returncode != 0:
-        detail = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"代碼 {done.returncode}"
-        raise BackupError(f"{what}失敗：{detail}")
-
-
 # --- Backup -----------------------------------------------------------------------------------
 
 
@@ -180,10 +138,7 @@ def backup_create(*, out: Path | None = None, label: str = "") -> Path:
     vendor = connection.vendor
     with tempfile.TemporaryDirectory(prefix="portal-backup-") as work:
         dump = Path(work) / ("database.dump" if vendor == "postgresql" else "database.sqlite3")
-        if vendor == "postgresql":
-            counts, schema = _dump_postgresql(dump)
-        else:
-            counts, schema = _dump_sqlite(dump)
+        counts, schema = dump_database(dump)
         with dump.open("rb") as stream:
             database_sha = _sha256(stream)
         manifest = {
@@ -218,63 +173,7 @@ def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
 
 
 def _sign(body: bytes) -> str:
-    return signing.Signer(salt=_SALT).sign(hashlib.sha256(body).hexdigest())
-
-
-def _dump_postgresql(dump: Path) -> tuple[dict, dict]:
-    """Counts and dump from one snapshot, exported by a REPEATABLE READ transaction (on a
-    connection of its own, whatever Django's connection is doing) that stays open while
-    pg_dump reads it."""
-    database = connection.settings_dict
-    reader = _pg_connect(database["NAME"])
-    try:
-        reader.set_session(isolation_level="REPEATABLE READ", readonly=True)
-        with reader.cursor() as cursor:
-            cursor.execute("SELECT pg_export_snapshot()")
-            snapshot = cursor.fetchone()[0]
-            counts = _counts(cursor, "postgresql")
-            cursor.execute("SELECT app, name FROM django_migrations")
-            schema: dict[str, str] = {}
-            for app, name in cursor.fetchall():
-                schema[app] = max(name, schema.get(app, ""))
-            _run(
-                ["pg_dump", "--format=custom", f"--snapshot={snapshot}", "--no-owner", "--file", str(dump),
-                 *_pg_args(database)],
-                _pg_env(database),
-                "pg_dump",
-            )  # fmt: skip
-    finally:
-        reader.close()
-    return counts, dict(sorted(schema.items()))
-
-
-def _pg_connect(name: str):
-    import psycopg2
-
-    database = connection.settings_dict
-    params = {
-        "dbname": name,
-        "user": database.get("USER") or None,
-        "password": database.get("PASSWORD") or None,
-        "host": database.get("HOST") or None,
-        "port": database.get("PORT") or None,
-    }
-    return psycopg2.connect(**{k: v for k, v in params.items() if v is not None})
-
-
-def _dump_sqlite(dump: Path) -> tuple[dict, dict]:
-    connection.ensure_connection()
-    target = sqlite3.connect(dump)
-    try:
-        connection.connection.backup(target)
-        # Counted in the copy: exactly what the archive holds.
-        counts = _counts(target.cursor(), "sqlite")
-        schema: dict[str, str] = {}
-        for app, name in target.execute("SELECT app, name FROM django_migrations"):
-            schema[app] = max(name, schema.get(app, ""))
-    finally:
-        target.close()
-    return counts, dict(sorted(schema.items()))
+    return signing.Signer(salt=SALT).sign(hashlib.sha256(body).hexdigest())
 
 
 def backups_prune(*, daily: int | None = None, weekly: int | None = None) -> list[Path]:
@@ -330,7 +229,7 @@ def _opened(archive: Path) -> Iterator[tuple[tarfile.TarFile, dict]]:
         except (KeyError, AttributeError, tarfile.TarError, OSError, EOFError):
             raise BackupError("備份檔不完整：缺少清單（manifest）或其簽章") from None
         try:
-            expected = signing.Signer(salt=_SALT).unsign(signature)
+            expected = signing.Signer(salt=SALT).unsign(signature)
         except signing.BadSignature:
             raise BackupError("備份清單的簽章不符：檔案可能遭竄改，或由另一套系統（不同的 SECRET_KEY）產生") from None
         if expected != hashlib.sha256(body).hexdigest():
@@ -413,13 +312,10 @@ def _check_database(dump: Path, manifest: dict) -> list[str]:
     vendor = manifest["database"]["vendor"]
     if vendor != connection.vendor:
         return [f"備份的資料庫是 {vendor}，目前系統使用 {connection.vendor}，無法在此驗證"]
-    with _scratch_database(dump, vendor) as (raw, url):
+    with scratch_database(dump, vendor) as (raw, url):
         cursor = raw.cursor()
-        counts = _counts(cursor, vendor)
-        cursor.execute("SELECT app, name FROM django_migrations")
-        restored_schema: dict[str, str] = {}
-        for app, name in cursor.fetchall():
-            restored_schema[app] = max(name, restored_schema.get(app, ""))
+        counts = table_counts(cursor, vendor)
+        restored_schema = migrated_schema(cursor)
         cursor.close()
         problems = [
             f"資料表 {table}：清單 {expected:,} 列，還原後 {counts.get(table, 0):,} 列"
@@ -427,7 +323,7 @@ def _check_database(dump: Path, manifest: dict) -> list[str]:
             if counts.get(table) != expected
         ]
         problems += [f"還原後多出清單沒有的資料表：{table}" for table in sorted(set(counts) - set(manifest["tables"]))]
-        if dict(sorted(restored_schema.items())) != manifest["schema"]:
+        if restored_schema != manifest["schema"]:
             problems.append("還原後的資料庫結構版本與清單不同")
         problems += _system_checks(url)
     return problems
@@ -450,71 +346,6 @@ def _system_checks(database_url: str) -> list[str]:
         return []
     detail = (done.stderr or done.stdout).strip().splitlines()
     return [f"系統檢查未通過：{detail[-1] if detail else done.returncode}"]
-
-
-def _regexp(pattern: str, value) -> bool:
-    return value is not None and re.search(pattern, str(value)) is not None
-
-
-@contextmanager
-def _scratch_database(dump: Path, vendor: str) -> Iterator[tuple[object, str]]:
-    """A temporary database holding the dump: (a DB-API connection to it, its DATABASE_URL);
-    dropped afterwards. Plain connections, not Django aliases: the check runs `manage.py
-    check` in its own process against the URL."""
-    database = connection.settings_dict
-    if vendor == "postgresql":
-        name = f"portal_verify_{uuid.uuid4().hex[:10]}"
-        _admin_sql(f'CREATE DATABASE "{name}"')
-        try:
-            _run(
-                ["pg_restore", "--no-owner", "--exit-on-error", str(dump), *_pg_args(database, name)],
-                _pg_env(database),
-                "還原至暫存資料庫",
-            )
-            raw = _pg_connect(name)
-            try:
-                yield raw, _postgres_url(database, name)
-            finally:
-                raw.close()
-        finally:
-            _admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        return
-    try:
-        raw = sqlite3.connect(dump)
-        # The schema's CHECK constraints call REGEXP, which Django registers on its connections.
-        raw.create_function("REGEXP", 2, _regexp, deterministic=True)
-        integrity = raw.execute("PRAGMA integrity_check").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        raise BackupError(f"備份中的 SQLite 資料庫無法開啟（{exc}）") from None
-    if integrity != "ok":
-        raw.close()
-        raise BackupError(f"備份中的 SQLite 資料庫損壞：{integrity}")
-    try:
-        yield raw, f"sqlite:///{dump}"
-    finally:
-        raw.close()
-
-
-def _postgres_url(database: dict, name: str) -> str:
-    from urllib.parse import quote
-
-    user = quote(str(database.get("USER") or ""), safe="")
-    password = quote(str(database.get("PASSWORD") or ""), safe="")
-    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = database.get("HOST") or "localhost"
-    port = f":{database['PORT']}" if database.get("PORT") else ""
-    return f"postgres://{credentials}{host}{port}/{name}"
-
-
-def _admin_sql(sql: str) -> None:
-    """CREATE/DROP DATABASE: outside a transaction, on the server's maintenance database."""
-    admin = _pg_connect("postgres")
-    try:
-        admin.autocommit = True
-        with admin.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        admin.close()
 
 
 # --- Restore ----------------------------------------------------------------------------------
@@ -541,40 +372,13 @@ def backup_restore(archive: Path) -> tuple[Path, str]:
         before = backup_create(label="pre-restore")
         with tempfile.TemporaryDirectory(prefix="portal-restore-") as work:
             tar.extractall(work, filter="data")
-            _restore_database(Path(work) / manifest["database"]["file"])
+            restore_database(Path(work) / manifest["database"]["file"])
             _restore_media(Path(work) / "media", manifest)
     rows = sum(manifest["tables"].values())
     return (
         before,
         f"已還原 {archive.name}：{len(manifest['tables'])} 個資料表、{rows:,} 列、{len(manifest['files'])} 個檔案",
     )
-
-
-def _restore_database(dump: Path) -> None:
-    if connection.vendor == "postgresql":
-        database = connection.settings_dict
-        connection.close()
-        _run(
-            [
-                "pg_restore",
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                "--single-transaction",
-                "--exit-on-error",
-                str(dump),
-                *_pg_args(database),
-            ],
-            _pg_env(database),
-            "還原資料庫",
-        )
-        return
-    connection.ensure_connection()
-    source = sqlite3.connect(dump)
-    try:
-        source.backup(connection.connection)
-    finally:
-        source.close()
 
 
 def _restore_media(folder: Path, manifest: dict) -> None:

@@ -6,8 +6,10 @@ random token, so every entry made before it becomes unreachable. A token (not a 
 stays correct when the cache evicts it: a lost token is replaced by a fresh one, never by
 an old number.
 
-Keys always carry the reader's access scope (portal.access.scope_key), so a cached result
-is only ever served to someone who may see it.
+A value that depends on who reads it is cached with `cached_for(user, ...)`: the key carries
+the reader's access scope (portal.access.scope_key) by construction, so a cached result is
+only ever served to someone who sees the same rows. `cached` is for values that are the same
+for every reader (the plan years, one county's figures after its access check).
 
 The cache must be shared by every process that writes or reads (Redis in production);
 settings.READ_CACHE turns it on only then (and in the single-process dev server and tests).
@@ -28,6 +30,8 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+
+from portal import access
 
 T = TypeVar("T")
 TIMEOUT = 60 * 60
@@ -125,3 +129,9 @@ def cached(namespace: str, parts: tuple, compute: Callable[[], T]) -> T:
         value = compute()
         cache.set(key, value, TIMEOUT)
     return value
+
+
+def cached_for(user, namespace: str, parts: tuple, compute: Callable[[], T]) -> T:
+    """`cached`, keyed by the reader's access scope as well as `parts`: readers who may see
+    different rows never share an entry."""
+    return cached(namespace, (access.scope_key(user), *parts), compute)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 
-from portal.cache import cached
+from portal.cache import cached_for
 
 
 @dataclass
@@ -44,9 +44,9 @@ class ListPage:
         return self.number + 1
 
 
-def list_page(*, namespace: str, parts: tuple, rows: QuerySet, page: str | None, per_page: int) -> ListPage:
-    """Page `page` of `rows` (a .values() queryset); `parts` must name everything that
-    shapes `rows`, the reader's access scope included."""
+def list_page(*, user, namespace: str, parts: tuple, rows: QuerySet, page: str | None, per_page: int) -> ListPage:
+    """Page `page` of `rows` (a .values() queryset) as `user` sees it; `parts` must name
+    everything else that shapes `rows` (the reader's access scope is added to the key here)."""
 
     def compute() -> ListPage:
         django_page = Paginator(rows, per_page).get_page(page)
@@ -57,4 +57,4 @@ def list_page(*, namespace: str, parts: tuple, rows: QuerySet, page: str | None,
             num_pages=django_page.paginator.num_pages,
         )
 
-    return cached(namespace, (*parts, page or "1", per_page), compute)
+    return cached_for(user, namespace, (*parts, page or "1", per_page), compute)

@@ -14,6 +14,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 
+from portal import access
 from portal.cache import TIMEOUT, version
 
 T = TypeVar("T")
@@ -21,9 +22,14 @@ REPORTS = "monthly_reports"
 OUTCOMES = "outcomes"
 
 
-def page_part(name: str, parts: tuple, compute: Callable[[], T], *, depends: tuple[str, ...], timeout=TIMEOUT) -> T:
+def page_part(
+    name: str, parts: tuple, compute: Callable[[], T], *, user=None, depends: tuple[str, ...], timeout=TIMEOUT
+) -> T:
+    """With `user`, the reader's access scope is part of the key (as portal.cache.cached_for)."""
     if not settings.READ_CACHE:
         return compute()
+    if user is not None:
+        parts = (access.scope_key(user), *parts)
     tokens = tuple(version(namespace) for namespace in depends)
     digest = hashlib.sha256(repr((parts, tokens)).encode()).hexdigest()[:32]
     key = f"reporting-page:{name}:{digest}"

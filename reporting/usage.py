@@ -11,7 +11,7 @@ import io
 from django.db.models import Count, QuerySet, Sum
 
 from portal import access
-from portal.cache import cached
+from portal.cache import cached, cached_for
 from portal.downloads import safe_text
 from portal.figures import stored_figure
 from portal.imports.kinds import ImportTarget, Parse
@@ -84,8 +84,7 @@ def usage_aggregates(*, user: User, plan_year: PlanYear, county: County | None =
             records = records.filter(county=county)
         return _aggregates(records)
 
-    scope = (access.scope_key(user), plan_year.pk, county.pk if county else None)
-    return cached(USAGE, ("aggregates", *scope), compute)
+    return cached_for(user, USAGE, ("aggregates", plan_year.pk, county.pk if county else None), compute)
 
 
 @stored_figure("national_usage_aggregates", depends=(USAGE,))

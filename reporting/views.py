@@ -15,7 +15,7 @@ from budget.selectors import NARRATIVES, plan_missing, plan_narrative, plan_tabl
 from budget.services import county_edit_refusal, plan_for
 from devices.selectors import home_panel as device_home_panel
 from portal import access
-from portal.cache import cached
+from portal.cache import cached_for
 from portal.cache import version as cache_version
 from reporting.forms import ExportRequestForm
 from reporting.html import home_county_rows
@@ -109,7 +109,6 @@ def _missing(user, plan: CountyPlan, own: dict | None) -> list[str]:
     narrative = plan_narrative(plan)
     parts = (
         "home_missing",
-        access.scope_key(user),
         plan.pk,
         plan.version,
         plan.status,
@@ -117,7 +116,7 @@ def _missing(user, plan: CountyPlan, own: dict | None) -> list[str]:
         cache_version(NARRATIVES),
         cache_version(PLAN_YEARS),
     )
-    return cached(ROSTER, parts, compute)
+    return cached_for(user, ROSTER, parts, compute)
 
 
 def _reporting_panel(user, plan_year) -> dict:

@@ -56,9 +56,7 @@ def equity_view(request: HttpRequest) -> HttpResponse:
     def compute():
         return equity(counties=counties, plan_year=plan_year)
 
-    data = page_part(
-        "equity", (access.scope_key(user), plan_year.pk), compute, depends=(USAGE, ROSTER, DEVICES, TRAINING)
-    )
+    data = page_part("equity", (plan_year.pk,), compute, user=user, depends=(USAGE, ROSTER, DEVICES, TRAINING))
     base = reverse("equity")
     lines = [_line(item, measure) for item in data]
     whole = _line(national(data), measure) if len(data) > 1 else None

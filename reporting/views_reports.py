@@ -108,7 +108,8 @@ def usage_overview(request: HttpRequest) -> HttpResponse:
     # The national table groups 216,000 rows: cached per reader's scope until the next import.
     page = list_page(
         namespace=USAGE,
-        parts=("by_school", access.scope_key(user), plan_year.pk, county.pk if county else None, month),
+        user=user,
+        parts=("by_school", plan_year.pk, county.pk if county else None, month),
         rows=usage_by_school(user=user, plan_year=plan_year, county=county, month=month),
         page=request.GET.get("page"),
         per_page=PAGE_SIZE,
@@ -503,8 +504,9 @@ def completeness(request: HttpRequest) -> HttpResponse:
 
     part = page_part(
         "completeness",
-        (access.scope_key(user), plan_year.pk, today, url_template),
+        (plan_year.pk, today, url_template),
         compute,
+        user=user,
         depends=(USAGE, ROSTER, REPORTS),
     )
     return render(request, "reporting/completeness.html", {"plan_year": plan_year, **part})
@@ -540,8 +542,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
     part = page_part(
         "dashboard",
-        (access.scope_key(user), plan_year.pk, county.pk if county else None),
+        (plan_year.pk, county.pk if county else None),
         compute,
+        user=user,
         depends=(USAGE, ROSTER, OUTCOMES, NARRATIVES, DEVICES, TRAINING),
     )
     return render(

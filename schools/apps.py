@@ -9,7 +9,7 @@ class SchoolsConfig(AppConfig):
         # Registers the roster with the import pipeline (commands and tasks look kinds up by name).
         # portal imports no app: it learns here where plan years and counties come from.
         from portal import scope
-        from schools import importing, official  # noqa: F401
+        from schools import importing, official_import  # noqa: F401
         from schools.models import County
         from schools.selectors import plan_years
 

@@ -4,7 +4,7 @@ command uses, so that the roster can be checked against them."""
 
 from portal.imports.pipeline import import_content
 from schools.models import OfficialSource
-from schools.official import OFFICIAL_STATISTICS, official_target
+from schools.official_import import OFFICIAL_STATISTICS, official_target
 from schools.realdata import ELEMENTARY_FILE, JUNIOR_HIGH_FILE, REMOTE_FILE
 
 FILES = ((ELEMENTARY_FILE, None), (JUNIOR_HIGH_FILE, None), (REMOTE_FILE, 111))

@@ -58,13 +58,7 @@ RECORD_FIELDS = {
     "affiliation": "school__affiliation",
     "area": "area",
     "name": "name",
-    "classes": "classes",
-    "max_class_size": "max_class_size",
-    "teachers": "teachers",
-    "students": "students",
-    "req_carts": "req_carts",
-    "req_teacher_devices": "req_teacher_devices",
-    "req_student_devices": "req_student_devices",
+    **{key: key for key in COUNT_KEYS + REQUESTED_KEYS},
 }
 
 

@@ -4,10 +4,10 @@ from budget import rules as engine
 from portal.counties import COUNTIES
 from portal.forms import QuickSelect
 from schools.models import Area, Level
-from schools.roster_format import consistency_problems
+from schools.roster_format import REQUESTED_KEYS, consistency_problems
 from schools.selectors import ROSTER_PAGE_SIZES, roster_sort
 
-REQUESTED_FIELDS = ("req_carts", "req_teacher_devices", "req_student_devices")
+REQUESTED_FIELDS = REQUESTED_KEYS
 
 
 class RosterFilterForm(forms.Form):

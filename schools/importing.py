@@ -35,30 +35,15 @@ from schools import roster_format
 from schools.guards import roster_states
 from schools.models import County, PlanYear, RosterRow, School
 from schools.official import official_warnings
-from schools.roster_format import ParsedRow, RosterParse
+from schools.roster_format import ROW_FIGURES, ParsedRow, RosterParse
 from schools.selectors import ROSTER
 
 NEW = "new"
 UPDATED = "updated"
 UNCHANGED = "unchanged"
 STATUS_LABELS = {NEW: "新增", UPDATED: "更新", UNCHANGED: "不變"}
-# What the file sets on a roster row, in the model's order.
-WRITTEN_FIELDS = (
-    "name",
-    "area",
-    "classes",
-    "max_class_size",
-    "teachers",
-    "students",
-    "req_carts",
-    "req_teacher_devices",
-    "req_student_devices",
-    "reason",
-    "entitled_carts",
-    "entitled_teacher_devices",
-    "entitled_student_devices",
-    "complies",
-)
+# What the file sets on a roster row.
+WRITTEN_FIELDS = ROW_FIGURES
 SCHOOL_FIELDS = ("name", "county", "ownership", "affiliation")
 
 
@@ -85,6 +70,10 @@ def row_values(row: ParsedRow) -> dict:
 
 def fingerprint(row: RosterRow) -> tuple:
     return tuple(getattr(row, name) for name in WRITTEN_FIELDS)
+
+
+def fingerprint_of(values: dict) -> tuple:
+    return tuple(values[name] for name in WRITTEN_FIELDS)
 
 
 def _existing_rows(plan_year: PlanYear, county_names: list[str]) -> dict[tuple[str, str], RosterRow]:
@@ -213,7 +202,7 @@ class RosterKind(ImportKind):
             current = existing.get(row.key)
             if current is None:
                 statuses[row.key] = NEW
-            elif fingerprint(current) == tuple(row_values(row).values()):
+            elif fingerprint(current) == fingerprint_of(row_values(row)):
                 statuses[row.key] = UNCHANGED
             else:
                 statuses[row.key] = UPDATED

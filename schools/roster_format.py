@@ -40,8 +40,16 @@ COLUMNS: tuple[Column, ...] = (
 )
 ANCHORS = ("code", "level")
 COUNTY_ORDER = {name: index for index, (_, name) in enumerate(COUNTIES)}
+# A roster row's figures, named once: the 附錄's columns above and RosterRow's fields share
+# these names. Every list of them (the import, the edit form, the list page, the snapshot,
+# the export, the API) is built from these.
 COUNT_KEYS = ("classes", "max_class_size", "teachers", "students")
 REQUESTED_KEYS = ("req_carts", "req_teacher_devices", "req_student_devices")
+ENTITLED_KEYS = ("entitled_carts", "entitled_teacher_devices", "entitled_student_devices")
+# What the county may correct on one row (the entitlement follows from it).
+EDITABLE_KEYS = ("area", *COUNT_KEYS, *REQUESTED_KEYS, "reason")
+# Everything a row holds besides its school and level: what an import writes, a snapshot keeps.
+ROW_FIGURES = ("name", "area", *COUNT_KEYS, *REQUESTED_KEYS, *ENTITLED_KEYS, "complies", "reason")
 NO_HEADER = "找不到名單的標題列（需有「學制」與「學校代碼」等欄位），請使用教育部附錄格式"
 NO_ROWS = "檔案中沒有任何學校資料列"
 MISSING_HINT = "（請使用教育部附錄格式）"

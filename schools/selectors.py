@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 
 from budget import rules as engine
 from portal import access
-from portal.cache import cached
+from portal.cache import cached, cached_for
 from portal.counties import COUNTIES
 from portal.models import User
 from portal.search import name_q
@@ -168,9 +168,10 @@ def roster_completeness(*, rows: QuerySet) -> dict:
 
 def county_entitlements_for(*, user: User, plan_year: PlanYear) -> list[dict]:
     """county_entitlements of the rows the user may see, cached until the roster changes."""
-    return cached(
+    return cached_for(
+        user,
         ROSTER,
-        ("county_entitlements", access.scope_key(user), plan_year.pk),
+        ("county_entitlements", plan_year.pk),
         lambda: county_entitlements(rows=roster_rows_for(user=user, plan_year=plan_year), rule_set=plan_year.rule_set),
     )
 

@@ -13,7 +13,7 @@ from portal.models import User
 from portal.roc import roc_date
 from schools.guards import roster_state
 from schools.models import RosterRow
-from schools.roster_format import consistency_problems
+from schools.roster_format import EDITABLE_KEYS, ENTITLED_KEYS, consistency_problems
 from schools.selectors import ROSTER
 
 
@@ -25,17 +25,7 @@ class StaleRosterRow(RosterEditRefused):
     """Someone saved the row after this person loaded it."""
 
 
-EDITABLE_ROW_FIELDS = (
-    "area",
-    "classes",
-    "max_class_size",
-    "teachers",
-    "students",
-    "req_carts",
-    "req_teacher_devices",
-    "req_student_devices",
-    "reason",
-)
+EDITABLE_ROW_FIELDS = EDITABLE_KEYS
 
 
 def roster_row_edit_refusal(row: RosterRow, *, for_update: bool = False) -> str:
@@ -65,10 +55,7 @@ def roster_row_update(*, row: RosterRow, user: User, values: dict, expected_vers
             name: getattr(row, name)
             for name in (
                 *EDITABLE_ROW_FIELDS,
-                "entitled_carts",
-                "entitled_teacher_devices",
-                "entitled_student_devices",
-                "complies",
+                *ENTITLED_FIELDS,
             )
         },
         version=F("version") + 1,
@@ -94,7 +81,7 @@ def roster_row_update(*, row: RosterRow, user: User, values: dict, expected_vers
 
 # --- A plan year's roster as a whole ------------------------------------------------------------
 
-ENTITLED_FIELDS = ("entitled_carts", "entitled_teacher_devices", "entitled_student_devices", "complies")
+ENTITLED_FIELDS = (*ENTITLED_KEYS, "complies")
 
 
 def roster_apply_rules(*, plan_year, user: User | None, reason: str) -> int:

@@ -19,6 +19,7 @@ from schools.forms import RosterFilterForm, RosterRowForm
 from schools.guards import roster_state
 from schools.models import PlanYear, RosterRow, School
 from schools.official import findings_summary
+from schools.roster_format import ROW_FIGURES
 from schools.selectors import (
     ROSTER,
     ROSTER_SORTS,
@@ -30,24 +31,7 @@ from schools.selectors import (
 from schools.services import EDITABLE_ROW_FIELDS, RosterEditRefused, roster_row_edit_refusal, roster_row_update
 
 PAGE_SIZE = 50
-LIST_FIELDS = (
-    "pk",
-    "name",
-    "level",
-    "area",
-    "classes",
-    "max_class_size",
-    "teachers",
-    "students",
-    "entitled_carts",
-    "entitled_teacher_devices",
-    "entitled_student_devices",
-    "req_carts",
-    "req_teacher_devices",
-    "req_student_devices",
-    "complies",
-    "reason",
-)
+LIST_FIELDS = ("pk", "level", *ROW_FIGURES)
 
 
 def plan_year_from(request: HttpRequest) -> PlanYear:
@@ -67,7 +51,8 @@ def roster_list(request: HttpRequest) -> HttpResponse:
     per_page = filters.get("per_page") or PAGE_SIZE
     page = list_page(
         namespace=ROSTER,
-        parts=("roster_list", access.scope_key(request.user), plan_year.pk, tuple(sorted(filters.items()))),
+        user=request.user,
+        parts=("roster_list", plan_year.pk, tuple(sorted(filters.items()))),
         rows=rows,
         page=request.GET.get("page"),
         per_page=per_page,

@@ -148,6 +148,37 @@ def load_roster(plan_year, records: list[dict], county_label: str = COUNTY_A, us
     pipeline.import_rows(ROSTER_IMPORT, parsed, target=ImportTarget(plan_year=plan_year), user=user)
 
 
+# The two-county world most tests need: two schools in county A, one in county B.
+SCHOOL_A1 = "154601"  # school_a, the school user's school
+SCHOOL_A2 = "154602"  # another school of county A
+SCHOOL_B1 = "144601"  # a school of county B
+
+
+def load_two_counties(plan_year, *, a1: dict | None = None, a2: dict | None = None, b1: dict | None = None) -> dict:
+    """Imports county A's roster (SCHOOL_A1, SCHOOL_A2) and county B's (SCHOOL_B1) as the pages
+    do; each school's record can be changed. Returns the schools by code."""
+    load_roster(
+        plan_year,
+        [
+            record(**{"code": SCHOOL_A1, **(a1 or {})}),
+            record(**{"code": SCHOOL_A2, "name": "花蓮縣立另一國小", **(a2 or {})}),
+        ],
+    )
+    load_roster(
+        plan_year,
+        [record(**{"code": SCHOOL_B1, "county": COUNTY_B, "name": "臺東縣立某國小", **(b1 or {})})],
+        county_label=COUNTY_B,
+    )
+    return {school.code: school for school in School.objects.filter(code__in=(SCHOOL_A1, SCHOOL_A2, SCHOOL_B1))}
+
+
+@pytest.fixture
+def two_counties(plan_year, county_a, county_b, school_a) -> dict:
+    """Two schools in county A (one of them school_a) and one in county B, each with the
+    範例 row's figures; the schools by code."""
+    return load_two_counties(plan_year)
+
+
 def fill_narrative(plan) -> None:
     """附件1's placeholders filled in, as a county would before submitting."""
     from budget.models import PlanNarrative

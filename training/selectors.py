@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from budget import rules as engine
 from portal import access
-from portal.cache import cached, version
+from portal.cache import cached, cached_for, version
 from portal.roc import roc_month
 from schools.models import County, PlanYear, RosterRow, School
 from schools.selectors import ROSTER
@@ -39,7 +39,10 @@ TRAINING = "training"
 reads also carry the roster's token (teachers, schools and the year's rules live there)."""
 
 
-def cached_read(parts: tuple, compute):
+def cached_read(parts: tuple, compute, *, user=None):
+    """With `user`, keyed by the reader's access scope too (portal.cache.cached_for)."""
+    if user is not None:
+        return cached_for(user, TRAINING, (*parts, version(ROSTER)), compute)
     return cached(TRAINING, (*parts, version(ROSTER)), compute)
 
 
@@ -551,4 +554,4 @@ def progress_for_user(*, user, plan_year: PlanYear, county=None) -> ProgressRepo
         schools = access.for_user(School.objects.filter(county=county), user)
         return progress_for_schools(schools=schools, plan_year=plan_year, label=county.name)
 
-    return cached_read(("progress", access.scope_key(user), plan_year.pk, county.pk if county else None), compute)
+    return cached_read(("progress", plan_year.pk, county.pk if county else None), compute, user=user)

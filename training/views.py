@@ -304,7 +304,7 @@ def office(request: HttpRequest) -> HttpResponse:
         }
 
     # Seven aggregates, the same until the office, its sessions or the roster change.
-    context |= selectors.cached_read(("office", access.scope_key(user), plan_year.pk, county.pk), figures)
+    context |= selectors.cached_read(("office", plan_year.pk, county.pk), figures, user=user)
     return render(request, "training/office.html", context)
 
 
@@ -403,7 +403,8 @@ def attendance_list(request: HttpRequest) -> HttpResponse:
     )
     page = list_page(
         namespace=selectors.TRAINING,
-        parts=("attendance", access.scope_key(request.user), plan_year.pk, q, version(ROSTER)),
+        user=request.user,
+        parts=("attendance", plan_year.pk, q, version(ROSTER)),
         rows=rows,
         page=request.GET.get("page"),
         per_page=PAGE_SIZE,
@@ -462,9 +463,11 @@ def progress(request: HttpRequest) -> HttpResponse:
 
     # The whole content, not only the figures: at 20 requests at once on two cores, the
     # template's hundreds of cells were most of the page's time (bench/training.py).
-    parts = ("progress-page", access.scope_key(user), plan_year.pk, county.pk if county else None, q, page_number)
+    parts = ("progress-page", plan_year.pk, county.pk if county else None, q, page_number)
     return render(
-        request, "training/progress.html", {"plan_year": plan_year, "body": selectors.cached_read(parts, body)}
+        request,
+        "training/progress.html",
+        {"plan_year": plan_year, "body": selectors.cached_read(parts, body, user=user)},
     )
 
 

@@ -10,8 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 
-from budget.rules import to_thousands
 from portal import access
+from portal.numbers import to_thousands
 from portal.roc import ROC_OFFSET, roc_date
 
 register = template.Library()

@@ -9,6 +9,8 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from schools.roster_format import COUNT_KEYS, ENTITLED_KEYS, REQUESTED_KEYS
+
 register = template.Library()
 
 
@@ -42,19 +44,7 @@ def roster_rows(rows, school_url: str, year: int, show_county: bool = True):
     cells = []
     for row in rows:
         numbers = "".join(
-            f'<td class="num">{_num(row[key])}</td>'
-            for key in (
-                "classes",
-                "max_class_size",
-                "teachers",
-                "students",
-                "entitled_carts",
-                "entitled_teacher_devices",
-                "entitled_student_devices",
-                "req_carts",
-                "req_teacher_devices",
-                "req_student_devices",
-            )
+            f'<td class="num">{_num(row[key])}</td>' for key in (*COUNT_KEYS, *ENTITLED_KEYS, *REQUESTED_KEYS)
         )
         if "difference" in row:
             numbers += f'<td class="num">{_signed(row["difference"])}</td>'

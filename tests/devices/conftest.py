@@ -12,34 +12,20 @@ import pytest
 
 from devices.importing import HEADER_TEXTS
 from devices.models import Device, DeviceStatus, Funding, ProcurementBatch
-from schools.models import School
-from tests.conftest import load_roster, record
+from tests.conftest import SCHOOL_A1, SCHOOL_A2, SCHOOL_B1, load_two_counties
 
-OWN_SCHOOL = "154601"  # school_user_a's school
-OTHER_SCHOOL = "154602"  # another school of county A
-SCHOOL_B = "144601"  # a school of county B
+OWN_SCHOOL = SCHOOL_A1  # school_user_a's school
+OTHER_SCHOOL = SCHOOL_A2  # another school of county A
+SCHOOL_B = SCHOOL_B1  # a school of county B
 
 
 @pytest.fixture
 def rosters(plan_year, county_a, county_b, school_a):
     """County A: 154601 (一般, 20 classes: entitled and requested 8 teacher + 112 student) and
     154602 (偏遠: every teacher and student, 37 + 516); county B: 144601."""
-    load_roster(
-        plan_year,
-        [
-            record(code=OWN_SCHOOL),
-            record(
-                code=OTHER_SCHOOL,
-                name="花蓮縣立另一國小",
-                area="偏遠",
-                req_carts=20,
-                req_teacher_devices=37,
-                req_student_devices=516,
-            ),
-        ],
+    return load_two_counties(
+        plan_year, a2={"area": "偏遠", "req_carts": 20, "req_teacher_devices": 37, "req_student_devices": 516}
     )
-    load_roster(plan_year, [record(code=SCHOOL_B, county="臺東縣", name="臺東縣立某國小")], county_label="臺東縣")
-    return {s.code: s for s in School.objects.all()}
 
 
 def make_batch(county, plan_year, **overrides) -> ProcurementBatch:

@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.backup import (
-    _SALT,
     MANIFEST,
+    SALT,
     SIGNATURE,
     archives,
     backup_create,
@@ -133,7 +133,7 @@ def resigned(archive: Path, change_manifest) -> Path:
     )
     with tarfile.open(changed) as tar:
         body = tar.extractfile(MANIFEST).read()
-    signature = signing.Signer(salt=_SALT).sign(hashlib.sha256(body).hexdigest()).encode()
+    signature = signing.Signer(salt=SALT).sign(hashlib.sha256(body).hexdigest()).encode()
     return rewritten(changed, lambda name, data: signature if name == SIGNATURE else data)
 
 

@@ -102,3 +102,25 @@ def test_one_redis_client_serves_every_operation():
 
     client = ReusingRedisCacheClient(["redis://127.0.0.1:6379/13"])
     assert client.get_client(write=True) is client.get_client(write=False)
+
+
+def test_readers_of_different_counties_never_share_an_entry(officer_a, officer_b, school_user_a, reviewer, settings):
+    """cached_for puts the reader's access scope into the key itself: the same parts asked
+    for by readers who see different rows are different entries; readers who see the same
+    rows (two officers of one county) share one."""
+    settings.READ_CACHE = True
+    from portal.models import Role
+    from tests.conftest import make_user
+
+    second_officer_a = make_user("officer_a2", Role.COUNTY, county=officer_a.county)
+    seen = {
+        user.username: read_cache.cached_for(user, "ns", ("page", 1), lambda user=user: user.username)
+        for user in (officer_a, officer_b, school_user_a, reviewer, second_officer_a)
+    }
+    assert seen == {
+        officer_a.username: officer_a.username,
+        officer_b.username: officer_b.username,
+        school_user_a.username: school_user_a.username,
+        reviewer.username: reviewer.username,
+        "officer_a2": officer_a.username,
+    }

@@ -75,3 +75,13 @@ def test_diff_values_show_units_and_blanks():
     assert render("{{ v|shown }}", v="") == "（空白）"
     assert render("{{ v|shown }}", v="偏遠") == "偏遠"
     assert render("{{ v|shown }}", v=datetime.date(2022, 9, 30)) == "111年9月30日"
+
+
+def test_portal_thousands_round_as_the_engine_does():
+    # portal imports no app and the engine imports nothing of ours: the one rounding rule is
+    # written twice (portal.numbers for display, budget.rules for the engine's 千元 totals).
+    from budget import rules as engine
+    from portal.numbers import to_thousands
+
+    for ntd in (*range(-3000, 3001, 7), 499, 500, 1499, 1500, -500, -1500, 1_234_500, 4_299_499):
+        assert to_thousands(ntd) == engine.to_thousands(ntd), ntd

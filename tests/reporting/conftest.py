@@ -7,15 +7,13 @@ import io
 
 import pytest
 
-from tests.conftest import COUNTY_B, load_roster, record
-
 HEADER = ("學校代碼", "學校名稱", "月份", "平臺", "使用時數", "活躍學生數", "活躍載具數")
 
 
 @pytest.fixture
-def roster(plan_year, county_a, county_b, school_a):
-    load_roster(plan_year, [record(code="154601"), record(code="154602", name="花蓮縣立另一國小")])
-    load_roster(plan_year, [record(code="144601", county=COUNTY_B, name="臺東縣立某國小")], county_label=COUNTY_B)
+def roster(two_counties):
+    """tests/conftest.py's two counties: 154601 and 154602 in county A, 144601 in county B."""
+    return two_counties
 
 
 def usage_row(code="154601", month="111年3月", platform="因材網", hours="120.5", students=80, devices=40, name=""):

@@ -13,9 +13,9 @@ from django.utils import timezone
 from reporting import equity as eq
 from reporting.models import UsageRecord
 from reporting.tilemap import TILES, tile_map
-from schools.models import County, PlanYear, School
+from schools.models import County, PlanYear
 from schools.realdata import roster_records
-from tests.conftest import COUNTY_A, COUNTY_B, client_for, load_roster, record
+from tests.conftest import COUNTY_A, COUNTY_B, client_for, load_roster, load_two_counties
 from tests.devices.conftest import make_batch, make_devices
 from tests.training.factories import attend, make_session
 from training.models import SessionKind
@@ -27,26 +27,20 @@ MEASURE = eq.MEASURE_BY_KEY
 @pytest.fixture
 def world(plan_year, county_a, county_b, school_a):
     # 154601: 一般, 516 students, entitled 112 student devices; 154602: 偏遠, 41 students.
-    load_roster(
+    schools = load_two_counties(
         plan_year,
-        [
-            record(code="154601"),
-            record(
-                code="154602",
-                name="花蓮縣立偏遠國小",
-                area="偏遠",
-                classes=6,
-                max_class_size=9,
-                teachers=12,
-                students=41,
-                req_carts=6,
-                req_teacher_devices=12,
-                req_student_devices=41,
-            ),
-        ],
+        a2={
+            "name": "花蓮縣立偏遠國小",
+            "area": "偏遠",
+            "classes": 6,
+            "max_class_size": 9,
+            "teachers": 12,
+            "students": 41,
+            "req_carts": 6,
+            "req_teacher_devices": 12,
+            "req_student_devices": 41,
+        },
     )
-    load_roster(plan_year, [record(code="144601", county=COUNTY_B, name="臺東縣立某國小")], county_label=COUNTY_B)
-    schools = {s.code: s for s in School.objects.all()}
     batch = make_batch(county_a, plan_year)
     make_devices(batch, schools["154601"], 200, prefix="A", mdm_enrolled_on=datetime.date(2022, 9, 2))
     make_devices(batch, schools["154601"], 58, prefix="B")

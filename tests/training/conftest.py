@@ -7,18 +7,12 @@ import io
 import openpyxl
 import pytest
 
-from tests.conftest import load_roster, record
+from tests.conftest import load_two_counties
 
 
 @pytest.fixture
 def roster_ab(plan_year, county_a, county_b, school_a):
-    load_roster(
-        plan_year,
-        [record(code="154601", teachers=37), record(code="154602", name="花蓮縣立另一國小", teachers=20)],
-    )
-    load_roster(
-        plan_year, [record(code="144601", county="臺東縣", name="臺東縣立某國小", teachers=10)], county_label="臺東縣"
-    )
+    return load_two_counties(plan_year, a1={"teachers": 37}, a2={"teachers": 20}, b1={"teachers": 10})
 
 
 def sheet_bytes(rows: list[list], *, headers=("研習代碼", "學校代碼", "教師識別碼", "姓名"), kind="xlsx") -> bytes:

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from portal.commands import read_file_or_fail
 from portal.imports.kinds import ImportRefused
 from portal.imports.pipeline import import_rows, read_file
-from schools.official import DEFAULT_LICENCE, DEFAULT_SOURCE, OFFICIAL_STATISTICS, official_target
+from schools.official_import import DEFAULT_LICENCE, DEFAULT_SOURCE, OFFICIAL_STATISTICS, official_target
 
 SHOWN_PROBLEMS = 200
 
