@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from devices import selectors, services
+from devices import selectors, selectors_pages, services
 from devices.forms import (
     DeviceFilterForm,
     LoanForm,
@@ -33,7 +33,9 @@ def device_list(request: HttpRequest) -> HttpResponse:
     batches = list(selectors.batches_for(user=user).values("pk", "tender_number").order_by("tender_number"))
     form = DeviceFilterForm(request.GET or None, batches=batches)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = selectors.device_list_page(user=user, filters=filters, page=request.GET.get("page"), per_page=PAGE_SIZE)
+    page = selectors_pages.device_list_page(
+        user=user, filters=filters, page=request.GET.get("page"), per_page=PAGE_SIZE
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -67,7 +69,7 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "devices/device_detail.html",
         {
             "device": device,
-            **selectors.device_history(device=device),
+            **selectors_pages.device_history(device=device),
             "today": timezone.localdate(),
             "may_manage": access.may_manage_devices(request.user),
             "loan_form": LoanForm(),
@@ -140,7 +142,7 @@ def repair_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def repair_list(request: HttpRequest) -> HttpResponse:
-    page = selectors.repair_page(
+    page = selectors_pages.repair_page(
         user=request.user, open_only=request.GET.get("open") != "0", page=request.GET.get("page"), per_page=PAGE_SIZE
     )
     return render(request, "devices/repair_list.html", {"page": page, "query": ""})

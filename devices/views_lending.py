@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from devices import selectors, services
+from devices import selectors_pages, services
 from devices.forms import BulkLoanForm, LendingRulesForm, LoanForm, ReturnForm
 from devices.models import Device, LendingRules, Loan
 from devices.views_shared import NO_DEVICES, PAGE_SIZE, action_done, device_or_404
@@ -109,7 +109,7 @@ def loan_return(request: HttpRequest, pk: int) -> HttpResponse:
 def loan_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     overdue = request.GET.get("overdue") == "1"
-    page = selectors.open_loan_page(
+    page = selectors_pages.open_loan_page(
         user=request.user, overdue=overdue, today=today, page=request.GET.get("page"), per_page=PAGE_SIZE
     )
     return render(

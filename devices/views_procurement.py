@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from budget.selectors import plans_for
 from budget.services import PlanActionRefused, plan_for
-from devices import selectors, services
+from devices import selectors, selectors_pages, services
 from devices.forms import BatchForm, InspectionForm, WirelessClassroomsForm
 from devices.models import InspectionCount, ProcurementBatch, WirelessAllocation
 from devices.views_shared import NO_DEVICES, NO_PROCUREMENT, PAGE_SIZE, action_done
@@ -82,7 +82,7 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
         result = selectors.reconciliation(user=user, plan_year=plan_year, county_id=county.pk if county else None)
     flagged_only = request.GET.get("flagged") == "1"
     q = request.GET.get("q", "").strip()[:50]
-    schools = selectors.reconciliation_schools(result, flagged_only=flagged_only, q=q)
+    schools = selectors_pages.reconciliation_schools(result, flagged_only=flagged_only, q=q)
     page = Paginator(schools, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -142,7 +142,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
         _inspection_record(request)
         return redirect(reverse("inspection_list") + "?" + request.GET.urlencode())
     semester = request.GET.get("semester") or f"{plan_year.year}-1"
-    page, rows = selectors.inspection_page(
+    page, rows = selectors_pages.inspection_page(
         user=user, plan_year=plan_year, semester=semester, page=request.GET.get("page"), per_page=PAGE_SIZE
     )
     return render(
@@ -223,7 +223,7 @@ def wireless(request: HttpRequest) -> HttpResponse:
         {
             "plan_year": plan_year,
             "allocations": allocations,
-            "totals": selectors.wireless_totals(allocations),
+            "totals": selectors_pages.wireless_totals(allocations),
             "plans": plans_for(user=user, plan_year=plan_year) if not user.is_school_staff else [],
             "may_distribute": access.may_manage_procurement(user),
             "may_edit": access.may_manage_devices(user),

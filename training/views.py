@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from budget.services import PlanActionRefused
 from portal import access, scope
 from portal.audit import recent
-from training import selectors
+from training import selectors, selectors_pages
 from training.forms import AttendanceAddForm, MinutesForm
 from training.models import Attendance, TrainingSession, WorkingMeeting
 from training.records import RECORD_TYPES, RecordType
@@ -63,7 +63,7 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
     plan_year = scope.plan_year_for(request)
     county = scope.county_for(request)
     q = (request.GET.get("q") or "").strip()
-    records = selectors.office_records(
+    records = selectors_pages.office_records(
         user=request.user,
         record_type=record_type,
         plan_year=plan_year,
@@ -84,7 +84,9 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
         "may_manage": access.may_manage_office(request.user),
         "show_county": county is None,
     }
-    context |= selectors.record_panel(user=request.user, record_type=record_type, plan_year=plan_year, county=county)
+    context |= selectors_pages.record_panel(
+        user=request.user, record_type=record_type, plan_year=plan_year, county=county
+    )
     return render(request, "training/record_list.html", context)
 
 
@@ -206,9 +208,9 @@ def office(request: HttpRequest) -> HttpResponse:
     county = scope.county_for(request)
     context = {"plan_year": plan_year, "county": county, "may_manage": access.may_manage_office(request.user)}
     if county is None:
-        context["counties"] = selectors.office_counties(user=request.user, plan_year=plan_year)
+        context["counties"] = selectors_pages.office_counties(user=request.user, plan_year=plan_year)
         return render(request, "training/office_national.html", context)
-    context |= selectors.office_figures(user=request.user, plan_year=plan_year, county=county)
+    context |= selectors_pages.office_figures(user=request.user, plan_year=plan_year, county=county)
     return render(request, "training/office.html", context)
 
 
@@ -287,7 +289,7 @@ def attendance_list(request: HttpRequest) -> HttpResponse:
     """Who completed what: county staff their sessions', school staff their school's teachers'."""
     plan_year = scope.plan_year_for(request)
     q = (request.GET.get("q") or "").strip()
-    page = selectors.attendance_page(
+    page = selectors_pages.attendance_page(
         user=request.user, plan_year=plan_year, q=q, page=request.GET.get("page"), per_page=PAGE_SIZE
     )
     return render(
@@ -328,8 +330,8 @@ def progress(request: HttpRequest) -> HttpResponse:
     page_number = request.GET.get("page") or "1"
 
     def body() -> str:
-        report = selectors.progress_for_user(user=user, plan_year=plan_year, county=county)
-        page = Paginator(selectors.progress_rows(report, q=q), PAGE_SIZE).get_page(page_number)
+        report = selectors_pages.progress_for_user(user=user, plan_year=plan_year, county=county)
+        page = Paginator(selectors_pages.progress_rows(report, q=q), PAGE_SIZE).get_page(page_number)
         context = {
             "plan_year": plan_year,
             "report": report,
