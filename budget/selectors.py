@@ -19,6 +19,7 @@ from budget.models import (
     PlanSubmission,
     ReviewComment,
 )
+from portal import access
 from portal.cache import cached
 from schools.models import RosterRow
 from schools.roster_format import ROW_FIGURES
@@ -51,6 +52,20 @@ FIELD_LABELS = {
     "explanation": "差異說明",
     "procurement_note": "須發包項目說明",
 }
+
+
+def plan_read(*, county, plan_year) -> CountyPlan:
+    """The county's plan for the year as a page reads it: the saved one or, before anything was
+    written, an unsaved draft (a GET writes nothing; the first write creates it through
+    services.plan_for). The readers below take either: an unsaved plan has its eleven lines
+    empty and no submissions, events or comments."""
+    plan = CountyPlan.objects.filter(county=county, plan_year=plan_year).select_related("county", "plan_year").first()
+    return plan if plan is not None else CountyPlan(county=county, plan_year=plan_year)
+
+
+def plans_for(*, user, plan_year) -> QuerySet:
+    """The year's saved plans the user may see, with their county."""
+    return access.for_user(CountyPlan.objects.filter(plan_year=plan_year), user).select_related("county")
 
 
 def plan_rows(plan: CountyPlan) -> QuerySet:
@@ -93,6 +108,8 @@ def roster_requested_sums(rows) -> dict[str, int]:
 
 
 def plan_lines(plan: CountyPlan) -> dict[int, BudgetLine]:
+    if plan.pk is None:
+        return {number: BudgetLine(plan=plan, number=number) for number in engine.LINE_NUMBERS}
     return {line.number: line for line in plan.lines.all()}
 
 
@@ -130,7 +147,8 @@ def plan_missing(
 def plan_submit_summary(plan: CountyPlan, table: engine.BudgetTable | None = None) -> dict:
     """What 送審 is about to do, in one line: 「第 N 次送審・合計 X 千元・送審後名單與經費表鎖定」."""
     table = plan_table(plan) if table is None else table
-    number = (plan.submissions.aggregate(n=Max("number"))["n"] or 0) + 1
+    done = plan.submissions.aggregate(n=Max("number"))["n"] if plan.pk is not None else None
+    number = (done or 0) + 1
     return {
         "number": number,
         "total_k": table.total_k,
@@ -265,6 +283,8 @@ def plan_blockers(
 def plan_narrative(plan: CountyPlan) -> PlanNarrative:
     """The plan's 附件1 text, created empty the first time it is asked for (no query when the
     plan was loaded with select_related("narrative"))."""
+    if plan.pk is None:
+        return PlanNarrative(plan=plan)
     try:
         return plan.narrative
     except PlanNarrative.DoesNotExist:
@@ -543,6 +563,8 @@ SNAPSHOT_BULK = ("roster", "narrative", "budget", "totals")
 
 def plan_comments(plan: CountyPlan) -> list[ReviewComment]:
     """Every comment of the plan's returns with its round and answer (one query)."""
+    if plan.pk is None:
+        return []
     return list(
         ReviewComment.objects.filter(plan=plan)
         .select_related("submission", "answered_in", "replied_by", "created_by")
@@ -594,6 +616,37 @@ def review_lines(
     return rows
 
 
+def review_requested(submission: PlanSubmission) -> dict[int, int]:
+    """{line number: total NTD} the submission asks for."""
+    return {item["number"]: item["total_ntd"] for item in submission.budget}
+
+
+def plan_review(
+    *, latest: PlanSubmission, previous: PlanSubmission | None, lines: dict[int, BudgetLine], comments, form
+) -> dict:
+    """The review block of the plan's page: each line of the submission under review with its
+    stored line, its two inputs of the one-form review (`form`, bound or not) and their errors;
+    the lines that need a look first (`flagged`) apart from the rest."""
+    errors = form.line_errors() if form.is_bound else {}
+    answered = comments_by_line(c for c in comments if c.answered_in_id == latest.pk)
+    rows = [
+        row
+        | {
+            "line": lines[row["number"]],
+            "amount": form[f"amount_{row['number']}"],
+            "note": form[f"note_{row['number']}"],
+            "errors": errors.get(row["number"], []),
+        }
+        for row in review_lines(submission=latest, previous=previous, answered=answered)
+    ]
+    return {
+        "form": form,
+        "flagged": [row for row in rows if row["reasons"]],
+        "rest": [row for row in rows if not row["reasons"]],
+        "requested_ntd": sum(review_requested(latest).values()),
+    }
+
+
 def review_queue(plans: QuerySet) -> QuerySet:
     """Plans waiting for the MOE, the longest-waiting first."""
     return (
@@ -619,14 +672,16 @@ def plan_timeline(plan: CountyPlan) -> list[dict]:
     year = plan.plan_year
     rules = year.rule_set
     events = {}
-    for event in plan.events.filter(
-        kind__in=[PlanEvent.Kind.SUBMITTED, PlanEvent.Kind.APPROVED, PlanEvent.Kind.DISBURSED]
-    ).order_by("at"):
-        events.setdefault(event.kind, []).append(event)
+    received, report = 0, None
+    if plan.pk is not None:  # an unsaved draft (plan_read) has no events, money or report yet
+        for event in plan.events.filter(
+            kind__in=[PlanEvent.Kind.SUBMITTED, PlanEvent.Kind.APPROVED, PlanEvent.Kind.DISBURSED]
+        ).order_by("at"):
+            events.setdefault(event.kind, []).append(event)
+        received = plan.disbursements.aggregate(total=Sum("amount_ntd"))["total"] or 0
+        report = FinalReport.objects.filter(plan=plan).first()
     submitted, approved = events.get(PlanEvent.Kind.SUBMITTED, []), events.get(PlanEvent.Kind.APPROVED, [])
     approved_ntd = sum(line.approved_ntd or 0 for line in plan.lines.all()) if approved else 0
-    received = plan.disbursements.aggregate(total=Sum("amount_ntd"))["total"] or 0
-    report = FinalReport.objects.filter(plan=plan).first()
     is_approved = plan.status == PlanStatus.APPROVED
 
     def state(done: bool, current: bool) -> str:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from budget import rules as engine
@@ -34,20 +32,20 @@ from budget.models import (
 from budget.official_text import plan_official_text
 from budget.selectors import (
     comment_threads,
-    comments_by_line,
     narrative_snapshot,
     plan_blockers,
     plan_comments,
     plan_lines,
     plan_narrative,
+    plan_review,
     plan_roster_requested,
     plan_submit_summary,
     plan_table,
     plan_timeline,
     plan_totals,
     plan_words,
-    review_lines,
     review_queue,
+    review_requested,
     submission_diff,
     table_rows,
 )
@@ -60,7 +58,6 @@ from budget.services import (
     county_edit_refusal,
     narrative_update,
     plan_approve,
-    plan_for,
     plan_return,
     plan_review_decide,
     plan_submit,
@@ -68,22 +65,12 @@ from budget.services import (
     plan_update_moe_figures,
     review_comment_reply,
 )
-from portal import access
+from budget.views_shared import back_to_plan, page_plan, plan_url
+from portal import access, scope
 from portal.audit import recent
-from schools.models import County, PlanYear
+from schools.models import County
 from schools.official import review_findings
-from schools.selectors import plan_year_or_latest, plan_years
-
-
-def _plan(request: HttpRequest, year: int, county_code: str) -> CountyPlan:
-    access.require(access.may_read_budget(request.user), "學校帳號不能查看縣市經費表")
-    county = access.get_for_user(County, request.user, code=county_code)
-    plan_year = get_object_or_404(PlanYear, year=year)
-    return plan_for(county=county, plan_year=plan_year)
-
-
-def _back(plan: CountyPlan) -> HttpResponse:
-    return redirect("plan_detail", year=plan.plan_year.year, county_code=plan.county.code)
+from schools.selectors import plan_years
 
 
 @login_required
@@ -93,14 +80,14 @@ def my_plan(request: HttpRequest) -> HttpResponse:
     if access.may_review(request.user) and not request.user.county_id:
         return redirect("review_queue")
     access.require(access.may_read_budget(request.user) and bool(request.user.county_id), "您的帳號沒有縣市計畫")
-    plan_year = plan_year_or_latest(request.GET.get("year"))
+    plan_year = scope.plan_year_for(request)
     return redirect("plan_detail", year=plan_year.year, county_code=request.user.county.code)
 
 
 @login_required
 @require_GET
 def plan_detail(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
-    plan = _plan(request, year, county_code)
+    plan = page_plan(request, year=year, county_code=county_code)
     return _plan_page(request, plan)
 
 
@@ -117,47 +104,27 @@ def _plan_page(
     lines = plan_lines(plan)
     totals = plan_totals(plan)
     table = plan_table(plan, lines, totals)
+    saved = plan.pk is not None  # else an unsaved draft (plan_read): no rounds, events or history yet
     # The page reads each round's totals and budget, never its frozen roster or narrative.
-    submissions = list(plan.submissions.select_related("submitted_by").defer("roster", "narrative"))
+    submissions = list(plan.submissions.select_related("submitted_by").defer("roster", "narrative")) if saved else []
     latest = submissions[0] if submissions else None
     previous = submissions[1] if len(submissions) > 1 else None
     under_review = plan.status == PlanStatus.SUBMITTED
-    audit = _audit_trail(plan)
+    audit = _audit_trail(plan) if saved else []
     comments = plan_comments(plan)
     reviewing = under_review and access.may_review(request.user) and latest is not None
     review = None
     if reviewing:
-        requested = {item["number"]: item["total_ntd"] for item in latest.budget}
         if review_form is None:
             review_form = PlanReviewForm(
-                requested=requested,
+                requested=review_requested(latest),
                 approved={n: (lines[n].approved_ntd, lines[n].approval_note) for n in engine.LINE_NUMBERS},
                 initial={"version": plan.version},
             )
-        errors = review_form.line_errors() if review_form.is_bound else {}
-        rows = [
-            row
-            | {
-                "line": lines[row["number"]],
-                "amount": review_form[f"amount_{row['number']}"],
-                "note": review_form[f"note_{row['number']}"],
-                "errors": errors.get(row["number"], []),
-            }
-            for row in review_lines(
-                submission=latest,
-                previous=previous,
-                answered=comments_by_line(c for c in comments if c.answered_in_id == latest.pk),
-            )
-        ]
-        review = {
-            "form": review_form,
-            "flagged": [row for row in rows if row["reasons"]],
-            "rest": [row for row in rows if not row["reasons"]],
-            "requested_ntd": sum(requested.values()),
-        }
+        review = plan_review(latest=latest, previous=previous, lines=lines, comments=comments, form=review_form)
     rules = plan.plan_year.rule_set
     blockers = plan_blockers(plan, table) if plan.county_may_edit else []
-    events = list(plan.events.select_related("actor", "submission"))
+    events = list(plan.events.select_related("actor", "submission")) if saved else []
     state_kind = {PlanStatus.RETURNED: PlanEvent.Kind.RETURNED, PlanStatus.APPROVED: PlanEvent.Kind.APPROVED}
     state_event = next((e for e in events if e.kind == state_kind.get(plan.status)), None)
     official = plan_official_text(
@@ -230,7 +197,7 @@ def _audit_trail(plan: CountyPlan, limit: int = 60) -> list[dict]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
-    plan = _plan(request, year, county_code)
+    plan = page_plan(request, year=year, county_code=county_code)
     access.require(access.may_edit_plan(request.user), "只有縣市承辦可以填寫經費表")
     refusal = county_edit_refusal(plan)
     lines = plan_lines(plan)
@@ -240,7 +207,7 @@ def plan_edit(request: HttpRequest, year: int, county_code: str) -> HttpResponse
     if request.method == "POST":
         if refusal:
             messages.error(request, refusal)
-            return _back(plan)
+            return back_to_plan(plan)
         if plan_form.is_valid() and all(form.is_valid() for form in line_forms):
             try:
                 plan_update(
@@ -254,7 +221,7 @@ def plan_edit(request: HttpRequest, year: int, county_code: str) -> HttpResponse
                 messages.error(request, str(refused))
             else:
                 messages.success(request, "經費表已儲存。")
-                return _back(plan)
+                return back_to_plan(plan)
         else:
             messages.error(request, "有欄位填寫有誤，請看下方標示。")
     totals = plan_totals(plan)
@@ -296,7 +263,7 @@ def _live_totals(table: engine.BudgetTable) -> dict:
 def plan_edit_totals(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
     """htmx: the budget table's 經常門／資本門／合計 (千元) for the figures as typed so far,
     computed by the same rules as the saved table; saves nothing."""
-    plan = _plan(request, year, county_code)
+    plan = page_plan(request, year=year, county_code=county_code)
     access.require(access.may_edit_plan(request.user), "只有縣市承辦可以填寫經費表")
     lines = plan_lines(plan)
     # A valid form writes its figures onto the (unsaved) instances; a box still being typed
@@ -312,7 +279,7 @@ def plan_edit_totals(request: HttpRequest, year: int, county_code: str) -> HttpR
 @require_http_methods(["GET", "POST"])
 def plan_narrative_view(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
     """附件1 with the county's text at each ○: editable by the county while it may edit."""
-    plan = _plan(request, year, county_code)
+    plan = page_plan(request, year=year, county_code=county_code)
     narrative = plan_narrative(plan)
     refusal = county_edit_refusal(plan)
     form = None
@@ -364,7 +331,7 @@ def plan_narrative_view(request: HttpRequest, year: int, county_code: str) -> Ht
 def plan_submit_view(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
     """送審 in two steps: without `confirmed` the page shows what is about to happen
     (「第 N 次送審・合計 X 千元・送審後名單與經費表鎖定」); only the confirmed POST submits."""
-    plan = _plan(request, year, county_code)
+    plan = page_plan(request, year=year, county_code=county_code)
     access.require(access.may_edit_plan(request.user), "只有縣市承辦可以送審")
     if request.method == "POST" and request.POST.get("confirmed") == "1":
         try:
@@ -373,7 +340,7 @@ def plan_submit_view(request: HttpRequest, year: int, county_code: str) -> HttpR
             messages.error(request, str(refused))
         else:
             messages.success(request, f"已送出第 {submission.number} 次送審，請等候教育部審查。")
-        return _back(plan)
+        return back_to_plan(plan)
     table = plan_table(plan)
     refusal = county_edit_refusal(plan)
     blockers = plan_blockers(plan, table) if not refusal else []
@@ -392,7 +359,7 @@ def plan_submit_view(request: HttpRequest, year: int, county_code: str) -> HttpR
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_moe_figures(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
-    plan = _plan(request, year, county_code)
+    plan = page_plan(request, year=year, county_code=county_code)
     access.require(access.may_review(request.user), "只有教育部審查人員可以填寫教育部提供數")
     form = MoeFiguresForm(request.POST or None, instance=plan, initial={"version": plan.version})
     if request.method == "POST":
@@ -408,7 +375,7 @@ def plan_moe_figures(request: HttpRequest, year: int, county_code: str) -> HttpR
                 messages.error(request, str(refused))
             else:
                 messages.success(request, "教育部提供數已更新。")
-                return _back(plan)
+                return back_to_plan(plan)
         else:
             messages.error(request, "有欄位填寫有誤，請看下方標示。")
     totals = plan_totals(plan)
@@ -424,12 +391,12 @@ def plan_moe_figures(request: HttpRequest, year: int, county_code: str) -> HttpR
 def plan_return_view(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
     """退回: the first POST shows what will be returned (the confirmation step), the second
     (confirm=1) returns it."""
-    plan = _plan(request, year, county_code)
+    plan = page_plan(request, year=year, county_code=county_code)
     access.require(access.may_review(request.user), "只有教育部審查人員可以退回計畫")
     form = ReturnForm(request.POST)
     if not form.is_valid():
         messages.error(request, "退回時請填寫退回理由。")
-        return _back(plan)
+        return back_to_plan(plan)
     if request.POST.get("confirm") != "1":
         notes = {number: note for number, note in form.line_notes().items() if note.strip()}
         latest = plan.submissions.order_by("-number").first()
@@ -449,7 +416,7 @@ def plan_return_view(request: HttpRequest, year: int, county_code: str) -> HttpR
         messages.error(request, str(refused))
     else:
         messages.success(request, f"已退回{plan.county.name}計畫。")
-    return _back(plan)
+    return back_to_plan(plan)
 
 
 @login_required
@@ -458,14 +425,13 @@ def plan_review_view(request: HttpRequest, year: int, county_code: str) -> HttpR
     """The one-form review: every line's 核定 in one submit (blank or untouched: 依申請數),
     saved (action=save) or saved and the plan 核定 (action=approve). On an error the page
     comes back with what was typed and the error on its row."""
-    plan = _plan(request, year, county_code)
+    plan = page_plan(request, year=year, county_code=county_code)
     access.require(access.may_review(request.user), "只有教育部審查人員可以核定")
     latest = plan.submissions.order_by("-number").defer("roster", "narrative").first()
     if plan.status != PlanStatus.SUBMITTED or latest is None:
         messages.error(request, f"計畫目前為「{plan.get_status_display()}」，不在審查中")
-        return _back(plan)
-    requested = {item["number"]: item["total_ntd"] for item in latest.budget}
-    form = PlanReviewForm(request.POST, requested=requested, approved={})
+        return back_to_plan(plan)
+    form = PlanReviewForm(request.POST, requested=review_requested(latest), approved={})
     approve = request.POST.get("action") == "approve"
     if form.is_valid():
         try:
@@ -484,9 +450,9 @@ def plan_review_view(request: HttpRequest, year: int, county_code: str) -> HttpR
         else:
             if approve:
                 messages.success(request, f"{plan.county.name}計畫已核定。")
-                return redirect(_plan_url(plan) + "#approval-text")
+                return redirect(plan_url(plan) + "#approval-text")
             messages.success(request, "核定金額已儲存，計畫仍在審查中。")
-            return redirect(_plan_url(plan) + "#review")
+            return redirect(plan_url(plan) + "#review")
     else:
         messages.error(request, "有欄位填寫有誤，請看下方標示。")
     plan.refresh_from_db()
@@ -497,7 +463,7 @@ def plan_review_view(request: HttpRequest, year: int, county_code: str) -> HttpR
 @require_POST
 def plan_comment_reply(request: HttpRequest, year: int, county_code: str, pk: int) -> HttpResponse:
     """The county answers one comment of a return (已修正／說明) before it resubmits."""
-    plan = _plan(request, year, county_code)
+    plan = page_plan(request, year=year, county_code=county_code)
     access.require(access.may_edit_plan(request.user), "只有縣市承辦可以回覆審查意見")
     comment = get_object_or_404(ReviewComment.objects.select_related("plan"), plan=plan, pk=pk)
     try:
@@ -511,23 +477,19 @@ def plan_comment_reply(request: HttpRequest, year: int, county_code: str, pk: in
         messages.error(request, str(refused))
     else:
         messages.success(request, f"已回覆第{comment.line_number}項審查意見。")
-    return redirect(_plan_url(plan) + "#comments")
-
-
-def _plan_url(plan: CountyPlan) -> str:
-    return reverse("plan_detail", kwargs={"year": plan.plan_year.year, "county_code": plan.county.code})
+    return redirect(plan_url(plan) + "#comments")
 
 
 @login_required
 @require_POST
 def line_approve_view(request: HttpRequest, year: int, county_code: str, number: int) -> HttpResponse:
-    plan = _plan(request, year, county_code)
+    plan = page_plan(request, year=year, county_code=county_code)
     access.require(access.may_review(request.user), "只有教育部審查人員可以核定")
     line = get_object_or_404(plan.lines, number=number)
     form = LineApproveForm(request.POST, prefix=f"line{number}")
     if not form.is_valid():
         messages.error(request, f"第{number}項：請填寫不小於 0 的核定金額。")
-        return _back(plan)
+        return back_to_plan(plan)
     try:
         budget_line_approve(
             line=line, user=request.user, approved_ntd=form.cleaned_data["approved_ntd"], note=form.cleaned_data["note"]
@@ -536,28 +498,29 @@ def line_approve_view(request: HttpRequest, year: int, county_code: str, number:
         messages.error(request, str(refused))
     else:
         messages.success(request, f"第{number}項已核定 {form.cleaned_data['approved_ntd']:,} 元。")
-    return _back(plan)
+    return back_to_plan(plan)
 
 
 @login_required
 @require_POST
 def plan_approve_view(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
-    plan = _plan(request, year, county_code)
+    plan = page_plan(request, year=year, county_code=county_code)
     access.require(access.may_review(request.user), "只有教育部審查人員可以核定")
     try:
-        with transaction.atomic():
-            plan_approve(plan=plan, user=request.user)
+        plan_approve(plan=plan, user=request.user)
     except PlanActionRefused as refused:
         messages.error(request, str(refused))
     else:
         messages.success(request, f"{plan.county.name}計畫已核定。")
-    return _back(plan)
+    return back_to_plan(plan)
 
 
 @login_required
 @require_GET
 def submission_detail(request: HttpRequest, year: int, county_code: str, number: int) -> HttpResponse:
-    plan = _plan(request, year, county_code)
+    plan = page_plan(request, year=year, county_code=county_code)
+    if plan.pk is None:
+        raise Http404("這份計畫尚未送審")
     submission = get_object_or_404(PlanSubmission.objects.select_related("submitted_by"), plan=plan, number=number)
     previous = plan.submissions.filter(number=number - 1).first()
     diff = submission_diff(submission, previous)
@@ -579,7 +542,7 @@ def submission_detail(request: HttpRequest, year: int, county_code: str, number:
 @require_GET
 def review_queue_view(request: HttpRequest) -> HttpResponse:
     access.require(access.may_review(request.user), "只有教育部審查人員可以查看審查佇列")
-    plan_year = plan_year_or_latest(request.GET.get("year"))
+    plan_year = scope.plan_year_for(request)
     plans = access.for_user(CountyPlan.objects.filter(plan_year=plan_year), request.user)
     by_county = {plan.county_id: plan for plan in plans.select_related("county")}
     counties = access.for_user(County.objects.all(), request.user)

@@ -21,7 +21,7 @@ from budget.services import (
     final_report_update,
     plan_disbursement_add,
 )
-from budget.views import _back, _plan
+from budget.views_shared import back_to_plan, page_plan
 from portal import access
 
 
@@ -32,28 +32,28 @@ def _final_url(plan: CountyPlan) -> HttpResponse:
 @login_required
 @require_POST
 def plan_disbursement_add_view(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
-    plan = _plan(request, year, county_code)
+    plan = page_plan(request, year=year, county_code=county_code)
     access.require(access.may_record_plan_money(request.user), "只有縣市承辦可以登錄撥款")
     form = DisbursementForm(request.POST)
     if not form.is_valid():
         messages.error(request, "撥款：" + "；".join(f"{form[n].label}{e[0]}" for n, e in form.errors.items()))
-        return _back(plan)
+        return back_to_plan(plan)
     try:
         plan_disbursement_add(plan=plan, user=request.user, **form.cleaned_data)
     except PlanActionRefused as refused:
         messages.error(request, str(refused))
     else:
         messages.success(request, f"已登錄撥款 {form.cleaned_data['amount_ntd']:,} 元。")
-    return _back(plan)
+    return back_to_plan(plan)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def final_report_view(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
-    plan = _plan(request, year, county_code)
+    plan = page_plan(request, year=year, county_code=county_code)
     if plan.status != PlanStatus.APPROVED:
         messages.info(request, "計畫核定後才有結報。")
-        return _back(plan)
+        return back_to_plan(plan)
     report = final_report_for(plan=plan)
     lines = list(report.lines.all())
     may_edit = access.may_record_plan_money(request.user) and report.county_may_edit
@@ -98,7 +98,7 @@ def final_report_view(request: HttpRequest, year: int, county_code: str) -> Http
 @login_required
 @require_POST
 def final_report_submit_view(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
-    plan = _plan(request, year, county_code)
+    plan = page_plan(request, year=year, county_code=county_code)
     access.require(access.may_record_plan_money(request.user), "只有縣市承辦可以提交結報")
     try:
         final_report_submit(report=final_report_for(plan=plan), user=request.user)
@@ -112,7 +112,7 @@ def final_report_submit_view(request: HttpRequest, year: int, county_code: str) 
 @login_required
 @require_POST
 def final_report_return_view(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
-    plan = _plan(request, year, county_code)
+    plan = page_plan(request, year=year, county_code=county_code)
     access.require(access.may_review(request.user), "只有教育部審查人員可以退回結報")
     try:
         final_report_return(
@@ -128,7 +128,7 @@ def final_report_return_view(request: HttpRequest, year: int, county_code: str) 
 @login_required
 @require_POST
 def final_report_close_view(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
-    plan = _plan(request, year, county_code)
+    plan = page_plan(request, year=year, county_code=county_code)
     access.require(access.may_review(request.user), "只有教育部審查人員可以核結")
     try:
         final_report_close(report=final_report_for(plan=plan), user=request.user)

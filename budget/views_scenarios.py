@@ -23,10 +23,9 @@ from budget.scenarios import (
     scenario_workbook,
     scenarios_for,
 )
-from portal import access
+from portal import access, scope
 from portal.downloads import attachment_response
-from schools.models import PlanYear
-from schools.selectors import plan_year_or_latest
+from schools.selectors import plan_years
 
 
 def _scenario(request: HttpRequest, pk: int) -> RuleScenario:
@@ -38,33 +37,24 @@ def _scenario(request: HttpRequest, pk: int) -> RuleScenario:
 @require_http_methods(["GET", "POST"])
 def scenario_list(request: HttpRequest) -> HttpResponse:
     access.require(access.may_model_rules(request.user), "只有教育部可以使用補助規則情境")
+    plan_year = scope.plan_year_for(request)
     if request.method == "POST":
-        plan_year = PlanYear.objects.filter(year=request.POST.get("year") or 0).first()
-        if plan_year is None:
-            messages.error(request, "請選擇依據的計畫年度")
+        try:
+            scenario = scenario_create(
+                user=request.user,
+                plan_year=plan_year,
+                name=request.POST.get("name", ""),
+                note=request.POST.get("note", "")[:2000],
+            )
+        except ScenarioRefused as refused:
+            messages.error(request, str(refused))
         else:
-            try:
-                scenario = scenario_create(
-                    user=request.user,
-                    plan_year=plan_year,
-                    name=request.POST.get("name", ""),
-                    note=request.POST.get("note", "")[:2000],
-                )
-            except ScenarioRefused as refused:
-                messages.error(request, str(refused))
-            else:
-                messages.success(
-                    request, f"已複製 {plan_year.year} 年度補助規則為情境「{scenario.name}」，請修改參數。"
-                )
-                return redirect("scenario_detail", pk=scenario.pk)
+            messages.success(request, f"已複製 {plan_year.year} 年度補助規則為情境「{scenario.name}」，請修改參數。")
+            return redirect("scenario_detail", pk=scenario.pk)
     return render(
         request,
         "budget/scenario_list.html",
-        {
-            "scenarios": scenarios_for(user=request.user),
-            "plan_years": PlanYear.objects.order_by("-year"),
-            "plan_year": plan_year_or_latest(request.GET.get("year")),
-        },
+        {"scenarios": scenarios_for(user=request.user), "plan_years": plan_years(), "plan_year": plan_year},
     )
 
 

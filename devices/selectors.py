@@ -11,8 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -35,7 +33,6 @@ from portal.cache import cached, cached_for
 from portal.cache import version as cache_version
 from portal.figures import stored_figure
 from portal.models import User
-from portal.pagination import ListPage
 from portal.search import name_q
 from schools.models import PlanYear, RosterRow, School
 from schools.selectors import ROSTER
@@ -70,60 +67,9 @@ def _visible(queryset: QuerySet, user: User | None) -> QuerySet:
     return queryset if user is None else access.for_user(queryset, user)
 
 
-def device_page(
-    *, user: User, parts: tuple, devices: QuerySet, rows: QuerySet, page: str | None, per_page: int
-) -> ListPage:
-    """A page of the device list, cached like portal.pagination.list_page.
-
-    With the read cache cold this runs on every request, so it touches only what one page
-    needs: the count is taken of the filtered devices alone (an index-only count), the page's
-    ids come from an index in serial order that carries the id (index-only, however deep the
-    page), and only those 50 rows are joined to their school, batch and county."""
-
-    def compute() -> ListPage:
-        count = _estimated_count(devices)
-        estimated = count is not None
-        if count is None:
-            count = devices.count()
-        paginator = Paginator(range(count), per_page)
-        number = paginator.get_page(page).number
-        start = (number - 1) * per_page
-        ids = list(devices.order_by("serial").values_list("pk", flat=True)[start : start + per_page])
-        return ListPage(
-            object_list=list(rows.filter(pk__in=ids)) if ids else [],
-            number=number,
-            count=count,
-            num_pages=paginator.num_pages,
-            estimated=estimated,
-        )
-
-    return cached_for(user, DEVICES, (*parts, page or "1", per_page), compute)
-
-
-ESTIMATE_ABOVE = 100_000
-
-
-def _estimated_count(devices: QuerySet) -> int | None:
-    """The national list unfiltered counts every device (600,000: ~30 ms of a page that else
-    takes ~15): PostgreSQL's own estimate of the table's rows (kept by ANALYZE/autovacuum) is
-    shown instead, marked 約. None (count exactly) for any filter or a smaller table."""
-    if devices.query.where or connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [Device._meta.db_table])
-        row = cursor.fetchone()
-    estimate = row[0] if row else -1
-    return estimate if estimate >= ESTIMATE_ABOVE else None
-
-
 def batches_for(*, user: User, plan_year: PlanYear | None = None) -> QuerySet:
     batches = access.for_user(ProcurementBatch.objects.select_related("county", "plan_year"), user)
     return batches.filter(plan_year=plan_year) if plan_year else batches
-
-
-def this_plans_devices(plan_year: PlanYear) -> Q:
-    """Devices bought under this plan year (not earlier programmes, not school-bought)."""
-    return Q(batch__plan_year=plan_year, batch__funding=Funding.PLAN)
 
 
 def plan_batch_ids(plan_year: PlanYear, **extra) -> QuerySet:
@@ -403,6 +349,9 @@ def overdue_loans(*, user: User | None, today: date | None = None) -> QuerySet:
 
 def repairs_for(*, user: User) -> QuerySet:
     return access.for_user(RepairTicket.objects.select_related("device", "spare", "school"), user)
+
+
+# --- Inspection -------------------------------------------------------------------------
 
 
 # --- Software ---------------------------------------------------------------------------

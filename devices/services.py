@@ -396,15 +396,6 @@ def software_item_decide(*, item: SoftwareItem, user: User, accept: bool, reason
 
 
 @transaction.atomic
-def software_item_save(*, item: SoftwareItem, user: User) -> SoftwareItem:
-    """The admins' catalogue maintenance (also through the Django admin)."""
-    refuse_blocked(item.brand, "廠牌")
-    refuse_blocked(item.vendor, "廠商")
-    item.save()
-    return item
-
-
-@transaction.atomic
 def software_purchase_create(
     *, county: County, plan_year: PlanYear, item: SoftwareItem, schools: list[School], values: dict, user: User
 ) -> SoftwarePurchase:

@@ -11,19 +11,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from budget import rules as engine
-from portal import access
+from portal import access, scope
 from portal.audit import recent
 from portal.downloads import attachment_response
 from portal.pagination import list_page
 from schools.forms import RosterFilterForm, RosterRowForm
 from schools.guards import roster_state
-from schools.models import PlanYear, RosterRow, School
+from schools.models import RosterRow, School
 from schools.official import findings_summary
 from schools.roster_format import ROW_FIGURES
 from schools.selectors import (
     ROSTER,
     ROSTER_SORTS,
-    plan_year_or_latest,
     roster_export_workbook,
     roster_list_rows,
     roster_rows_for,
@@ -34,14 +33,10 @@ PAGE_SIZE = 50
 LIST_FIELDS = ("pk", "level", *ROW_FIGURES)
 
 
-def plan_year_from(request: HttpRequest) -> PlanYear:
-    return plan_year_or_latest(request.GET.get("year"))
-
-
 @login_required
 @require_GET
 def roster_list(request: HttpRequest) -> HttpResponse:
-    plan_year = plan_year_from(request)
+    plan_year = scope.plan_year_for(request)
     form = RosterFilterForm(request.GET or None, national=request.user.sees_every_county)
     filters = _filters(form)
     # Plain values, not three model instances a row: this is the busiest page.
@@ -107,7 +102,7 @@ def _filters(form: RosterFilterForm) -> dict:
 def roster_export(request: HttpRequest) -> HttpResponse:
     """The 附錄 workbook of the rows the reader may see; with the list's filters in the query
     string (「匯出目前篩選結果」), of those rows only, in the list's order."""
-    plan_year = plan_year_from(request)
+    plan_year = scope.plan_year_for(request)
     form = RosterFilterForm(request.GET or None, national=request.user.sees_every_county)
     filters = _filters(form)
     filters.pop("per_page", None)
@@ -122,7 +117,7 @@ def roster_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 def school_detail(request: HttpRequest, code: str) -> HttpResponse:
     school = access.get_for_user(School.objects.select_related("county"), request.user, code=code)
-    plan_year = plan_year_from(request)
+    plan_year = scope.plan_year_for(request)
     rows = list(roster_rows_for(user=request.user, plan_year=plan_year).filter(school=school).order_by("level"))
     state = roster_state(school.county_id, plan_year)
     history = RosterRow.history.filter(school_id=school.pk, plan_year_id=plan_year.pk)

@@ -11,22 +11,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from portal import access
+from portal import access, scope
 from schools import official_check as check
-from schools.models import County, PlanYear
+from schools.models import County
 from schools.official import AnswerRefused, finding_answer_save, roster_findings, sorted_lines
-from schools.selectors import plan_year_or_latest
 
 PAGE_SIZE = 50
 SORT_LABELS = {"money": "金額影響（高→低）", "money_asc": "金額影響（低→高）", "school": "學校代碼"}
-
-
-def _county(request: HttpRequest) -> County | None:
-    user = request.user
-    if user.county_id and not user.sees_every_county:
-        return user.county
-    code = request.GET.get("county") or request.POST.get("county")
-    return access.get_for_user(County, user, code=code) if code else None
 
 
 @login_required
@@ -34,8 +25,8 @@ def _county(request: HttpRequest) -> County | None:
 def official_findings(request: HttpRequest) -> HttpResponse:
     user = request.user
     access.require(access.may_read_budget(user), "學校帳號請在本校資料頁查看名單")
-    plan_year = plan_year_or_latest(request.GET.get("year"))
-    county = _county(request)
+    plan_year = scope.plan_year_for(request)
+    county = scope.county_for(request)
     report = roster_findings(user=user, plan_year=plan_year, county=county)
     sort = request.GET.get("sort") or ("money" if user.sees_every_county else "school")
     sort = sort if sort in SORT_LABELS else "school"
@@ -74,7 +65,7 @@ def official_findings(request: HttpRequest) -> HttpResponse:
 def official_finding_answer(request: HttpRequest) -> HttpResponse:
     user = request.user
     access.require(access.may_edit_plan(user), "只有縣市承辦可以說明差異")
-    plan_year = PlanYear.objects.filter(year=request.POST.get("year") or 0).first() or plan_year_or_latest(None)
+    plan_year = scope.plan_year_for(request)
     try:
         answer = finding_answer_save(
             user=user,

@@ -20,7 +20,7 @@ from budget import rules as engine
 from portal import access
 from portal.cache import cached, cached_for, version
 from portal.roc import roc_month
-from schools.models import County, PlanYear, RosterRow, School
+from schools.models import PlanYear, RosterRow, School
 from schools.selectors import ROSTER
 from training.models import (
     LITERACY_KINDS,
@@ -538,20 +538,3 @@ def home_panel(*, user, plan_year: PlanYear) -> dict | None:
 
     # The home page is the busiest page: the panel is computed once per write of the app.
     return cached_read(("home_panel", county.pk, plan_year.pk), compute)
-
-
-def progress_for_user(*, user, plan_year: PlanYear, county=None) -> ProgressReport:
-    """The progress report the user's page shows: their school, the chosen county's schools,
-    or (county None, MOE and admins) every county. Cached until the app or the roster changes."""
-
-    def compute() -> ProgressReport:
-        if user.is_school_staff:
-            schools = access.for_user(School.objects.all(), user)
-            return progress_for_schools(schools=schools, plan_year=plan_year, label=user.school.name)
-        if county is None:
-            counties = access.for_user(County.objects.all(), user)
-            return progress_for_counties(counties=counties, plan_year=plan_year)
-        schools = access.for_user(School.objects.filter(county=county), user)
-        return progress_for_schools(schools=schools, plan_year=plan_year, label=county.name)
-
-    return cached_read(("progress", plan_year.pk, county.pk if county else None), compute, user=user)

@@ -16,10 +16,14 @@ from training.selectors import TRAINING, plan_figures
 
 
 @transaction.atomic
-def office_record_save(*, instance: models.Model, user: User) -> models.Model:
-    """Create or change one record of the office (the form has validated it)."""
+def office_record_save(*, instance: models.Model, user: User, minutes=None) -> models.Model:
+    """Create or change one record of the office (the form has validated it). A meeting's
+    `minutes` (an uploaded file) are attached in the same transaction: the meeting and its
+    minutes are kept together or not at all."""
     instance.full_clean()
     instance.save()
+    if minutes:
+        meeting_minutes_attach(meeting=instance, uploaded_file=minutes, user=user)
     invalidate(TRAINING)
     return instance
 

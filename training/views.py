@@ -6,8 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Count, F, Q, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -15,42 +13,21 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from budget.services import PlanActionRefused
-from portal import access
+from portal import access, scope
 from portal.audit import recent
-from portal.cache import version
-from portal.pagination import list_page
-from portal.search import fold_name, name_matches, name_q
-from schools.models import County, School
-from schools.selectors import ROSTER, plan_year_or_latest
-from training import selectors
+from training import selectors, selectors_pages
 from training.forms import AttendanceAddForm, MinutesForm
-from training.models import Attendance, PromotionKind, TrainingSession, WorkingMeeting
+from training.models import Attendance, TrainingSession, WorkingMeeting
 from training.records import RECORD_TYPES, RecordType
 from training.services import (
     attendance_add,
     attendance_delete,
-    meeting_minutes_attach,
     office_figures_to_plan,
     office_record_delete,
     office_record_save,
 )
 
 PAGE_SIZE = 50
-
-
-def _plan_year(request: HttpRequest):
-    return plan_year_or_latest(request.GET.get("year") or request.POST.get("year"))
-
-
-def _county_in_view(request: HttpRequest) -> County | None:
-    """County staff: their county. MOE and admins: the county chosen with ?county=<code>, or none."""
-    user = request.user
-    if user.county_id:
-        return user.county
-    code = request.GET.get("county") or request.POST.get("county")
-    if code:
-        return access.get_for_user(County.objects.all(), user, code=code)
-    return None
 
 
 def _require_read(request: HttpRequest) -> None:
@@ -68,15 +45,6 @@ def _record_type(slug: str) -> RecordType:
         raise Http404("沒有這種資料") from None
 
 
-def _records(request: HttpRequest, record_type: RecordType, plan_year, county: County | None):
-    records = access.for_user(record_type.model.objects.select_related(*record_type.related), request.user)
-    records = records.filter(plan_year=plan_year)
-    if county is not None:
-        lookup = "school__county" if record_type.school_bound else "county"
-        records = records.filter(**{lookup: county})
-    return records
-
-
 def _query_string(request: HttpRequest, **drop) -> str:
     query = request.GET.copy()
     for name in ("page", *drop):
@@ -92,15 +60,17 @@ def _query_string(request: HttpRequest, **drop) -> str:
 def record_list(request: HttpRequest, slug: str) -> HttpResponse:
     _require_read(request)
     record_type = _record_type(slug)
-    plan_year = _plan_year(request)
-    county = _county_in_view(request)
-    records = _records(request, record_type, plan_year, county)
+    plan_year = scope.plan_year_for(request)
+    county = scope.county_for(request)
     q = (request.GET.get("q") or "").strip()
-    if q and record_type.search:
-        records = records.filter(name_q(record_type.search, q))
-    status = request.GET.get("status")
-    if slug == "requests" and status:
-        records = records.filter(status=status)
+    records = selectors_pages.office_records(
+        user=request.user,
+        record_type=record_type,
+        plan_year=plan_year,
+        county=county,
+        q=q,
+        status=request.GET.get("status") or "",
+    )
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(obj, [column(obj) for _, column in record_type.columns]) for obj in page.object_list]
     context = {
@@ -114,40 +84,10 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
         "may_manage": access.may_manage_office(request.user),
         "show_county": county is None,
     }
-    context |= _panel(record_type, request, plan_year, county)
+    context |= selectors_pages.record_panel(
+        user=request.user, record_type=record_type, plan_year=plan_year, county=county
+    )
     return render(request, "training/record_list.html", context)
-
-
-def _panel(record_type: RecordType, request: HttpRequest, plan_year, county: County | None) -> dict:
-    """The figures shown above a list: targets, gaps and budget lines of the county in view."""
-    if county is None:
-        return {}
-    slug = record_type.slug
-    if slug == "staff":
-        return {"staffing": selectors.staffing_figures(county=county, plan_year=plan_year)}
-    if slug == "meetings":
-        months = selectors.meeting_months(
-            meetings=WorkingMeeting.objects.filter(plan_year=plan_year, county=county), plan_year=plan_year
-        )
-        return {"months": months, "months_missing": [m for m in months if not m["met"]]}
-    if slug == "lessons":
-        schools = access.for_user(School.objects.filter(county=county), request.user)
-        missing = selectors.schools_without_public_lesson(schools=schools, plan_year=plan_year)
-        return {"schools_missing": list(missing.values("code", "name"))}
-    if slug == "designations":
-        return {"key_schools": selectors.key_school_figures(county=county, plan_year=plan_year)}
-    if slug == "sessions":
-        return {"budget": selectors.session_budget_figures(county=county, plan_year=plan_year)}
-    if slug == "promotions":
-        totals = (
-            access.for_user(record_type.model.objects.filter(plan_year=plan_year, county=county), request.user)
-            .values("kind")
-            .annotate(n=Count("pk"), participants=Sum("participants"), schools=Sum("schools"))
-            .order_by("kind")
-        )
-        labels = dict(PromotionKind.choices)
-        return {"promotion_totals": [dict(t, label=labels.get(t["kind"], t["kind"])) for t in totals]}
-    return {}
 
 
 def _save(request, record_type: RecordType, form, minutes_form=None):
@@ -155,14 +95,9 @@ def _save(request, record_type: RecordType, form, minutes_form=None):
     if not form.is_valid() or (minutes_form is not None and not minutes_form.is_valid()):
         return None
     instance = form.save(commit=False)
+    minutes = minutes_form.cleaned_data.get("minutes") if minutes_form is not None else None
     try:
-        # A meeting and its minutes are kept together or not at all.
-        with transaction.atomic():
-            instance = office_record_save(instance=instance, user=request.user)
-            if minutes_form is not None and minutes_form.cleaned_data.get("minutes"):
-                meeting_minutes_attach(
-                    meeting=instance, uploaded_file=minutes_form.cleaned_data["minutes"], user=request.user
-                )
+        instance = office_record_save(instance=instance, user=request.user, minutes=minutes)
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             target = field if field in form.fields else None
@@ -183,7 +118,7 @@ def _list_url(record_type: RecordType, instance) -> str:
 def record_create(request: HttpRequest, slug: str) -> HttpResponse:
     _require_manage(request)
     record_type = _record_type(slug)
-    plan_year = _plan_year(request)
+    plan_year = scope.plan_year_for(request)
     form = record_type.form_class(
         request.POST or None, user=request.user, plan_year=plan_year, instance=record_type.model()
     )
@@ -269,42 +204,13 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def office(request: HttpRequest) -> HttpResponse:
     _require_read(request)
-    plan_year = _plan_year(request)
-    county = _county_in_view(request)
+    plan_year = scope.plan_year_for(request)
+    county = scope.county_for(request)
     context = {"plan_year": plan_year, "county": county, "may_manage": access.may_manage_office(request.user)}
     if county is None:
-        counties = access.for_user(County.objects.all(), request.user)
-        summary = selectors.county_training_summary(
-            plan_year=plan_year, county_ids=list(counties.values_list("pk", flat=True)), until=plan_year.period_end
-        )
-        context["counties"] = [(c, summary.get(c.pk)) for c in counties.order_by("sort_order")]
+        context["counties"] = selectors_pages.office_counties(user=request.user, plan_year=plan_year)
         return render(request, "training/office_national.html", context)
-    user = request.user
-
-    def figures() -> dict:
-        months = selectors.meeting_months(
-            meetings=WorkingMeeting.objects.filter(plan_year=plan_year, county=county), plan_year=plan_year
-        )
-        schools = access.for_user(School.objects.filter(county=county), user)
-        summary = selectors.county_training_summary(
-            plan_year=plan_year, county_ids=[county.pk], until=plan_year.period_end
-        )
-        requests = RECORD_TYPES["requests"].model.objects.filter(plan_year=plan_year, county=county)
-        return {
-            "staffing": selectors.staffing_figures(county=county, plan_year=plan_year),
-            "budget": selectors.session_budget_figures(county=county, plan_year=plan_year),
-            "key_schools": selectors.key_school_figures(county=county, plan_year=plan_year),
-            "months_missing": [m for m in months if not m["met"]],
-            "months": months,
-            "schools_missing_lesson": selectors.schools_without_public_lesson(
-                schools=schools, plan_year=plan_year
-            ).count(),
-            "summary": summary.get(county.pk, {}),
-            "open_requests": access.for_user(requests, user).exclude(status="closed").count(),
-        }
-
-    # Seven aggregates, the same until the office, its sessions or the roster change.
-    context |= selectors.cached_read(("office", plan_year.pk, county.pk), figures, user=user)
+    context |= selectors_pages.office_figures(user=request.user, plan_year=plan_year, county=county)
     return render(request, "training/office.html", context)
 
 
@@ -313,8 +219,8 @@ def office(request: HttpRequest) -> HttpResponse:
 def plan_figures(request: HttpRequest) -> HttpResponse:
     """Write lines 7, 9 and 10's figures into the county plan (budget's own service)."""
     _require_manage(request)
-    plan_year = _plan_year(request)
-    county = _county_in_view(request)
+    plan_year = scope.plan_year_for(request)
+    county = scope.county_for(request)
     if county is None:
         messages.error(request, "請先選擇縣市。")
         return redirect("training_office")
@@ -381,33 +287,10 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def attendance_list(request: HttpRequest) -> HttpResponse:
     """Who completed what: county staff their sessions', school staff their school's teachers'."""
-    plan_year = _plan_year(request)
-    records = access.for_user(Attendance.objects.all(), request.user).filter(session__plan_year=plan_year)
+    plan_year = scope.plan_year_for(request)
     q = (request.GET.get("q") or "").strip()
-    if q:
-        records = records.filter(
-            name_q(("teacher_code", "name", "session__code"), q) | Q(school__code=fold_name(q).upper())
-        )
-    # Plain values, newest first (the primary key's index), the page and its count cached
-    # until the next write: a page deep into a county's 70,000 rows costs no sort.
-    rows = records.order_by("-pk").values(
-        "pk",
-        "session_id",
-        "teacher_code",
-        "name",
-        session_code=F("session__code"),
-        session_title=F("session__title"),
-        held_on=F("session__held_on"),
-        school_code=F("school__code"),
-        school_name=F("school__name"),
-    )
-    page = list_page(
-        namespace=selectors.TRAINING,
-        user=request.user,
-        parts=("attendance", plan_year.pk, q, version(ROSTER)),
-        rows=rows,
-        page=request.GET.get("page"),
-        per_page=PAGE_SIZE,
+    page = selectors_pages.attendance_page(
+        user=request.user, plan_year=plan_year, q=q, page=request.GET.get("page"), per_page=PAGE_SIZE
     )
     return render(
         request,
@@ -441,15 +324,14 @@ def attendance_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def progress(request: HttpRequest) -> HttpResponse:
     """Per school and county (county staff, MOE with ?county=), per county (MOE), own school (school staff)."""
     user = request.user
-    plan_year = _plan_year(request)
-    county = None if user.is_school_staff else _county_in_view(request)
+    plan_year = scope.plan_year_for(request)
+    county = None if user.is_school_staff else scope.county_for(request)
     q = (request.GET.get("q") or "").strip()
     page_number = request.GET.get("page") or "1"
 
     def body() -> str:
-        report = selectors.progress_for_user(user=user, plan_year=plan_year, county=county)
-        rows = [r for r in report.rows if name_matches(q, r.label, r.code)] if q else report.rows
-        page = Paginator(rows, PAGE_SIZE).get_page(page_number)
+        report = selectors_pages.progress_for_user(user=user, plan_year=plan_year, county=county)
+        page = Paginator(selectors_pages.progress_rows(report, q=q), PAGE_SIZE).get_page(page_number)
         context = {
             "plan_year": plan_year,
             "report": report,

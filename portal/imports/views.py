@@ -13,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal import access
-from portal.commands import PlanYear
-from portal.downloads import CSV, attachment_response, csv_bytes
+from portal import access, scope
+from portal.downloads import CSV, attachment_response
+from portal.imports.exporting import problems_csv
 from portal.imports.forms import ImportUploadForm
 from portal.imports.kinds import ImportKind, ImportRefused, get_kind
 from portal.imports.pipeline import failed_problems, upload_confirm, upload_preview
@@ -36,18 +36,12 @@ def _upload(request: HttpRequest, kind: ImportKind, upload_id: int) -> PendingUp
     return upload_for_user(user=request.user, kind=kind.name, pk=upload_id)
 
 
-def _plan_year(request: HttpRequest):
-    wanted = request.GET.get("year", "")
-    years = PlanYear.objects.order_by("-year")
-    return (years.filter(year=wanted).first() if wanted.isdigit() else None) or years.first()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest, kind_name: str) -> HttpResponse:
     kind = _kind(request, kind_name)
     user = request.user
-    plan_year = _plan_year(request)
+    plan_year = scope.plan_year_for(request)
     form = ImportUploadForm(
         request.POST or None, request.FILES or None, kind=kind, user=user, initial={"plan_year": plan_year}
     )
@@ -104,10 +98,8 @@ def import_preview(request: HttpRequest, kind_name: str, upload_id: int) -> Http
 
     preview = upload_preview(upload=upload, user=request.user)
     if request.GET.get("download") == "problems":
-        rows = [("錯誤", p.row or "", p.column, p.message) for p in preview.errors]
-        rows += [("提醒", p.row or "", p.column, p.message) for p in preview.warnings]
         name = f"{upload.original_name.rsplit('.', 1)[0]}-檢查結果.csv"
-        return attachment_response(csv_bytes(("類別", "列", "欄位", "說明"), rows), name, CSV)
+        return attachment_response(problems_csv(preview), name, CSV)
     page = Paginator(preview.parse.rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     errors = Paginator(preview.errors, PROBLEMS_PER_PAGE).get_page(request.GET.get("errors"))
     rows_query = _query_without(request, "page")
