@@ -24,7 +24,7 @@ from reporting.cache import OUTCOMES, page_part
 from reporting.importing import USAGE
 from reporting.indicators import indicators
 from reporting.models import MonthlyReport, MonthlySpending, UsageRecord
-from reporting.monthly import deadline_of
+from reporting.selectors_monthly import deadline_of
 from schools.models import County, RosterRow, School
 from schools.roster_format import ROW_FIGURES
 from schools.selectors import ROSTER, county_entitlements, roster_rows_for

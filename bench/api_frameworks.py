@@ -41,7 +41,7 @@ from api.authentication import authenticate_token
 from api.tokens import token_create
 from budget import rules as engine
 from portal.models import Role, User
-from schools.selectors import plan_year_or_latest, roster_rows_for
+from schools.selectors import plan_years, roster_rows_for
 
 ninja_api = NinjaAPI(urls_namespace="ninja_bench")
 
@@ -89,7 +89,7 @@ class Page(Schema):
 
 @ninja_api.get("/roster-rows/", response=Page, auth=Bearer())
 def roster_rows(request, limit: int = 100, cursor: int = 0):
-    year = plan_year_or_latest(None)
+    year = plan_years()[0]
     rules = year.rule_set
     rows = (
         roster_rows_for(user=request.user, plan_year=year)

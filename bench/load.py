@@ -96,7 +96,7 @@ print(json.dumps({
 FREEZE = r"""
 import django; django.setup()
 from reporting.models import MonthlyReport
-from reporting.monthly import report_figures
+from reporting.selectors_monthly import report_figures
 reports = list(MonthlyReport.objects.exclude(status="draft").select_related("plan_year", "county"))
 for report in reports:
     report.figures = report_figures(plan_year=report.plan_year, county=report.county, month=report.month)

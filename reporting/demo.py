@@ -13,8 +13,8 @@ from portal.imports.kinds import ImportTarget, Parse
 from portal.imports.pipeline import import_rows
 from reporting.importing import USAGE_IMPORT, UsageRow
 from reporting.models import LearningOutcome, MonthlyReport, MonthlyReportEvent, MonthlySpending
-from reporting.monthly import deadline_of, report_figures
-from reporting.services import outcome_save, support_figures_save
+from reporting.selectors_monthly import deadline_of, report_figures
+from reporting.services_outcomes import outcome_save, support_figures_save
 from schools.models import RosterRow
 
 TAIPEI = datetime.timezone(datetime.timedelta(hours=8))

@@ -8,7 +8,7 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-from reporting.monthly import STATE_LABELS
+from reporting.selectors_monthly import STATE_LABELS
 
 
 def _rate(value) -> str:

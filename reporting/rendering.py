@@ -14,7 +14,9 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Sum
 from django.template.loader import render_to_string
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -22,8 +24,14 @@ from openpyxl.utils import get_column_letter
 from budget import rules as engine
 from budget.models import CountyPlan, PlanStatus, PlanSubmission
 from budget.selectors import plan_lines, plan_snapshot, plan_words, roster_requested_sums
+from portal import charts
 from portal.roc import roc_date
+from reporting.importing import roc_month
+from reporting.indicators import indicators
+from reporting.models import LearningOutcome, MonthlyReport, MonthlySpending, UsageRecord
 from reporting.pdf import Stamp, assemble, render_parts
+from reporting.selectors_monthly import completeness_grid
+from reporting.selectors_usage import roster_school_counts, usage_month_items, usage_sums
 from schools.exporting import EXAMPLE_RECORD, compliance_text, fill_roster_sheet
 from schools.roster_format import COLUMNS, COUNT_KEYS, REQUESTED_KEYS, header_texts
 
@@ -406,31 +414,12 @@ def results_pdf(plan_year, county, progress: Progress = _quiet) -> bytes:
     """The county's year in one document: indicators against targets, usage, outcomes, monthly
     reports and spending. Everything is read with the operator's view (the job was access-checked
     when it was asked for)."""
-    from django.db.models import Sum
-    from django.utils import timezone
-
-    from reporting import charts
-    from reporting.indicators import indicators
-    from reporting.models import LearningOutcome, MonthlyReport, MonthlySpending, UsageRecord
-    from reporting.monthly import completeness_grid
-    from reporting.usage import _sums, roc_month, roster_school_counts
-
     progress(10, "彙整績效指標")
     items = indicators(plan_year=plan_year, counties=[county])
     records = UsageRecord.objects.filter(plan_year=plan_year, county=county)
-    by_month = {item["month"]: item for item in _sums(records, "month")}
-    month_items = [
-        {
-            "label": roc_month(m),
-            "short": f"{m.month}月",
-            "value": by_month[m]["hours"] if m in by_month else None,
-            "students": by_month[m]["students"] if m in by_month else None,
-            "schools": by_month[m]["schools"] if m in by_month else 0,
-        }
-        for m in plan_year.months
-    ]
+    month_items = usage_month_items(by_month=usage_sums(records, "month"), months=plan_year.months)
     usage = {
-        "by_platform": _sums(records, "platform"),
+        "by_platform": usage_sums(records, "platform"),
         "total": records.aggregate(total_hours=Sum("hours")),
     }
     usage["total"]["records"] = records.count()
@@ -467,7 +456,7 @@ def results_pdf(plan_year, county, progress: Progress = _quiet) -> bytes:
             "usage": usage,
             "month_items": month_items,
             "usage_chart": charts.column_chart(month_items, unit=" 小時", title="各月使用時數"),
-            "schools_expected": roster_school_counts(plan_year).get(county.pk, 0),
+            "schools_expected": roster_school_counts(plan_year=plan_year).get(county.pk, 0),
             "outcomes": outcomes,
             "target": target,
             "months": months,

@@ -1,4 +1,7 @@
-"""Export jobs: asked for on a page, rendered by a Celery worker, downloaded when done."""
+"""Export jobs: asked for on a page, rendered by a Celery worker, downloaded when done.
+
+Services queue the Celery task (imported here); reporting.tasks imports these services inside
+each task, so that the two modules do not import each other at load time."""
 
 from __future__ import annotations
 
@@ -13,11 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from budget.models import CountyPlan, PlanSubmission
-from portal.cache import invalidate
 from portal.models import User
-from reporting.cache import OUTCOMES
 from reporting.models import ExportJob
 from reporting.rendering import plan_document, plan_pdf, plan_xlsx, results_pdf, results_title
+from reporting.tasks import render_export
 from schools.models import County, PlanYear
 from schools.selectors import roster_export_workbook
 
@@ -49,8 +51,6 @@ BROKER_AWAY = "排程服務暫時無法使用，恢復後會自動產製"
 def export_job_queue(*, job_id: int) -> bool:
     """Hand the job to the worker. The broker being away loses nothing: the row says so and
     reporting.tasks.requeue_export_jobs sends it once the broker answers again."""
-    from reporting.tasks import render_export
-
     try:
         render_export.delay(job_id)
     except Exception:
@@ -61,19 +61,6 @@ def export_job_queue(*, job_id: int) -> bool:
         progress_note=""
     )
     return True
-
-
-def plan_document_submission(
-    plan: CountyPlan, *, number: int | None = None, draft: bool = False
-) -> PlanSubmission | None:
-    """Which version of the plan a document shows: the submission asked for by number; the
-    current data (None) while the county may still edit it or when a draft is asked for;
-    otherwise what was last submitted. Raises PlanSubmission.DoesNotExist for a wrong number."""
-    if number:
-        return plan.submissions.get(number=number)
-    if draft or plan.county_may_edit:
-        return None
-    return plan.submissions.order_by("-number").first()
 
 
 def export_job_progress(job_id: int, percent: int, note: str) -> None:
@@ -238,38 +225,3 @@ def export_jobs_delete_old_files(*, older_than_days: int | None = None) -> int:
         job.save(update_fields=["file"])
         count += 1
     return count
-
-
-# --- Learning outcomes and learning-support classes (entered by the county) ------------------
-
-
-@transaction.atomic
-def outcome_save(*, plan_year: PlanYear, county: County, subject: str, sampled: int, improved: int, method: str = ""):
-    """One subject's sampled evaluation; the same subject again replaces its figures."""
-    from reporting.models import LearningOutcome
-
-    if improved > sampled:
-        raise ValueError("成效提升人數不可多於抽樣人數")
-    outcome, _ = LearningOutcome.objects.update_or_create(
-        plan_year=plan_year,
-        county=county,
-        subject=subject.strip(),
-        defaults={"sampled_students": sampled, "improved_students": improved, "method": method},
-    )
-    invalidate(OUTCOMES)
-    return outcome
-
-
-@transaction.atomic
-def support_figures_save(*, plan_year: PlanYear, county: County, support_classes: int, digital_classes: int):
-    from reporting.models import SupportClassFigures
-
-    if digital_classes > support_classes:
-        raise ValueError("融入數位教學的班級數不可多於學習扶助班級數")
-    figures, _ = SupportClassFigures.objects.update_or_create(
-        plan_year=plan_year,
-        county=county,
-        defaults={"support_classes": support_classes, "digital_classes": digital_classes},
-    )
-    invalidate(OUTCOMES)
-    return figures

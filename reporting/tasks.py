@@ -1,4 +1,7 @@
-"""Celery tasks take a job's id; the job row carries everything else, progress included."""
+"""Celery tasks take a job's id; the job row carries everything else, progress included.
+
+The services queue these tasks (reporting.services imports this module), so each task imports
+the services it calls inside its body (HackSoft's way out of the import cycle)."""
 
 from __future__ import annotations
 
@@ -10,14 +13,6 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from reporting.models import ExportJob
-from reporting.services import (
-    export_job_claim,
-    export_job_fail,
-    export_job_finish,
-    export_job_render,
-    export_jobs_delete_old_files,
-    export_jobs_requeue,
-)
 
 logger = logging.getLogger(__name__)
 # Errors worth another try: the database or the file store was briefly unreachable.
@@ -27,6 +22,8 @@ TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 class _ExportTask(Task):
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         # Whatever escaped the task: a transient error whose retries are used up, or a bug.
+        from reporting.services import export_job_fail
+
         if not args:
             return
         if isinstance(exc, TRANSIENT):
@@ -47,6 +44,8 @@ class _ExportTask(Task):
 def render_export(self, job_id: int) -> str:
     # acks_late + reject_on_worker_lost (settings): a worker killed mid-job hands the message
     # back; the claim counts the attempt and refuses a job whose attempts are spent.
+    from reporting.services import export_job_claim, export_job_fail, export_job_finish, export_job_render
+
     job = export_job_claim(job_id=job_id, task_id=self.request.id or "")
     if job is None:
         return "nothing to do"
@@ -71,17 +70,21 @@ def render_export(self, job_id: int) -> str:
 @shared_task
 def requeue_export_jobs() -> dict:
     """Celery beat: jobs the broker or a dead worker left behind are sent again (or failed)."""
+    from reporting.services import export_jobs_requeue
+
     return export_jobs_requeue()
 
 
 @shared_task
 def delete_old_export_files() -> int:
+    from reporting.services import export_jobs_delete_old_files
+
     return export_jobs_delete_old_files()
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=60, max_retries=3)
 def send_report_reminders() -> int:
     """Celery beat, daily: reminder e-mails for monthly reports (and usage) due within the lead days."""
-    from reporting.monthly import reminders_send
+    from reporting.reminders import reminders_send
 
     return reminders_send()

@@ -1,6 +1,6 @@
 """A tile map of the 22 counties (a grid cartogram): one square a county, placed roughly where
 it lies, coloured by a measure, each linking to its county. Server-side SVG like
-reporting.charts: no map tiles, no script, no network; the table beside it carries the numbers."""
+portal.charts: no map tiles, no script, no network; the table beside it carries the numbers."""
 
 from __future__ import annotations
 

@@ -17,14 +17,16 @@ from devices.selectors import home_panel as device_home_panel
 from portal import access
 from portal.cache import cached_for
 from portal.cache import version as cache_version
+from portal.scope import plan_year_for
 from reporting.forms import ExportRequestForm
 from reporting.html import home_county_rows
 from reporting.models import ExportJob
-from reporting.monthly import home_panel
-from reporting.services import export_job_cancel, export_job_request, plan_document_submission
+from reporting.selectors import export_job_get, export_jobs_recent, plan_document_submission
+from reporting.selectors_monthly import home_panel
+from reporting.services import export_job_cancel, export_job_request
 from schools.guards import roster_state
 from schools.models import County, PlanYear
-from schools.selectors import PLAN_YEARS, ROSTER, county_entitlements_for, plan_year_or_latest, roster_rows_for
+from schools.selectors import PLAN_YEARS, ROSTER, county_entitlements_for, roster_rows_for
 from training.selectors import home_panel as training_home_panel
 
 TOTAL_KEYS = (
@@ -47,7 +49,7 @@ TOTAL_KEYS = (
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    plan_year = plan_year_or_latest(request.GET.get("year"))
+    plan_year = plan_year_for(request)
     rows = roster_rows_for(user=user, plan_year=plan_year)
     context = {"plan_year": plan_year, "may_edit": access.may_edit_roster(user)}
     context["reporting_panel"] = _reporting_panel(user, plan_year)
@@ -169,29 +171,24 @@ def export_request(request: HttpRequest) -> HttpResponse:
     return redirect("export_detail", pk=job.pk)
 
 
-def _job(request: HttpRequest, pk: int) -> ExportJob:
-    jobs = ExportJob.objects.select_related("plan_year", "county", "submission", "requested_by")
-    return access.get_for_user(jobs, request.user, pk=pk)
-
-
 @login_required
 @require_GET
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "reporting/export_detail.html", {"job": _job(request, pk)})
+    return render(request, "reporting/export_detail.html", {"job": export_job_get(user=request.user, pk=pk)})
 
 
 @login_required
 @require_GET
 def export_status(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the job's progress; it stops asking once the job is finished."""
-    return render(request, "reporting/_export_status.html", {"job": _job(request, pk)})
+    return render(request, "reporting/_export_status.html", {"job": export_job_get(user=request.user, pk=pk)})
 
 
 @login_required
 @require_POST
 def export_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Only the requester stops a job (another user's job is not found)."""
-    job = _job(request, pk)
+    job = export_job_get(user=request.user, pk=pk)
     if job.requested_by_id != request.user.pk:
         raise Http404("找不到資料，或您沒有權限查看")
     if export_job_cancel(job=job, user=request.user):
@@ -204,7 +201,7 @@ def export_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _job(request, pk)
+    job = export_job_get(user=request.user, pk=pk)
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404("文件尚未完成，或已超過保存期限被刪除，請重新產製")
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
@@ -214,7 +211,4 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def export_list(request: HttpRequest) -> HttpResponse:
     access.require(access.may_request_exports(request.user), "學校帳號不能產製縣市文件")
-    jobs = access.for_user(ExportJob.objects.filter(requested_by=request.user), request.user).select_related(
-        "plan_year", "county", "submission"
-    )[:50]
-    return render(request, "reporting/export_list.html", {"jobs": jobs})
+    return render(request, "reporting/export_list.html", {"jobs": export_jobs_recent(user=request.user)})

@@ -12,11 +12,11 @@ from django.views.decorators.http import require_GET
 
 from devices.selectors import DEVICES
 from portal import access
+from portal.scope import county_for, plan_year_for
 from reporting.cache import page_part
 from reporting.equity import MEASURE_BY_KEY, MEASURES, equity, national, shown
 from reporting.importing import USAGE
 from reporting.tilemap import tile_map
-from reporting.views_reports import _county_filter, _plan_year
 from schools.models import County
 from schools.selectors import ROSTER
 from training.selectors import TRAINING
@@ -48,8 +48,8 @@ def _line(item, measure) -> dict:
 def equity_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     access.require(access.may_read_county_reports(user), "學校帳號請查看本校資料")
-    plan_year = _plan_year(request)
-    county = _county_filter(request)
+    plan_year = plan_year_for(request)
+    county = county_for(request)
     measure = MEASURE_BY_KEY.get(request.GET.get("measure", ""), MEASURES[0])
     counties = list(access.for_user(County.objects.all(), user))
 

@@ -19,77 +19,44 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from budget import rules as engine
 from budget.selectors import NARRATIVES
 from devices.selectors import DEVICES
-from portal import access
+from portal import access, charts
 from portal.downloads import CSV, attachment_response
 from portal.imports.kinds import ImportRefused
 from portal.pagination import list_page
-from reporting import charts, html
+from portal.scope import county_for, plan_year_for
+from reporting import html
 from reporting.cache import OUTCOMES, REPORTS, page_part
+from reporting.exporting import usage_export_csv, usage_template_csv
 from reporting.forms import MonthlyReportForm, OutcomeForm, ReturnForm, SupportClassForm, UsageEntryForm
 from reporting.importing import USAGE, UsageRow, roc_month, row_problems
 from reporting.indicators import indicators
-from reporting.models import LearningOutcome, MonthlyReport, SupportClassFigures
-from reporting.monthly import (
-    DEVICE_KEYS,
-    FIGURE_LABELS,
+from reporting.models import MonthlyReport
+from reporting.selectors_monthly import (
     STATE_LABELS,
-    TRAINING_KEYS,
-    ReportActionRefused,
     completeness_grid,
     deadline_of,
+    parse_month_param,
+    report_figures,
+    report_sections,
+    report_state,
+    usage_reported_by_county,
+)
+from reporting.selectors_outcomes import outcomes_summary
+from reporting.selectors_usage import schools_without_usage, usage_aggregates, usage_by_school, usage_month_items
+from reporting.services_monthly import (
+    ReportActionRefused,
     monthly_report_for,
     monthly_report_return,
     monthly_report_save,
     monthly_report_submit,
-    parse_month_param,
-    report_figures,
-    report_state,
 )
-from reporting.services import outcome_save, support_figures_save
-from reporting.usage import (
-    schools_without_usage,
-    usage_aggregates,
-    usage_by_school,
-    usage_export_csv,
-    usage_record_save,
-    usage_template_csv,
-)
+from reporting.services_outcomes import outcome_save, support_figures_save
+from reporting.services_usage import usage_record_save
 from schools.models import County, PlanYear, School
-from schools.selectors import ROSTER, plan_year_or_latest
+from schools.selectors import ROSTER
 from training.selectors import TRAINING
 
 PAGE_SIZE = 50
-
-
-def _plan_year(request: HttpRequest) -> PlanYear:
-    plan_year = plan_year_or_latest(request.GET.get("year"))
-    if plan_year is None:
-        raise Http404("尚未設定計畫年度")
-    return plan_year
-
-
-def _county_filter(request: HttpRequest) -> County | None:
-    """?county=15 for those who see every county; county staff always their own."""
-    user = request.user
-    if user.county_id and not user.sees_every_county:
-        return user.county
-    code = request.GET.get("county")
-    return access.get_for_user(County, user, code=code) if code else None
-
-
-def _month_items(by_month: list[dict], months: list[datetime.date]) -> list[dict]:
-    hours = {item["month"]: item for item in by_month}
-    return [
-        {
-            "month": m,
-            "label": roc_month(m),
-            "short": f"{m.month}月",
-            "value": hours[m]["hours"] if m in hours else None,
-            "students": hours[m]["students"] if m in hours else None,
-            "schools": hours[m]["schools"] if m in hours else 0,
-        }
-        for m in months
-    ]
 
 
 # --- Usage hours ----------------------------------------------------------------------------
@@ -99,12 +66,12 @@ def _month_items(by_month: list[dict], months: list[datetime.date]) -> list[dict
 @require_GET
 def usage_overview(request: HttpRequest) -> HttpResponse:
     user = request.user
-    plan_year = _plan_year(request)
-    county = _county_filter(request)
+    plan_year = plan_year_for(request)
+    county = county_for(request)
     months = plan_year.months
     month = parse_month_param(request.GET.get("month", ""), plan_year)
     aggregates = usage_aggregates(user=user, plan_year=plan_year, county=county)
-    month_items = _month_items(aggregates["by_month"], months)
+    month_items = usage_month_items(by_month=aggregates["by_month"], months=months)
     # The national table groups 216,000 rows: cached per reader's scope until the next import.
     page = list_page(
         namespace=USAGE,
@@ -141,7 +108,7 @@ def usage_overview(request: HttpRequest) -> HttpResponse:
 def usage_entry(request: HttpRequest) -> HttpResponse:
     user = request.user
     access.require(access.may_upload_usage(user), "您的帳號不能填報使用時數")
-    plan_year = _plan_year(request)
+    plan_year = plan_year_for(request)
     form = UsageEntryForm(
         request.POST or None,
         months=plan_year.months,
@@ -184,7 +151,7 @@ def usage_entry(request: HttpRequest) -> HttpResponse:
 def usage_template(request: HttpRequest) -> HttpResponse:
     user = request.user
     access.require(access.may_upload_usage(user), "您的帳號不能上傳使用時數")
-    plan_year = _plan_year(request)
+    plan_year = plan_year_for(request)
     schools = list(
         access.for_user(School.objects.filter(roster_rows__plan_year=plan_year).distinct(), user).order_by("code")
     )
@@ -198,8 +165,8 @@ def usage_template(request: HttpRequest) -> HttpResponse:
 def usage_export(request: HttpRequest) -> HttpResponse:
     user = request.user
     access.require(access.may_read_county_reports(user), "學校帳號不能匯出縣市資料")
-    plan_year = _plan_year(request)
-    county = _county_filter(request)
+    plan_year = plan_year_for(request)
+    county = county_for(request)
     label = county.name if county else "全國"
     return attachment_response(
         usage_export_csv(user=user, plan_year=plan_year, county=county),
@@ -213,22 +180,12 @@ def usage_export(request: HttpRequest) -> HttpResponse:
 def usage_missing(request: HttpRequest) -> HttpResponse:
     user = request.user
     access.require(access.may_read_county_reports(user), "學校帳號不能查看其他學校")
-    plan_year = _plan_year(request)
-    county = _county_filter(request)
+    plan_year = plan_year_for(request)
+    county = county_for(request)
     months = plan_year.months
     month = parse_month_param(request.GET.get("month", ""), plan_year) or months[-1]
     counties = [county] if county else list(access.for_user(County.objects.all(), user))
-    grid = completeness_grid(plan_year=plan_year, counties=counties)
-    index = months.index(month)
-    summary = [
-        {
-            "county": row["county"],
-            "reported": row["cells"][index].schools_reported,
-            "expected": row["cells"][index].schools_expected,
-            "missing": max(0, row["cells"][index].schools_expected - row["cells"][index].schools_reported),
-        }
-        for row in grid["rows"]
-    ]
+    summary = usage_reported_by_county(plan_year=plan_year, counties=counties, month=month)
     missing = None
     if county is not None:
         missing = Paginator(schools_without_usage(plan_year=plan_year, county=county, month=month), PAGE_SIZE).get_page(
@@ -261,8 +218,8 @@ def usage_missing(request: HttpRequest) -> HttpResponse:
 def outcomes(request: HttpRequest) -> HttpResponse:
     user = request.user
     access.require(access.may_read_county_reports(user), "學校帳號不能查看縣市成效評估")
-    plan_year = _plan_year(request)
-    county = _county_filter(request)
+    plan_year = plan_year_for(request)
+    county = county_for(request)
     editable = county is not None and access.may_edit_county_reports(user)
     outcome_form = OutcomeForm(request.POST if request.POST.get("form") == "outcome" else None)
     support_form = SupportClassForm(request.POST if request.POST.get("form") == "support" else None)
@@ -290,33 +247,14 @@ def outcomes(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, "已儲存學習扶助班級數。")
             return redirect(f"{reverse('outcomes')}?year={plan_year.year}")
-    rows = access.for_user(LearningOutcome.objects.filter(plan_year=plan_year), user).select_related("county")
-    support = access.for_user(SupportClassFigures.objects.filter(plan_year=plan_year), user).select_related("county")
-    if county is not None:
-        rows, support = rows.filter(county=county), support.filter(county=county)
-    rows = list(rows)
-    sampled = sum(r.sampled_students for r in rows)
-    improved = sum(r.improved_students for r in rows)
-    target = plan_year.rule_set.improved_students_target_percent
-    share = engine.divide_half_up(improved * 100, sampled) if sampled else None
-    for row in rows:
-        # Judged on the exact fraction: 29.5% is shown as 30% but does not reach a 30% target.
-        sampled_here = row.sampled_students
-        row.share = engine.divide_half_up(row.improved_students * 100, sampled_here) if sampled_here else None
-        row.met = bool(sampled_here) and row.improved_students * 100 >= target * sampled_here
+    summary = outcomes_summary(user=user, plan_year=plan_year, county=county)
     return render(
         request,
         "reporting/outcomes.html",
         {
             "plan_year": plan_year,
             "county": county,
-            "rows": rows,
-            "support": list(support),
-            "sampled": sampled,
-            "improved": improved,
-            "share": share,
-            "target": target,
-            "met": share is not None and improved * 100 >= target * sampled,
+            **summary,
             "editable": editable,
             "outcome_form": outcome_form,
             "support_form": support_form,
@@ -325,9 +263,9 @@ def outcomes(request: HttpRequest) -> HttpResponse:
                     {
                         "label": r.subject if county else f"{r.county.name} {r.subject}",
                         "value": r.share,
-                        "target": target,
+                        "target": summary["target"],
                     }
-                    for r in rows
+                    for r in summary["rows"]
                 ],
                 unit="%",
                 percent=True,
@@ -346,8 +284,8 @@ def monthly_reports(request: HttpRequest) -> HttpResponse:
     """The county's months: state, deadline and a link to each report."""
     user = request.user
     access.require(access.may_read_county_reports(user), "學校帳號不能查看月報")
-    plan_year = _plan_year(request)
-    county = _county_filter(request)
+    plan_year = plan_year_for(request)
+    county = county_for(request)
     if county is None:
         return redirect(f"{reverse('completeness')}?year={plan_year.year}")
     grid = completeness_grid(plan_year=plan_year, counties=[county])
@@ -375,19 +313,6 @@ def _report(request: HttpRequest, year: int, county_code: str, month: str) -> Mo
 
 def _report_url(report: MonthlyReport) -> str:
     return reverse("monthly_report", args=[report.plan_year.year, report.county.code, report.month.strftime("%Y-%m")])
-
-
-def _sections(figures: dict) -> list[dict]:
-    out = []
-    for key, title, keys in (("devices", "學習載具", DEVICE_KEYS), ("training", "推動辦公室與教師增能", TRAINING_KEYS)):
-        section = figures.get(key)
-        out.append(
-            {
-                "title": title,
-                "rows": None if section is None else [{"label": FIGURE_LABELS[k], **section[k]} for k in keys],
-            }
-        )
-    return out
 
 
 @login_required
@@ -439,7 +364,7 @@ def monthly_report(request: HttpRequest, year: int, county_code: str, month: str
             "state": state,
             "state_label": STATE_LABELS[state],
             "figures": figures,
-            "sections": _sections(figures),
+            "sections": report_sections(figures=figures),
             "usage": figures["usage"],
             "lines": lines,
             "spending_total": sum(spending.values()),
@@ -493,7 +418,7 @@ def monthly_report_return_view(request: HttpRequest, year: int, county_code: str
 def completeness(request: HttpRequest) -> HttpResponse:
     user = request.user
     access.require(access.may_read_county_reports(user), "學校帳號不能查看填報情形")
-    plan_year = _plan_year(request)
+    plan_year = plan_year_for(request)
     counties = list(access.for_user(County.objects.all(), user))
     today = timezone.localdate()
     url_template = reverse("monthly_report", args=[plan_year.year, "__COUNTY__", "__MONTH__"])
@@ -517,8 +442,8 @@ def completeness(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     access.require(access.may_read_county_reports(user), "學校帳號請查看本校資料")
-    plan_year = _plan_year(request)
-    county = _county_filter(request)
+    plan_year = plan_year_for(request)
+    county = county_for(request)
     every_county = list(County.objects.all()) if user.sees_every_county else []
     counties = [county] if county else every_county
 
@@ -533,7 +458,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             label = county.name if county else "全國"
             item["rows_html"] = html.indicator_rows(item, label, with_counties=county is None)
         aggregates = usage_aggregates(user=user, plan_year=plan_year, county=county)
-        month_items = _month_items(aggregates["by_month"], plan_year.months)
+        month_items = usage_month_items(by_month=aggregates["by_month"], months=plan_year.months)
         return {
             "indicators": items,
             "month_items": month_items,

@@ -17,7 +17,7 @@ from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from budget import rules as engine
-from portal import access
+from portal import access, charts
 from portal.cache import cached, cached_for, version
 from portal.roc import roc_month
 from schools.models import PlanYear, RosterRow, School
@@ -538,3 +538,52 @@ def home_panel(*, user, plan_year: PlanYear) -> dict | None:
 
     # The home page is the busiest page: the panel is computed once per write of the app.
     return cached_read(("home_panel", county.pk, plan_year.pk), compute)
+
+
+def progress_chart(*, report: ProgressReport) -> dict:
+    """The three indicators of the report's total against their targets (in tenths of a percent):
+    the rows of the table and the same as bars of the portal's chart."""
+    total = report.total
+    it_tenths = None
+    if total.it_staff_target:
+        it_tenths = min(1000, total.it_staff_done * 1000 // total.it_staff_target)
+    indicators = [
+        (
+            "完成 A1＋A2 之教師",
+            total.a1a2_tenths,
+            total.a1a2_target_percent * 10,
+            f"{total.a1a2:,}／{total.teachers:,} 人",
+        ),
+        (
+            "本年度數位素養研習教師",
+            total.literacy_tenths,
+            total.literacy_target_percent * 10,
+            f"{total.literacy:,}／{total.teachers:,} 人",
+        ),
+        (
+            "資訊組長已受訓之學校" if total.schools_with_it_staff is not None else "資訊組長已受訓",
+            it_tenths,
+            1000,
+            f"{total.it_staff_done:,}／{total.it_staff_target:,}",
+        ),
+    ]
+    bars = [
+        {
+            "label": label,
+            "value_text": "—" if tenths is None else f"{tenths // 10}.{tenths % 10}%",
+            "target_text": f"目標 {target // 10}%",
+            "detail": detail,
+        }
+        for label, tenths, target, detail in indicators
+    ]
+    svg = charts.bar_chart(
+        [
+            {"label": label, "value": None if tenths is None else tenths / 10, "target": target / 10}
+            for label, tenths, target, _detail in indicators
+        ],
+        unit="%",
+        percent=True,
+        title="培訓進度長條圖",
+        label_width=170,
+    )
+    return {"bars": bars, "svg": svg}

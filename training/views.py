@@ -339,7 +339,7 @@ def progress(request: HttpRequest) -> HttpResponse:
             "page": page,
             "q": q,
             "query": _query_string(request),
-            "chart": _chart(report),
+            "chart": selectors.progress_chart(report=report),
         }
         return render_to_string("training/_progress_body.html", context, request=request)
 
@@ -351,47 +351,3 @@ def progress(request: HttpRequest) -> HttpResponse:
         "training/progress.html",
         {"plan_year": plan_year, "body": selectors.cached_read(parts, body, user=user)},
     )
-
-
-def _chart(report) -> list[dict]:
-    """The three indicators of the total, as bars in tenths of a percent with their targets."""
-    total = report.total
-    it_tenths = None
-    if total.it_staff_target:
-        it_tenths = min(1000, total.it_staff_done * 1000 // total.it_staff_target)
-    bars = [
-        (
-            "完成 A1＋A2 之教師",
-            total.a1a2_tenths,
-            total.a1a2_target_percent * 10,
-            f"{total.a1a2:,}／{total.teachers:,} 人",
-        ),
-        (
-            "本年度數位素養研習教師",
-            total.literacy_tenths,
-            total.literacy_target_percent * 10,
-            f"{total.literacy:,}／{total.teachers:,} 人",
-        ),
-        (
-            "資訊組長已受訓之學校" if total.schools_with_it_staff is not None else "資訊組長已受訓",
-            it_tenths,
-            1000,
-            f"{total.it_staff_done:,}／{total.it_staff_target:,}",
-        ),
-    ]
-    chart = []
-    for index, (label, tenths, target_tenths, detail) in enumerate(bars):
-        value = min(tenths or 0, 1000)
-        chart.append(
-            {
-                "label": label,
-                "y": 10 + index * 44,
-                "width": value * 5 // 10,  # 500 px for 100%
-                "target_x": 200 + target_tenths * 5 // 10,
-                "value_text": "—" if tenths is None else f"{tenths // 10}.{tenths % 10}%",
-                "target_text": f"目標 {target_tenths // 10}%",
-                "detail": detail,
-                "met": tenths is not None and tenths >= target_tenths,
-            }
-        )
-    return chart

@@ -14,7 +14,7 @@ from django.utils import timezone
 from api.tokens import token_create
 from budget.services import plan_for, plan_submit
 from reporting.models import MonthlyReport, MonthlySpending, UsageRecord
-from reporting.monthly import monthly_report_for
+from reporting.services_monthly import monthly_report_for
 from schools.models import School
 from tests.conftest import COUNTY_B, fill_narrative, load_roster, record
 from tests.devices.conftest import make_batch, make_devices

@@ -30,7 +30,7 @@ from budget.services import (
     plan_submit,
     plan_update,
 )
-from reporting.monthly import monthly_report_for, monthly_report_save
+from reporting.services_monthly import monthly_report_for, monthly_report_save
 from tests.conftest import client_for, fill_narrative, load_roster, record
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,9 @@ from django.urls import reverse
 from budget.selectors import plan_narrative
 from budget.services import plan_for
 from reporting.indicators import indicators
-from reporting.monthly import monthly_report_for, monthly_report_save, monthly_report_submit, report_figures
-from reporting.services import outcome_save, support_figures_save
+from reporting.selectors_monthly import report_figures
+from reporting.services_monthly import monthly_report_for, monthly_report_save, monthly_report_submit
+from reporting.services_outcomes import outcome_save, support_figures_save
 from schools.models import County
 from schools.realdata import roster_records
 from tests.conftest import COUNTY_B, client_for, load_roster

@@ -12,20 +12,22 @@ from portal.imports import pipeline
 from portal.imports.kinds import ImportTarget
 from reporting.importing import USAGE_IMPORT
 from reporting.models import MonthlyReport, MonthlyReportEvent, MonthlySpending
-from reporting.monthly import (
+from reporting.reminders import reminders_send
+from reporting.selectors_monthly import (
     LATE,
     MISSING,
     NOT_DUE,
     ON_TIME,
     RETURNED,
-    ReportActionRefused,
     completeness_grid,
     deadline_of,
+    report_state,
+)
+from reporting.services_monthly import (
+    ReportActionRefused,
     monthly_report_for,
     monthly_report_save,
     monthly_report_submit,
-    reminders_send,
-    report_state,
 )
 from tests.conftest import client_for, make_user
 from tests.reporting.conftest import usage_csv, usage_row

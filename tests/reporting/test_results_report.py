@@ -11,7 +11,7 @@ from portal.imports import pipeline
 from portal.imports.kinds import ImportTarget
 from reporting.importing import USAGE_IMPORT
 from reporting.models import ExportJob, MonthlyReport, MonthlySpending
-from reporting.services import outcome_save
+from reporting.services_outcomes import outcome_save
 from tests.conftest import client_for
 from tests.reporting.conftest import usage_csv, usage_row
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 from portal.imports import pipeline
 from portal.imports.kinds import ImportRefused, ImportTarget
 from portal.models import PendingUpload
+from reporting.exporting import usage_export_csv
 from reporting.importing import USAGE_IMPORT
 from reporting.models import UsageRecord
-from reporting.usage import usage_export_csv
 from tests.conftest import client_for
 from tests.reporting.conftest import HEADER, usage_csv, usage_row
 

@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from portal.imports.uploads import upload_create
 from reporting.models import MonthlyReport
-from reporting.monthly import monthly_report_for
+from reporting.services_monthly import monthly_report_for
 from tests.reporting.conftest import usage_csv, usage_row
 
 LOGIN = "login"

@@ -7,7 +7,7 @@ from budget.models import PlanSubmission
 from budget.services import plan_for
 from portal.commands import county_or_fail, plan_year_or_fail
 from reporting.rendering import plan_document, plan_json, plan_pdf, plan_xlsx
-from reporting.services import plan_document_submission
+from reporting.selectors import plan_document_submission
 
 
 class Command(BaseCommand):

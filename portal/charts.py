@@ -1,6 +1,7 @@
 """Charts drawn on the server as inline SVG: no script, no CDN, readable without JavaScript,
 and the PDF renders the same markup. Every chart has a table beside it in the template
-(the numbers themselves, for screen readers and for copying)."""
+(the numbers themselves, for screen readers and for copying). The one chart system of the
+portal: every app draws its charts here and the template prints them."""
 
 from __future__ import annotations
 
@@ -22,11 +23,14 @@ def _fmt(value, unit: str) -> str:
     return f"{value:,.1f}{unit}"
 
 
-def bar_chart(items: list[dict], *, unit: str = "", percent: bool = False, title: str = "") -> SafeString:
+def bar_chart(
+    items: list[dict], *, unit: str = "", percent: bool = False, title: str = "", label_width: int = 90
+) -> SafeString:
     """Horizontal bars, one per item {label, value, target}; a red tick marks each target.
 
-    Items without a value get a grey 尚無資料 label instead of a zero-length bar."""
-    label_width, bar_width, row_height, top = 90, 300, 22, 8
+    Items without a value get a grey 尚無資料 label instead of a zero-length bar. `label_width`
+    makes room for labels longer than a county's name."""
+    bar_width, row_height, top = 300, 22, 8
     values = [i["value"] for i in items if i.get("value") is not None]
     targets = [i["target"] for i in items if i.get("target") is not None]
     scale_max = 100 if percent else max([*values, *targets, 1])

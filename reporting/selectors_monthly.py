@@ -1,5 +1,7 @@
-"""Monthly reports (月報, 五(四)2(1)G): compiled from the portal's data, written and submitted by the
-county, returned by the MOE; the completeness grid over counties and months; reminders.
+"""Monthly reports (月報, 五(四)2(1)G) read: the figures compiled from the portal's data, each
+month's deadline and state, the completeness grid over counties and months (DHIS2's reporting
+rate) and the home page's panel. Writes are in reporting.services_monthly, e-mails in
+reporting.reminders.
 
 Timeliness is judged by a report's first submission: a report the MOE returns and the
 county corrects after the deadline was still delivered on time. A returned report counts
@@ -11,19 +13,18 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.core.mail import send_mass_mail
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from budget import rules as engine
 from devices import selectors as device_selectors
-from portal.cache import invalidate
-from portal.models import Role, User
-from reporting.cache import REPORTS
-from reporting.models import MonthlyReport, MonthlyReportEvent, MonthlySpending, ReminderSent, UsageRecord
-from reporting.usage import reporting_school_counts, roc_month, roster_school_counts
+from portal.models import User
+from reporting.cache import REPORTS, page_part
+from reporting.importing import USAGE, roc_month
+from reporting.models import MonthlyReport, MonthlySpending, UsageRecord
+from reporting.selectors_usage import reporting_school_counts, roster_school_counts
 from schools.models import County, PlanYear
+from schools.selectors import ROSTER
 from training import selectors as training_selectors
 
 NOT_DUE, ON_TIME, LATE, RETURNED, MISSING = "not_due", "on_time", "late", "returned", "missing"
@@ -39,10 +40,6 @@ FIGURE_LABELS = {
     "meetings_held": "召開工作會議（次）",
     "public_lessons": "數位學習公開觀議課（場）",
 }
-
-
-class ReportActionRefused(Exception):
-    """The report cannot do that now; the message says why."""
 
 
 def month_end(month: datetime.date) -> datetime.date:
@@ -100,7 +97,7 @@ def report_figures(*, plan_year: PlanYear, county: County, month: datetime.date)
         month_schools=Count("school", filter=Q(month=month), distinct=True),
         hours_to_date=Sum("hours", filter=Q(month__lte=month)),
     )
-    expected = roster_school_counts(plan_year).get(county.pk, 0)
+    expected = roster_school_counts(plan_year=plan_year).get(county.pk, 0)
     spending = dict(
         MonthlySpending.objects.filter(report__plan_year=plan_year, report__county=county, report__month__lte=month)
         .values("line")
@@ -122,94 +119,18 @@ def report_figures(*, plan_year: PlanYear, county: County, month: datetime.date)
     }
 
 
-# --- Writing -----------------------------------------------------------------------------
-
-
-def monthly_report_for(*, county: County, plan_year: PlanYear, month: datetime.date) -> MonthlyReport:
-    report = MonthlyReport.objects.filter(county=county, plan_year=plan_year, month=month).first()
-    if report is None:
-        try:
-            with transaction.atomic():
-                report = MonthlyReport.objects.create(county=county, plan_year=plan_year, month=month)
-                invalidate(REPORTS)
-        except IntegrityError:
-            report = MonthlyReport.objects.get(county=county, plan_year=plan_year, month=month)
-    return report
-
-
-def _locked(report: MonthlyReport) -> MonthlyReport:
-    return MonthlyReport.objects.select_for_update().select_related("county", "plan_year").get(pk=report.pk)
-
-
-@transaction.atomic
-def monthly_report_save(
-    *, report: MonthlyReport, user: User, notes: str, spending: dict[int, int], expected_version: int
-) -> MonthlyReport:
-    report = _locked(report)
-    if not report.county_may_edit:
-        raise ReportActionRefused("月報已提交，教育部退回後才能修改")
-    if report.version != expected_version:
-        raise ReportActionRefused("這份月報在您開啟後已被修改過，請重新載入頁面後再改")
-    unknown = set(spending) - set(engine.LINE_NUMBERS)
-    if unknown or any(amount < 0 for amount in spending.values()):
-        raise ReportActionRefused("經費支用的項次或金額不正確")
-    report.notes = notes
-    report.version += 1
-    report.save(update_fields=["notes", "version"])
-    invalidate(REPORTS)
-    existing = {item.line: item for item in report.spending.all()}
-    for line, amount in spending.items():
-        item = existing.get(line)
-        if item is None:
-            MonthlySpending.objects.create(report=report, line=line, amount_ntd=amount)
-        elif item.amount_ntd != amount:
-            item.amount_ntd = amount
-            item.save(update_fields=["amount_ntd"])
-    return report
-
-
-@transaction.atomic
-def monthly_report_submit(*, report: MonthlyReport, user: User) -> MonthlyReport:
-    report = _locked(report)
-    if report.status == MonthlyReport.Status.SUBMITTED:
-        raise ReportActionRefused("這份月報已經提交，正等待教育部查閱")
-    if timezone.localdate() <= month_end(report.month):
-        raise ReportActionRefused(f"{roc_month(report.month)}尚未結束，月底後才能提交月報")
-    if not report.notes.strip():
-        raise ReportActionRefused("請先填寫本月執行情形說明")
-    now = timezone.now()
-    again = report.first_submitted_at is not None
-    report.figures = report_figures(plan_year=report.plan_year, county=report.county, month=report.month)
-    report.status = MonthlyReport.Status.SUBMITTED
-    report.submitted_at = now
-    report.first_submitted_at = report.first_submitted_at or now
-    report.version += 1
-    report.save()
-    action = MonthlyReportEvent.Action.RESUBMITTED if again else MonthlyReportEvent.Action.SUBMITTED
-    MonthlyReportEvent.objects.create(report=report, action=action, by=user, at=now)
-    invalidate(REPORTS)
-    return report
-
-
-@transaction.atomic
-def monthly_report_return(*, report: MonthlyReport, user: User, reason: str) -> MonthlyReport:
-    report = _locked(report)
-    if report.status != MonthlyReport.Status.SUBMITTED:
-        raise ReportActionRefused("只有已提交的月報可以退回")
-    reason = reason.strip()
-    if not reason:
-        raise ReportActionRefused("退回時請寫明理由，縣市才知道要修正什麼")
-    now = timezone.now()
-    report.status = MonthlyReport.Status.RETURNED
-    report.return_reason = reason
-    report.returned_at = now
-    report.version += 1
-    report.save(update_fields=["status", "return_reason", "returned_at", "version"])
-    invalidate(REPORTS)
-    MonthlyReportEvent.objects.create(
-        report=report, action=MonthlyReportEvent.Action.RETURNED, by=user, at=now, reason=reason
-    )
-    return report
+def report_sections(*, figures: dict) -> list[dict]:
+    """The report's devices and training figures as titled rows (None: 尚無資料)."""
+    out = []
+    for key, title, keys in (("devices", "學習載具", DEVICE_KEYS), ("training", "推動辦公室與教師增能", TRAINING_KEYS)):
+        section = figures.get(key)
+        out.append(
+            {
+                "title": title,
+                "rows": None if section is None else [{"label": FIGURE_LABELS[k], **section[k]} for k in keys],
+            }
+        )
+    return out
 
 
 # --- Completeness ------------------------------------------------------------------------
@@ -267,8 +188,8 @@ def completeness_grid(*, plan_year: PlanYear, counties: list[County], today: dat
             "pk", "county_id", "month", "status", "first_submitted_at"
         )
     }
-    expected_schools = roster_school_counts(plan_year)
-    reporting = reporting_school_counts(plan_year, county_ids if len(counties) < 22 else None)
+    expected_schools = roster_school_counts(plan_year=plan_year)
+    reporting = reporting_school_counts(plan_year=plan_year, county_ids=county_ids if len(counties) < 22 else None)
     rows, column_states = [], {month: [] for month in months}
     all_states = []
     for county in counties:
@@ -296,89 +217,19 @@ def completeness_grid(*, plan_year: PlanYear, counties: list[County], today: dat
     }
 
 
-# --- Reminders ---------------------------------------------------------------------------
-
-REMINDER_REPORT = "monthly_report"
-REMINDER_USAGE = "usage"
-
-
-def reminders_send(*, today: datetime.date | None = None) -> int:
-    """E-mail the county staff whose report of the month falls due within the rule set's lead days
-    (and schools that have not reported usage for it). Once a day per county and kind. Returns
-    the number of e-mails sent."""
-    today = today or timezone.localdate()
-    sent = 0
-    for plan_year in PlanYear.objects.all():
-        rules = plan_year.rule_set
-        for month in plan_year.months:
-            deadline = deadline_of(month, rules)
-            if not 0 <= (deadline - today).days <= rules.monthly_report_reminder_days or today <= month_end(month):
-                continue
-            sent += _remind(plan_year, month, deadline, today)
-    return sent
-
-
-def _remind(plan_year: PlanYear, month: datetime.date, deadline: datetime.date, today: datetime.date) -> int:
-    done = set(
-        MonthlyReport.objects.filter(
-            plan_year=plan_year, month=month, status=MonthlyReport.Status.SUBMITTED
-        ).values_list("county_id", flat=True)
-    )
-    already = set(ReminderSent.objects.filter(month=month, sent_on=today).values_list("county_id", "kind"))
-    label, due = roc_month(month), f"{deadline.year - 1911}年{deadline.month}月{deadline.day}日"
-    users = User.objects.filter(is_active=True).exclude(email="").select_related("school")
-    officers: dict[int, list[str]] = {}
-    for county_id, email in users.filter(role=Role.COUNTY).values_list("county_id", "email"):
-        officers.setdefault(county_id, []).append(email)
-    reported_schools = set(
-        UsageRecord.objects.filter(plan_year=plan_year, month=month).values_list("school_id", flat=True).distinct()
-    )
-    school_staff: dict[int, list[tuple[str, str]]] = {}
-    for county_id, school_id, email in (
-        users.filter(role=Role.SCHOOL, school__roster_rows__plan_year=plan_year)
-        .distinct()
-        .values_list("county_id", "school_id", "email")
-    ):
-        if school_id not in reported_schools:
-            school_staff.setdefault(county_id, []).append((email, ""))
-    messages, marks = [], []
-    for county_id, emails in officers.items():
-        if county_id in done or (county_id, REMINDER_REPORT) in already:
-            continue
-        messages.append(
-            (
-                f"【提醒】{label}月報請於 {due} 前提交",
-                f"貴縣市{label}的數位學習精進方案月報尚未提交，提交期限為 {due}。\n"
-                "請登入縣市管理平臺，確認本月數據、填寫執行情形與經費支用後提交。",
-                None,
-                emails,
-            )
-        )
-        marks.append(
-            ReminderSent(county_id=county_id, month=month, kind=REMINDER_REPORT, sent_on=today, recipients=len(emails))
-        )
-    for county_id, entries in school_staff.items():
-        if (county_id, REMINDER_USAGE) in already:
-            continue
-        # One message a school user: schools do not see each other's addresses.
-        for email, _ in entries:
-            messages.append(
-                (
-                    f"【提醒】請上傳{label}數位學習平臺使用時數",
-                    f"貴校尚未上傳{label}的數位學習平臺使用時數；縣市月報提交期限為 {due}，請儘早上傳。",
-                    None,
-                    [email],
-                )
-            )
-        marks.append(
-            ReminderSent(county_id=county_id, month=month, kind=REMINDER_USAGE, sent_on=today, recipients=len(entries))
-        )
-    if not messages:
-        return 0
-    with transaction.atomic():
-        ReminderSent.objects.bulk_create(marks, ignore_conflicts=True)
-        send_mass_mail(messages, fail_silently=False)
-    return len(messages)
+def usage_reported_by_county(*, plan_year: PlanYear, counties: list[County], month: datetime.date) -> list[dict]:
+    """Per county, how many roster schools reported usage for the month (the grid's cells)."""
+    grid = completeness_grid(plan_year=plan_year, counties=counties)
+    index = plan_year.months.index(month)
+    return [
+        {
+            "county": row["county"],
+            "reported": row["cells"][index].schools_reported,
+            "expected": row["cells"][index].schools_expected,
+            "missing": max(0, row["cells"][index].schools_expected - row["cells"][index].schools_reported),
+        }
+        for row in grid["rows"]
+    ]
 
 
 def home_panel(*, user: User, plan_year: PlanYear | None) -> dict:
@@ -415,10 +266,6 @@ def home_panel(*, user: User, plan_year: PlanYear | None) -> dict:
 
 def cached_grid(*, plan_year: PlanYear, counties: list[County], scope: str, today: datetime.date) -> dict:
     """completeness_grid, kept until a report, the usage or the roster changes (or the day does)."""
-    from reporting.cache import page_part
-    from reporting.usage import USAGE
-    from schools.selectors import ROSTER
-
     return page_part(
         "grid",
         (scope, plan_year.pk, today, tuple(c.pk for c in counties)),
