@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from portal import views
 
+handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"
 
 urlpatterns = [

@@ -13,6 +13,14 @@ from portal.db import database_problem
 logger = logging.getLogger(__name__)
 
 
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404. The reason our own code gives (「沒有「999」年度的計畫」, in Chinese) is shown;
+    Django's own messages (English, naming models) are not."""
+    message = exception.args[0] if exception.args and isinstance(exception.args[0], str) else ""
+    reason = message if any("\u4e00" <= ch <= "\u9fff" for ch in message) else ""
+    return HttpResponse(loader.get_template("404.html").render({"reason": reason}, request), status=404)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500. A database that cannot be reached is a 503 with a page that needs no
     database (no user, no session); anything else the plain 500 page."""

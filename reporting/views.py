@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from budget import rules as engine
 from budget.models import CountyPlan, PlanStatus, PlanSubmission
-from budget.selectors import NARRATIVES, plan_missing, plan_narrative, plan_table
+from budget.selectors import NARRATIVES, plan_missing, plan_narrative, plan_read, plan_table
 from budget.services import county_edit_refusal, plan_for
 from devices.selectors import home_panel as device_home_panel
 from portal import access
@@ -77,7 +77,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context["training_panel"] = training_home_panel(user=user, plan_year=plan_year)
 
     if user.county_id:
-        plan = status_by_county.get(user.county.name) or plan_for(county=user.county, plan_year=plan_year)
+        plan = status_by_county.get(user.county.name) or plan_read(county=user.county, plan_year=plan_year)
         missing = []
         if plan.county_may_edit:
             # The county's line of the aggregate above already has its totals and gaps.
@@ -111,7 +111,9 @@ def _missing(user, plan: CountyPlan, own: dict | None) -> list[str]:
     narrative = plan_narrative(plan)
     parts = (
         "home_missing",
-        plan.pk,
+        plan.pk,  # None for a plan not yet written (budget.selectors.plan_read): county and year say which
+        plan.county_id,
+        plan.plan_year_id,
         plan.version,
         plan.status,
         narrative.version,

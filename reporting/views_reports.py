@@ -52,7 +52,7 @@ from reporting.services_monthly import (
 )
 from reporting.services_outcomes import outcome_save, support_figures_save
 from reporting.services_usage import usage_record_save
-from schools.models import County, PlanYear, School
+from schools.models import County, School
 from schools.selectors import ROSTER
 from training.selectors import TRAINING
 
@@ -303,8 +303,8 @@ def monthly_reports(request: HttpRequest) -> HttpResponse:
 def _report(request: HttpRequest, year: int, county_code: str, month: str) -> MonthlyReport:
     access.require(access.may_read_county_reports(request.user), "學校帳號不能查看月報")
     county = access.get_for_user(County, request.user, code=county_code)
-    plan_year = PlanYear.objects.filter(year=year).first()
-    the_month = parse_month_param(month, plan_year) if plan_year else None
+    plan_year = plan_year_for(request, year=year)
+    the_month = parse_month_param(month, plan_year)
     if the_month is None:
         raise Http404("沒有這個月份的月報")
     report = monthly_report_for(county=county, plan_year=plan_year, month=the_month)

@@ -23,13 +23,6 @@ def plan_years() -> list[PlanYear]:
     return cached(PLAN_YEARS, ("all",), lambda: list(PlanYear.objects.order_by("-year")))
 
 
-def plan_year_or_latest(year: str | None) -> PlanYear:
-    """The plan year asked for (?year=111), else the latest one. Every page asks: cached."""
-    years = plan_years()
-    wanted = int(year) if year and str(year).isdigit() else None
-    return next((y for y in years if y.year == wanted), years[0] if years else None)
-
-
 def roster_rows_for(*, user: User | None, plan_year: PlanYear, county: County | None = None) -> QuerySet:
     """The year's rows the user may see (user None: a command run by the operator)."""
     rows = RosterRow.objects.filter(plan_year=plan_year)

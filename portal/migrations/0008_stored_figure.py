@@ -4,27 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0007_security_event_api_tokens'),
+        ("portal", "0007_security_event_api_tokens"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StoredFigure',
+            name="StoredFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('params', models.JSONField(default=dict)),
-                ('depends', models.CharField(max_length=200)),
-                ('value', models.BinaryField()),
-                ('computed_at', models.DateTimeField()),
-                ('stale_since', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=200, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("params", models.JSONField(default=dict)),
+                ("depends", models.CharField(max_length=200)),
+                ("value", models.BinaryField()),
+                ("computed_at", models.DateTimeField()),
+                ("stale_since", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': '預先計算的全國統計',
-                'verbose_name_plural': '預先計算的全國統計',
+                "verbose_name": "預先計算的全國統計",
+                "verbose_name_plural": "預先計算的全國統計",
             },
         ),
     ]

@@ -19,13 +19,31 @@ pytestmark = pytest.mark.django_db
         ("reviewer", "review_queue"),  # budget
         ("reviewer", "scenario_list"),  # budget, the rule scenarios
         ("officer_a", "roster_import"),  # the imports
+        ("reviewer", "dashboard"),  # reporting
+        ("officer_a", "usage_overview"),  # reporting, usage hours
+        ("officer_a", "home"),  # reporting, the home page
     ],
 )
 def test_an_unknown_year_is_not_found(request, plan_year, persona, name):
     client = client_for(request.getfixturevalue(persona))
     assert client.get(reverse(name) + f"?year={plan_year.year}").status_code == 200
-    assert client.get(reverse(name) + "?year=999").status_code == 404
+    response = client.get(reverse(name) + "?year=999")
+    assert response.status_code == 404
+    # The page says why, in the words of portal.scope.
+    assert "沒有「999」年度的計畫" in response.content.decode()
     assert client.get(reverse(name) + "?year=abc").status_code == 404
+
+
+def test_django_s_own_404_messages_are_not_shown(officer_a):
+    response = client_for(officer_a).get("/no-such-page/")
+    assert response.status_code == 404
+    assert "這個網址沒有資料，或您沒有權限查看" in response.content.decode()
+
+
+def test_a_county_the_moe_names_that_does_not_exist_is_not_found(reviewer, plan_year):
+    response = client_for(reviewer).get(reverse("dashboard") + "?county=nope")
+    assert response.status_code == 404
+    assert "找不到資料，或您沒有權限查看" in response.content.decode()
 
 
 def test_a_plan_of_an_unknown_year_is_not_found(plan_year, county_a, officer_a):
