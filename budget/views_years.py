@@ -9,7 +9,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from budget.forms import PlanYearOpenForm, RulesEditForm
@@ -25,6 +25,7 @@ from budget.years import (
     rules_locked_reasons,
 )
 from portal import access
+from portal.scope import plan_year_for
 from schools.models import PlanYear
 
 
@@ -132,7 +133,7 @@ def plan_year_open_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_year_rules(request: HttpRequest, year: int) -> HttpResponse:
     access.require(access.may_read_budget(request.user), "學校帳號不能查看補助規則")
-    plan_year = get_object_or_404(PlanYear, year=year)
+    plan_year = plan_year_for(request, year=year)
     locked = rules_locked_reason(plan_year)
     may_edit = access.may_manage_plan_years(request.user) and not locked
     current = plan_year.rule_set.to_dict()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -25,7 +25,7 @@ from reporting.selectors import export_job_get, export_jobs_recent, plan_documen
 from reporting.selectors_monthly import home_panel
 from reporting.services import export_job_cancel, export_job_request
 from schools.guards import roster_state
-from schools.models import County, PlanYear
+from schools.models import County
 from schools.selectors import PLAN_YEARS, ROSTER, county_entitlements_for, roster_rows_for
 from training.selectors import home_panel as training_home_panel
 
@@ -150,7 +150,7 @@ def export_request(request: HttpRequest) -> HttpResponse:
         messages.error(request, "無法辨識要產製的文件，請重新操作。")
         return redirect("home")
     data = form.cleaned_data
-    plan_year = get_object_or_404(PlanYear, year=data["year"])
+    plan_year = plan_year_for(request, year=data["year"])
     county = access.get_for_user(County, user, code=data["county"]) if data["county"] else None
     if county is None and not user.sees_every_county:
         county = user.county
