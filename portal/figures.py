@@ -62,7 +62,10 @@ class Figure:
         key = self.key(params)
         row = StoredFigure.objects.filter(key=key).values("value", "computed_at", "stale_since").first()
         if row is not None and _servable(row, timezone.now()):
-            return pickle.loads(row["value"])  # noqa: S301 - our own value, written below
+            try:
+                return pickle.loads(row["value"])  # noqa: S301 - our own value, written below
+            except Exception:  # kept by an older release of the code: compute it again
+                log.warning("stored figure %s could not be read; computed again", key)
         return self.refresh(params, here)
 
     def refresh(self, params: dict, here: Callable[[], Any] | None = None) -> Any:

@@ -135,3 +135,10 @@ def test_the_national_device_summary_is_kept_and_follows_device_writes(
     assert StoredFigure.objects.filter(name="national_device_summary", stale_since__isnull=True).exists()
     _write(django_capture_on_commit_callbacks, device_selectors.DEVICES)
     assert StoredFigure.objects.get(name="national_device_summary").stale_since is not None
+
+
+def test_a_value_kept_by_an_older_release_that_cannot_be_read_is_computed_again():
+    counter.value(start=1)
+    StoredFigure.objects.update(value=b"not a pickle")
+    assert counter.value(start=1)["value"] == 3
+    assert CALLS == [1, 1]
