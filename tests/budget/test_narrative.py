@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from budget.models import PlanNarrative
-from budget.selectors import plan_missing, plan_narrative, submission_diff
+from budget.selectors import plan_missing, plan_narrative
+from budget.selectors_review import submission_diff
 from budget.services import plan_for, plan_return, plan_submit
 from tests.conftest import client_for, fill_narrative, load_roster, record
 

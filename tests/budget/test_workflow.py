@@ -5,7 +5,8 @@ import datetime
 import pytest
 
 from budget.models import BudgetLine, PlanEvent, PlanStatus
-from budget.selectors import plan_missing, submission_diff
+from budget.selectors import plan_missing
+from budget.selectors_review import submission_diff
 from budget.services import (
     PlanActionRefused,
     budget_line_approve,
