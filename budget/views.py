@@ -9,23 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from budget import rules as engine
-from budget.forms import (
-    BudgetLineForm,
-    DisbursementForm,
-    NarrativeForm,
-    PlanFiguresForm,
-    PlanReviewForm,
-    ReturnForm,
-)
-from budget.models import (
-    NARRATIVE_FIELDS,
-    ROSTER_LINES,
-    BudgetLine,
-    CountyPlan,
-    PlanEvent,
-    PlanStatus,
-    ReviewComment,
-)
+from budget.forms import BudgetLineForm, DisbursementForm, NarrativeForm, PlanFiguresForm, PlanReviewForm, ReturnForm
+from budget.models import NARRATIVE_FIELDS, ROSTER_LINES, BudgetLine, CountyPlan, PlanEvent, PlanStatus, ReviewComment
 from budget.official_text import plan_official_text
 from budget.selectors import (
     narrative_snapshot,
@@ -39,23 +24,17 @@ from budget.selectors import (
     plan_words,
     table_rows,
 )
-from budget.selectors_review import (
-    plan_comments,
-    plan_review,
-    plan_timeline,
-    review_requested,
-)
+from budget.selectors_review import plan_comments, plan_review, plan_timeline, review_requested
 from budget.services import (
     COUNTY_PLAN_FIELDS,
     PlanActionRefused,
-    PlanReviewRefused,
     county_edit_refusal,
     narrative_update,
-    plan_review_decide,
     plan_submit,
     plan_update,
     review_comment_reply,
 )
+from budget.services_review import PlanReviewRefused, plan_review_decide
 from budget.views_shared import back_to_plan, page_plan, plan_url
 from portal import access, scope
 from portal.audit import recent

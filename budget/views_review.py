@@ -11,35 +11,12 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from budget import rules as engine
-from budget.forms import (
-    LineApproveForm,
-    MoeFiguresForm,
-    ReturnForm,
-)
-from budget.models import (
-    CountyPlan,
-    PlanStatus,
-    PlanSubmission,
-)
-from budget.selectors import (
-    plan_roster_requested,
-    plan_totals,
-    plan_words,
-)
-from budget.selectors_review import (
-    comment_threads,
-    plan_comments,
-    review_queue,
-    submission_diff,
-)
-from budget.services import (
-    MOE_PLAN_FIELDS,
-    PlanActionRefused,
-    budget_line_approve,
-    plan_approve,
-    plan_return,
-    plan_update_moe_figures,
-)
+from budget.forms import LineApproveForm, MoeFiguresForm, ReturnForm
+from budget.models import CountyPlan, PlanStatus, PlanSubmission
+from budget.selectors import plan_roster_requested, plan_totals, plan_words
+from budget.selectors_review import comment_threads, plan_comments, review_queue, submission_diff
+from budget.services import MOE_PLAN_FIELDS, PlanActionRefused
+from budget.services_review import budget_line_approve, plan_approve, plan_return, plan_update_moe_figures
 from budget.views_shared import back_to_plan, page_plan
 from portal import access, scope
 from schools.models import County
