@@ -20,6 +20,7 @@ from portal import access
 from portal.audit import recent
 from portal.downloads import attachment_response
 from portal.models import Role, SecurityEvent, User
+from portal.pagination import query_without_page
 from portal.search import fold_name, name_q
 
 PAGE_SIZE = 50
@@ -64,15 +65,13 @@ def account_list(request: HttpRequest) -> HttpResponse:
     last login, status and who created it; exported for the periodic review."""
     form, rows = _accounts(request, request.GET)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "accounts/account_list.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "may_create": bool(access.roles_assignable_by(request.user)),
             "idle_days": settings.ACCOUNT_IDLE_DAYS,
         },
@@ -288,15 +287,13 @@ def _events(request: HttpRequest):
 def security_log(request: HttpRequest) -> HttpResponse:
     form, events = _events(request)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "accounts/security_log.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "retention_days": settings.SECURITY_LOG_RETENTION_DAYS,
         },
     )

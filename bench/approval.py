@@ -40,8 +40,9 @@ import django; django.setup()
 from portal.models import User
 from schools.models import County, PlanYear
 from budget.models import CountyPlan, PlanStatus, PlanSubmission
-from budget.selectors import plan_snapshot
-from budget.services import plan_return, review_comment_reply
+from budget.selectors_review import plan_snapshot
+from budget.services import review_comment_reply
+from budget.services_review import plan_return
 plan = CountyPlan.objects.get(county__name="高雄市", plan_year__year=111)
 officer, moe = User.objects.get(username="bench_county"), User.objects.get(username="bench_moe")
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from django.utils.html import format_html
 
 from budget.models import CountyPlan, PlanStatus
-from budget.services import MOE_PLAN_FIELDS, PlanActionRefused, plans_set_moe_figures
+from budget.services import MOE_PLAN_FIELDS, PlanActionRefused
+from budget.services_review import plans_set_moe_figures
 from portal import access
 from portal.counties import COUNTIES, canonical_county
 from portal.imports import cells

@@ -1,4 +1,6 @@
-"""The county plan's workflow: 草稿 -> 已送審 -> 退回 -> (再送審) -> 已核定.
+"""The county plan's workflow: 草稿 -> 已送審 -> 退回 -> (再送審) -> 已核定. Here: the plan's
+state, the locks and versions every writer of a plan goes through, and the county's side; the
+MOE's side is services_review, 撥款 and 結報 after 核定 services_close.
 
 Every refusal says why (submitted, approved, period closed, what is missing), in Chinese,
 so the page can show it as it is.
@@ -6,10 +8,8 @@ so the page can show it as it is.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.db import transaction
-from django.db.models import F, Max, Sum
+from django.db.models import F, Max
 from django.utils import timezone
 
 from budget import rules as engine
@@ -18,19 +18,16 @@ from budget.models import (
     ROSTER_LINES,
     BudgetLine,
     CountyPlan,
-    FinalReport,
-    FinalReportLine,
-    PlanDisbursement,
     PlanEvent,
     PlanNarrative,
     PlanStatus,
     PlanSubmission,
     ReviewComment,
 )
-from budget.selectors import NARRATIVES, plan_missing, plan_snapshot, plan_table, snapshot_problems
-from portal.audit import CHANGED, CREATED, record_history
+from budget.selectors import NARRATIVES, plan_missing, plan_table
+from budget.selectors_review import plan_snapshot, snapshot_problems
+from portal.audit import CREATED, record_history
 from portal.cache import invalidate
-from portal.db import bulk_update_rows
 from portal.models import User
 from portal.roc import roc_date
 from schools.guards import RosterState
@@ -134,18 +131,19 @@ def _refuse_unless_county_may_edit(plan: CountyPlan) -> None:
         raise PlanActionRefused(refusal)
 
 
-def _locked(plan: CountyPlan) -> CountyPlan:
+def plan_locked(*, plan: CountyPlan) -> CountyPlan:
     """The plan as it is now, its row locked until the transaction ends: every writer of a plan
     or its lines starts here, so nobody writes from a copy read before another's change."""
     return CountyPlan.objects.select_for_update().select_related("county", "plan_year").get(pk=plan.pk)
 
 
-def _refuse_if_stale(plan: CountyPlan, expected_version: int | None) -> None:
+def plan_refuse_if_stale(*, plan: CountyPlan, expected_version: int | None) -> None:
+    """A page opened on an older version of the plan may not overwrite what was saved since."""
     if expected_version is not None and plan.version != expected_version:
         raise PlanActionRefused(STALE)
 
 
-def _save(plan: CountyPlan, user: User, fields, *, reason: str = "") -> None:
+def plan_save_fields(*, plan: CountyPlan, user: User, fields, reason: str = "") -> None:
     """Write only `fields` of the locked plan and move its version on (a page opened before this
     change is then refused on save)."""
     plan.version += 1
@@ -164,12 +162,12 @@ def plan_update(
 ) -> CountyPlan:
     """Save the county's figures and its columns of the 11 lines at once, refused when the plan
     was submitted or changed by anyone since the form was opened."""
-    plan = _locked(plan)
+    plan = plan_locked(plan=plan)
     _refuse_unless_county_may_edit(plan)
-    _refuse_if_stale(plan, expected_version)
+    plan_refuse_if_stale(plan=plan, expected_version=expected_version)
     for name in COUNTY_PLAN_FIELDS:
         setattr(plan, name, plan_values[name])
-    _save(plan, user, COUNTY_PLAN_FIELDS)
+    plan_save_fields(plan=plan, user=user, fields=COUNTY_PLAN_FIELDS)
     for line in plan.lines.all():
         values = line_values.get(line.number)
         if values is None:
@@ -196,14 +194,14 @@ def plan_set_county_figures(*, plan: CountyPlan, user: User, values: dict, sourc
     unknown = set(values) - set(COUNTY_PLAN_FIELDS)
     if unknown:
         raise ValueError(f"not county figures of the plan: {sorted(unknown)}")
-    plan = _locked(plan)
+    plan = plan_locked(plan=plan)
     _refuse_unless_county_may_edit(plan)
     changed = {name: value for name, value in values.items() if getattr(plan, name) != value}
     if not changed:
         return plan
     for name, value in changed.items():
         setattr(plan, name, value)
-    _save(plan, user, list(changed), reason=source)
+    plan_save_fields(plan=plan, user=user, fields=list(changed), reason=source)
     return plan
 
 
@@ -211,7 +209,7 @@ def plan_set_county_figures(*, plan: CountyPlan, user: User, values: dict, sourc
 def narrative_update(*, narrative: PlanNarrative, user: User, values: dict, expected_version: int) -> PlanNarrative:
     """Save 附件1's text (compare-and-set on the narrative's own version), unless the plan was
     submitted meanwhile: the plan's lock orders this after (or before) a submit."""
-    _refuse_unless_county_may_edit(_locked(narrative.plan))
+    _refuse_unless_county_may_edit(plan_locked(plan=narrative.plan))
     if not PlanNarrative.objects.filter(pk=narrative.pk, version=expected_version).update(version=F("version") + 1):
         raise PlanActionRefused("儲存失敗：計畫內容在您開啟後已被他人修改，為免覆蓋對方的修改，請重新載入頁面後再改")
     for name, value in values.items():
@@ -227,7 +225,7 @@ def narrative_update(*, narrative: PlanNarrative, user: User, values: dict, expe
 def plan_submit(*, plan: CountyPlan, user: User) -> PlanSubmission:
     # The year's row first: the MOE's rule-set page changes rules only while nobody submitted.
     PlanYear.objects.select_for_update().filter(pk=plan.plan_year_id).first()
-    plan = _locked(plan)
+    plan = plan_locked(plan=plan)
     _refuse_unless_county_may_edit(plan)
     table = plan_table(plan)
     missing = plan_missing(plan, table)
@@ -249,7 +247,7 @@ def plan_submit(*, plan: CountyPlan, user: User) -> PlanSubmission:
     if open_items:
         ReviewComment.objects.filter(pk__in=[comment.pk for comment in open_items]).update(answered_in=submission)
     plan.status = PlanStatus.SUBMITTED
-    _save(plan, user, ["status"])
+    plan_save_fields(plan=plan, user=user, fields=["status"])
     PlanEvent.objects.create(
         plan=plan,
         submission=submission,
@@ -261,207 +259,11 @@ def plan_submit(*, plan: CountyPlan, user: User) -> PlanSubmission:
     return submission
 
 
-# --- The MOE --------------------------------------------------------------------------------------
-
-
-def _latest_submission(plan: CountyPlan) -> PlanSubmission:
-    # Its budget and totals, not the frozen roster and narrative (hundreds of rows to decode).
-    submission = plan.submissions.order_by("-number").defer("roster", "narrative").first()
-    if submission is None:
-        raise PlanActionRefused("這份計畫還沒有送審過")
-    return submission
-
-
-def _refuse_unless_under_review(plan: CountyPlan) -> None:
-    if plan.status != PlanStatus.SUBMITTED:
-        raise PlanActionRefused(f"計畫目前為「{plan.get_status_display()}」，不在審查中")
-
-
-@transaction.atomic
-def plan_update_moe_figures(
-    *, plan: CountyPlan, user: User, values: dict, expected_version: int | None = None, note: str = ""
-) -> CountyPlan:
-    """The columns the MOE provides (已受補助數, 預估補助數, AP, software): entered by a reviewer.
-    Allowed in any state but 已核定, whatever the county is doing; only these columns are written."""
-    plan = _locked(plan)
-    if plan.status == PlanStatus.APPROVED:
-        raise PlanActionRefused("計畫已核定，教育部提供數不能再修改")
-    _refuse_if_stale(plan, expected_version)
-    changes = {name: [getattr(plan, name), values[name]] for name in MOE_PLAN_FIELDS if name in values}
-    changes = {name: pair for name, pair in changes.items() if pair[0] != pair[1]}
-    if not changes:
-        return plan
-    for name, (_old, new) in changes.items():
-        setattr(plan, name, new)
-    _save(plan, user, list(changes), reason=note)
-    PlanEvent.objects.create(plan=plan, kind=PlanEvent.Kind.MOE_INPUTS, actor=user, note=note, data=changes)
-    return plan
-
-
-@transaction.atomic
-def plan_return(*, plan: CountyPlan, user: User, reason: str, line_notes: dict[int, str]) -> CountyPlan:
-    plan = _locked(plan)
-    _refuse_unless_under_review(plan)
-    if not reason.strip():
-        raise PlanActionRefused("退回時請填寫退回理由")
-    submission = _latest_submission(plan)
-    for line in plan.lines.all():
-        note = line_notes.get(line.number, "").strip()
-        if line.review_note != note:
-            line.review_note = note
-            line._history_user = user
-            line.save(update_fields=["review_note"])
-    ReviewComment.objects.bulk_create(
-        [
-            ReviewComment(plan=plan, submission=submission, line_number=number, text=note.strip(), created_by=user)
-            for number, note in sorted(line_notes.items())
-            if note.strip()
-        ]
-    )
-    plan.status = PlanStatus.RETURNED
-    plan.return_reason = reason.strip()
-    _save(plan, user, ["status", "return_reason"])
-    PlanEvent.objects.create(
-        plan=plan,
-        submission=submission,
-        kind=PlanEvent.Kind.RETURNED,
-        actor=user,
-        note=plan.return_reason,
-        data={"lines": {str(n): note for n, note in line_notes.items() if note.strip()}},
-    )
-    return plan
-
-
-def _approval_error(number: int, approved_ntd: int, requested: int, note: str) -> str:
-    """Why `approved_ntd` cannot be line `number`'s 核定 ("" when it can): at most what was
-    submitted, never negative, lower only with a note."""
-    if approved_ntd < 0:
-        return "核定金額不可為負數"
-    if approved_ntd > requested:
-        return f"第{number}項核定金額 {approved_ntd:,} 元超過申請的 {requested:,} 元"
-    if approved_ntd < requested and not note.strip():
-        return f"第{number}項核定金額低於申請的 {requested:,} 元，請填寫核定說明"
-    return ""
-
-
-@transaction.atomic
-def budget_line_approve(*, line: BudgetLine, user: User, approved_ntd: int, note: str) -> BudgetLine:
-    """教育部核定 for one line: at most what was submitted; a lower amount needs a note."""
-    plan = _locked(line.plan)
-    _refuse_unless_under_review(plan)
-    line = plan.lines.get(pk=line.pk)
-    submission = _latest_submission(plan)
-    submitted = next(item for item in submission.budget if item["number"] == line.number)
-    requested = submitted["total_ntd"]
-    error = _approval_error(line.number, approved_ntd, requested, note)
-    if error:
-        raise PlanActionRefused(error)
-    line.approved_ntd = approved_ntd
-    line.approval_note = note.strip()
-    line._history_user = user
-    line.save(update_fields=["approved_ntd", "approval_note"])
-    _save(plan, user, [])
-    PlanEvent.objects.create(
-        plan=plan,
-        submission=submission,
-        kind=PlanEvent.Kind.LINE_APPROVED,
-        actor=user,
-        note=f"第{line.number}項 {line.name} 核定 {approved_ntd:,} 元"
-        + (f"（申請 {requested:,} 元；{line.approval_note}）" if line.approval_note else ""),
-        data={"line": line.number, "approved_ntd": approved_ntd, "requested_ntd": requested},
-    )
-    return line
-
-
-class PlanReviewRefused(PlanActionRefused):
-    """The one-form review could not be saved: `line_errors` says why, line by line."""
-
-    def __init__(self, message: str, line_errors: dict[int, str]):
-        super().__init__(message)
-        self.line_errors = line_errors
-
-
-@transaction.atomic
-def plan_review_decide(
-    *,
-    plan: CountyPlan,
-    user: User,
-    decisions: dict[int, tuple[int | None, str]],
-    approve: bool,
-    expected_version: int | None = None,
-) -> CountyPlan:
-    """The MOE's review of all 11 lines in one call: each line's (核定金額, 核定說明), an amount
-    of None meaning 「依申請數核定」 (what was submitted); with `approve`, the plan is then
-    核定 in the same transaction. All or nothing: any line refused, nothing is written and
-    PlanReviewRefused names every refused line. Under the plan's lock and version."""
-    plan = _locked(plan)
-    _refuse_unless_under_review(plan)
-    _refuse_if_stale(plan, expected_version)
-    submission = _latest_submission(plan)
-    requested = {item["number"]: item["total_ntd"] for item in submission.budget}
-    names = {item["number"]: item["name"] for item in submission.budget}
-    lines = {line.number: line for line in plan.lines.all()}
-    chosen: dict[int, tuple[int, str]] = {}
-    errors: dict[int, str] = {}
-    for number in engine.LINE_NUMBERS:
-        amount, note = decisions.get(number, (None, ""))
-        amount = requested.get(number, 0) if amount is None else amount
-        error = _approval_error(number, amount, requested.get(number, 0), note)
-        if error:
-            errors[number] = error
-        chosen[number] = (amount, note.strip())
-    if errors:
-        raise PlanReviewRefused(f"有 {len(errors)} 項核定金額需要修正，未儲存任何項目", errors)
-    changed = []
-    for number, (amount, note) in chosen.items():
-        line = lines[number]
-        if line.approved_ntd != amount or line.approval_note != note:
-            line.approved_ntd, line.approval_note = amount, note
-            line._history_user = user
-            line.save(update_fields=["approved_ntd", "approval_note"])
-            changed.append(number)
-    if approve:
-        plan.status = PlanStatus.APPROVED
-        _save(plan, user, ["status"])
-    else:
-        _save(plan, user, [])
-    if changed:
-        PlanEvent.objects.create(
-            plan=plan,
-            submission=submission,
-            kind=PlanEvent.Kind.LINE_APPROVED,
-            actor=user,
-            note="；".join(
-                f"第{n}項 {names.get(n, '')} 核定 {chosen[n][0]:,} 元"
-                + (f"（申請 {requested[n]:,} 元；{chosen[n][1]}）" if chosen[n][0] < requested[n] else "")
-                for n in changed
-            ),
-            data={"lines": {str(n): chosen[n][0] for n in changed}},
-        )
-    if approve:
-        approved = sum(amount for amount, _ in chosen.values())
-        PlanEvent.objects.create(
-            plan=plan,
-            submission=submission,
-            kind=PlanEvent.Kind.APPROVED,
-            actor=user,
-            note=f"核定總經費 {approved:,} 元",
-            data={"approved_ntd": approved},
-        )
-        _on_approved(plan)
-    return plan
-
-
-def _on_approved(plan: CountyPlan) -> None:
-    """What approval closes: the returns' comments, archived with their round."""
-    ReviewComment.objects.filter(plan=plan, archived_at__isnull=True).update(archived_at=timezone.now())
-
-
 @transaction.atomic
 def review_comment_reply(*, comment: ReviewComment, user: User, kind: str, text: str) -> ReviewComment:
     """The county's answer to one comment of a return: 已修正 (a note optional) or 說明 (a note
     needed). Only while the county may edit the returned plan, and only an open comment."""
-    plan = _locked(comment.plan)
+    plan = plan_locked(plan=comment.plan)
     _refuse_unless_county_may_edit(plan)
     comment = ReviewComment.objects.select_for_update().get(pk=comment.pk)
     if not comment.is_open:
@@ -476,320 +278,3 @@ def review_comment_reply(*, comment: ReviewComment, user: User, kind: str, text:
     comment.replied_at = timezone.now()
     comment.save(update_fields=["reply_kind", "reply_text", "replied_by", "replied_at"])
     return comment
-
-
-@transaction.atomic
-def plan_approve(*, plan: CountyPlan, user: User) -> CountyPlan:
-    plan = _locked(plan)
-    _refuse_unless_under_review(plan)
-    submission = _latest_submission(plan)
-    requested = {item["number"]: item["total_ntd"] for item in submission.budget}
-    lines = list(plan.lines.all())
-    undecided = [line.number for line in lines if line.approved_ntd is None and requested[line.number] > 0]
-    if undecided:
-        raise PlanActionRefused(f"尚有經費項目未核定：第 {'、'.join(map(str, undecided))} 項")
-    for line in lines:
-        if line.approved_ntd is None:
-            line.approved_ntd = 0
-            line._history_user = user
-            line.save(update_fields=["approved_ntd"])
-    plan.status = PlanStatus.APPROVED
-    _save(plan, user, ["status"])
-    approved = sum(line.approved_ntd for line in lines)
-    PlanEvent.objects.create(
-        plan=plan,
-        submission=submission,
-        kind=PlanEvent.Kind.APPROVED,
-        actor=user,
-        note=f"核定總經費 {approved:,} 元",
-        data={"approved_ntd": approved},
-    )
-    _on_approved(plan)
-    return plan
-
-
-# --- After 核定: 撥款 and 結報 (七(三)) -------------------------------------------------------------
-
-SpendingSource = Callable[[CountyPlan], dict[int, int]]
-_SPENDING_SOURCES: list[SpendingSource] = []
-
-
-def register_spending_source(source: SpendingSource) -> SpendingSource:
-    """`source(plan) -> {line number: NTD spent}`: the monthly reports (reporting, an app above
-    this one) register theirs, which become the 結報's starting values."""
-    if source not in _SPENDING_SOURCES:
-        _SPENDING_SOURCES.append(source)
-    return source
-
-
-def _refuse_unless_approved(plan: CountyPlan) -> None:
-    if plan.status != PlanStatus.APPROVED:
-        raise PlanActionRefused(f"計畫目前為「{plan.get_status_display()}」，核定後才能登錄撥款與結報")
-
-
-def _approved_total(plan: CountyPlan) -> int:
-    return sum(line.approved_ntd or 0 for line in plan.lines.all())
-
-
-@transaction.atomic
-def plan_disbursement_add(
-    *, plan: CountyPlan, user: User, received_on, amount_ntd: int, reference: str = "", note: str = ""
-) -> PlanDisbursement:
-    """The county records a payment of the approved subsidy it received."""
-    plan = _locked(plan)
-    _refuse_unless_approved(plan)
-    report = FinalReport.objects.filter(plan=plan).first()
-    if report is not None and report.status == FinalReport.Status.CLOSED:
-        raise PlanActionRefused("計畫已核結，不能再登錄撥款")
-    if amount_ntd <= 0:
-        raise PlanActionRefused("撥款金額須大於 0 元")
-    if received_on > timezone.localdate():
-        raise PlanActionRefused("入帳日期不能晚於今天")
-    approved = _approved_total(plan)
-    received = plan.disbursements.aggregate(total=Sum("amount_ntd"))["total"] or 0
-    if received + amount_ntd > approved:
-        raise PlanActionRefused(
-            f"累計撥款 {received + amount_ntd:,} 元將超過核定總經費 {approved:,} 元（已登錄 {received:,} 元）"
-        )
-    disbursement = PlanDisbursement(
-        plan=plan, received_on=received_on, amount_ntd=amount_ntd, reference=reference, note=note, recorded_by=user
-    )
-    disbursement._history_user = user
-    disbursement.save()
-    _save(plan, user, [])
-    PlanEvent.objects.create(
-        plan=plan,
-        kind=PlanEvent.Kind.DISBURSED,
-        actor=user,
-        note=f"{roc_date(received_on)} 入帳 {amount_ntd:,} 元" + (f"（{reference}）" if reference else ""),
-        data={"amount_ntd": amount_ntd, "received_on": received_on.isoformat()},
-    )
-    return disbursement
-
-
-def _starting_values(plan: CountyPlan) -> dict[int, tuple[int, int]]:
-    """Each line's spending from the registered sources, split into 經常門 and 資本門 as the
-    approved plan split it (a line with no split goes to its own 門)."""
-    spent: dict[int, int] = {}
-    for source in _SPENDING_SOURCES:
-        for number, amount in source(plan).items():
-            spent[number] = spent.get(number, 0) + amount
-    submission = plan.submissions.order_by("-number").first()
-    submitted = {item["number"]: item for item in (submission.budget if submission else [])}
-    values = {}
-    for number in engine.LINE_NUMBERS:
-        amount = spent.get(number, 0)
-        line = submitted.get(number, {})
-        recurrent, capital = line.get("recurrent_ntd") or 0, line.get("capital_ntd") or 0
-        if recurrent + capital == 0:
-            capital_line = number in (1, 2, 3, 4, 5)
-            values[number] = (0, amount) if capital_line else (amount, 0)
-        else:
-            share = engine.divide_half_up(amount * recurrent, recurrent + capital)
-            values[number] = (share, amount - share)
-    return values
-
-
-def final_report_for(*, plan: CountyPlan) -> FinalReport:
-    """The plan's 結報, created the first time it is asked for after 核定 with the monthly
-    reports' spending per line as its starting values."""
-    report = FinalReport.objects.filter(plan=plan).first()
-    if report is not None:
-        return report
-    _refuse_unless_approved(plan)
-    with transaction.atomic():
-        report, created = FinalReport.objects.get_or_create(plan=plan)
-        if created:
-            FinalReportLine.objects.bulk_create(
-                [
-                    FinalReportLine(report=report, number=number, recurrent_spent_ntd=r, capital_spent_ntd=c)
-                    for number, (r, c) in _starting_values(plan).items()
-                ]
-            )
-    return report
-
-
-def _locked_report(report: FinalReport) -> tuple[CountyPlan, FinalReport]:
-    plan = _locked(report.plan)
-    return plan, FinalReport.objects.select_for_update().get(pk=report.pk)
-
-
-@transaction.atomic
-def final_report_update(
-    *, report: FinalReport, user: User, spent: dict[int, tuple[int, int]], notes: str, expected_version: int
-) -> FinalReport:
-    """The county's actual spending per line (經常門, 資本門) and its notes."""
-    plan, report = _locked_report(report)
-    _refuse_unless_approved(plan)
-    if not report.county_may_edit:
-        raise PlanActionRefused(f"結報目前為「{report.get_status_display()}」，不能修改")
-    if report.version != expected_version:
-        raise PlanActionRefused("儲存失敗：結報在您開啟後已被他人修改，為免覆蓋對方的修改，請重新載入頁面後再改")
-    for line in report.lines.all():
-        recurrent, capital = spent.get(line.number, (line.recurrent_spent_ntd, line.capital_spent_ntd))
-        if recurrent < 0 or capital < 0:
-            raise PlanActionRefused(f"第{line.number}項實支金額不可為負數")
-        if (line.recurrent_spent_ntd, line.capital_spent_ntd) != (recurrent, capital):
-            line.recurrent_spent_ntd, line.capital_spent_ntd = recurrent, capital
-            line._history_user = user
-            line.save(update_fields=["recurrent_spent_ntd", "capital_spent_ntd"])
-    report.notes = notes
-    report.version += 1
-    report._history_user = user
-    report.save(update_fields=["notes", "version"])
-    return report
-
-
-@transaction.atomic
-def final_report_submit(*, report: FinalReport, user: User) -> FinalReport:
-    """Filed once the plan period is over (「計畫結束後 2 個月內完成核結」)."""
-    plan, report = _locked_report(report)
-    _refuse_unless_approved(plan)
-    if not report.county_may_edit:
-        raise PlanActionRefused(f"結報目前為「{report.get_status_display()}」，不能再提交")
-    end = plan.plan_year.period_end
-    if timezone.localdate() <= end:
-        raise PlanActionRefused(f"計畫期程至 {roc_date(end)} 止，期滿後才能提交結報")
-    summary = final_report_summary(plan=plan, report=report)
-    if summary["refund_ntd"] and not report.notes.strip():
-        raise PlanActionRefused(f"有賸餘款 {summary['refund_ntd']:,} 元應繳回，請在說明中寫明繳回方式")
-    report.status = FinalReport.Status.SUBMITTED
-    report.submitted_at = timezone.now()
-    report.version += 1
-    report._history_user = user
-    report.save(update_fields=["status", "submitted_at", "version"])
-    _save(plan, user, [])
-    due = plan.plan_year.final_report_due
-    late = timezone.localdate() > due
-    PlanEvent.objects.create(
-        plan=plan,
-        kind=PlanEvent.Kind.FINAL_SUBMITTED,
-        actor=user,
-        note=f"實支 {summary['spent_ntd']:,} 元，賸餘款 {summary['refund_ntd']:,} 元"
-        + (f"（逾期：期限 {roc_date(due)}）" if late else ""),
-        data={"spent_ntd": summary["spent_ntd"], "refund_ntd": summary["refund_ntd"], "late": late},
-    )
-    return report
-
-
-@transaction.atomic
-def final_report_return(*, report: FinalReport, user: User, reason: str) -> FinalReport:
-    plan, report = _locked_report(report)
-    if report.status != FinalReport.Status.SUBMITTED:
-        raise PlanActionRefused(f"結報目前為「{report.get_status_display()}」，不在審查中")
-    if not reason.strip():
-        raise PlanActionRefused("退回時請填寫退回理由")
-    report.status = FinalReport.Status.RETURNED
-    report.return_reason = reason.strip()
-    report.version += 1
-    report._history_user = user
-    report.save(update_fields=["status", "return_reason", "version"])
-    _save(plan, user, [])
-    PlanEvent.objects.create(plan=plan, kind=PlanEvent.Kind.FINAL_RETURNED, actor=user, note=report.return_reason)
-    return report
-
-
-@transaction.atomic
-def final_report_close(*, report: FinalReport, user: User) -> FinalReport:
-    """核結: the MOE accepts the final report; nothing of the plan changes after this."""
-    plan, report = _locked_report(report)
-    if report.status != FinalReport.Status.SUBMITTED:
-        raise PlanActionRefused(f"結報目前為「{report.get_status_display()}」，不在審查中")
-    report.status = FinalReport.Status.CLOSED
-    report.closed_at = timezone.now()
-    report.version += 1
-    report._history_user = user
-    report.save(update_fields=["status", "closed_at", "version"])
-    _save(plan, user, [])
-    summary = final_report_summary(plan=plan, report=report)
-    PlanEvent.objects.create(
-        plan=plan,
-        kind=PlanEvent.Kind.CLOSED,
-        actor=user,
-        note=f"核結：實支 {summary['spent_ntd']:,} 元，賸餘款 {summary['refund_ntd']:,} 元",
-        data={"spent_ntd": summary["spent_ntd"], "refund_ntd": summary["refund_ntd"]},
-    )
-    return report
-
-
-def final_report_summary(*, plan: CountyPlan, report: FinalReport) -> dict:
-    """Per line: approved, spent (經常門, 資本門); in total: approved, received, spent, and the
-    賸餘款 to return (what was received and not spent)."""
-    approved = {line.number: line.approved_ntd or 0 for line in plan.lines.all()}
-    rows = []
-    for line in report.lines.all():
-        rows.append(
-            {
-                "number": line.number,
-                "name": engine.LINE_NAMES[line.number],
-                "approved_ntd": approved.get(line.number, 0),
-                "recurrent_ntd": line.recurrent_spent_ntd,
-                "capital_ntd": line.capital_spent_ntd,
-                "spent_ntd": line.spent_ntd,
-                "over": line.spent_ntd > approved.get(line.number, 0),
-            }
-        )
-    received = plan.disbursements.aggregate(total=Sum("amount_ntd"))["total"] or 0
-    spent = sum(row["spent_ntd"] for row in rows)
-    return {
-        "lines": rows,
-        "approved_ntd": sum(approved.values()),
-        "received_ntd": received,
-        "recurrent_ntd": sum(row["recurrent_ntd"] for row in rows),
-        "capital_ntd": sum(row["capital_ntd"] for row in rows),
-        "spent_ntd": spent,
-        "refund_ntd": max(0, received - spent),
-        "due": plan.plan_year.final_report_due,
-    }
-
-
-# --- The MOE's figures for many counties at once (one uploaded sheet) ---------------------------------
-
-
-def plans_set_moe_figures(*, plan_year: PlanYear, values: dict[int, dict], user: User, source: str) -> dict:
-    """{county id: {MOE field: value}} written into the year's plans under their locks, plans
-    created where a county has none yet; an approved plan is refused. A constant number of
-    queries whatever the counties: the plans are locked, created, updated and their events
-    written in bulk. Returns {"changed": n, "unchanged": n, "created": n}."""
-    plans = {
-        plan.county_id: plan
-        for plan in CountyPlan.objects.select_for_update().filter(plan_year=plan_year, county_id__in=list(values))
-    }
-    approved = [plan for plan in plans.values() if plan.status == PlanStatus.APPROVED]
-    if approved:
-        names = "、".join(
-            sorted(County.objects.filter(pk__in=[p.county_id for p in approved]).values_list("name", flat=True))
-        )
-        raise PlanActionRefused(f"{names}的計畫已核定，教育部提供數不能再修改")
-    missing = [county_id for county_id in values if county_id not in plans]
-    if missing:
-        CountyPlan.objects.bulk_create([CountyPlan(county_id=c, plan_year=plan_year) for c in missing])
-        new = list(CountyPlan.objects.filter(plan_year=plan_year, county_id__in=missing))
-        BudgetLine.objects.bulk_create([BudgetLine(plan=p, number=n) for p in new for n in engine.LINE_NUMBERS])
-        record_history(new, kind=CREATED, user=user, reason="建立計畫")
-        # Lock the new rows too: the update below must not race a first page view.
-        plans |= {
-            p.county_id: p
-            for p in CountyPlan.objects.select_for_update().filter(plan_year=plan_year, county_id__in=missing)
-        }
-    changed, events = [], []
-    for county_id, figures in values.items():
-        plan = plans[county_id]
-        changes = {
-            name: [getattr(plan, name), value] for name, value in figures.items() if getattr(plan, name) != value
-        }
-        if not changes:
-            continue
-        for name, (_old, value) in changes.items():
-            setattr(plan, name, value)
-        plan.version += 1
-        changed.append(plan)
-        events.append(PlanEvent(plan=plan, kind=PlanEvent.Kind.MOE_INPUTS, actor=user, note=source[:200], data=changes))
-    if changed:
-        now = timezone.now()
-        for plan in changed:
-            plan.updated_at = now
-        bulk_update_rows(CountyPlan, changed, (*MOE_PLAN_FIELDS, "version", "updated_at"))
-        record_history(changed, kind=CHANGED, user=user, reason=source)
-        PlanEvent.objects.bulk_create(events)
-    return {"changed": len(changed), "unchanged": len(values) - len(changed), "created": len(missing)}

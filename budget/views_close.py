@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from budget.forms import DisbursementForm, FinalReportForm
 from budget.models import CountyPlan, FinalReport, PlanStatus
-from budget.services import (
-    PlanActionRefused,
+from budget.services import PlanActionRefused
+from budget.services_close import (
     final_report_close,
     final_report_for,
     final_report_return,

@@ -24,6 +24,7 @@ from devices.forms import (
 from devices.models import RepairTicket
 from devices.views_shared import NO_DEVICES, PAGE_SIZE, STATUS_LABELS, action_done, device_or_404
 from portal import access
+from portal.pagination import query_without_page
 
 
 @login_required
@@ -36,15 +37,13 @@ def device_list(request: HttpRequest) -> HttpResponse:
     page = selectors_pages.device_list_page(
         user=user, filters=filters, page=request.GET.get("page"), per_page=PAGE_SIZE
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "devices/device_list.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "status_labels": STATUS_LABELS,
             "may_import": access.may_manage_procurement(user),
             "detail_url": reverse("device_detail", args=[0]).removesuffix("0/"),

@@ -19,6 +19,7 @@ from devices.forms import BatchForm, InspectionForm, WirelessClassroomsForm
 from devices.models import InspectionCount, ProcurementBatch, WirelessAllocation
 from devices.views_shared import NO_DEVICES, NO_PROCUREMENT, PAGE_SIZE, action_done
 from portal import access, scope
+from portal.pagination import query_without_page
 from schools.models import County, School
 
 # --- Procurement batches -------------------------------------------------------------------
@@ -84,8 +85,6 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:50]
     schools = selectors_pages.reconciliation_schools(result, flagged_only=flagged_only, q=q)
     page = Paginator(schools, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     plan = None
     if user.is_county_staff:
         plan = plans_for(user=user, plan_year=plan_year).filter(county_id=user.county_id).first()
@@ -99,7 +98,7 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
             "national": national,
             "page": page,
             "list_url": reverse("device_list"),
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "flagged_only": flagged_only,
             "q": q,
             "county_codes": dict(County.objects.values_list("name", "code")),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.http import QueryDict
 
 from portal.cache import cached_for
 
@@ -58,3 +59,16 @@ def list_page(*, user, namespace: str, parts: tuple, rows: QuerySet, page: str |
         )
 
     return cached_for(user, namespace, (*parts, page or "1", per_page), compute)
+
+
+def params_without_page(request) -> QueryDict:
+    """The list's GET parameters less `page` (a mutable copy): what a link to another page, sort
+    or export of the same list carries."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params
+
+
+def query_without_page(request) -> str:
+    """`params_without_page` as the query string the pagination links append their page to."""
+    return params_without_page(request).urlencode()

@@ -23,7 +23,8 @@ from openpyxl.utils import get_column_letter
 
 from budget import rules as engine
 from budget.models import CountyPlan, PlanStatus, PlanSubmission
-from budget.selectors import plan_lines, plan_snapshot, plan_words, roster_requested_sums
+from budget.selectors import plan_lines, plan_words, roster_requested_sums
+from budget.selectors_review import plan_snapshot
 from portal import charts
 from portal.roc import roc_date
 from reporting.importing import roc_month

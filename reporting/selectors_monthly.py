@@ -276,7 +276,7 @@ def cached_grid(*, plan_year: PlanYear, counties: list[County], scope: str, toda
 
 def spending_by_line(plan) -> dict[int, int]:
     """{budget line: NTD spent} over the plan year's monthly reports of the plan's county: the
-    final report's (結報) starting values (budget.services.register_spending_source). One query."""
+    final report's (結報) starting values (budget.services_close.register_spending_source). One query."""
     return dict(
         MonthlySpending.objects.filter(report__plan_year_id=plan.plan_year_id, report__county_id=plan.county_id)
         .values("line")

@@ -100,7 +100,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def _missing(user, plan: CountyPlan, own: dict | None) -> list[str]:
     """The plan's 「尚缺」 list (its lines, the budget engine, a roster count): cached under
     everything it reads, so the county's home page does not recompute it on every load. A
-    write to the plan or its lines moves plan.version (budget.services._save), to its 附件1
+    write to the plan or its lines moves plan.version (budget.services.plan_save_fields), to its 附件1
     the narrative's version and token, to the roster or the rules their namespace tokens."""
 
     def compute() -> list[str]:

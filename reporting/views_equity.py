@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from devices.selectors import DEVICES
 from portal import access
+from portal.pagination import query_without_page
 from portal.scope import county_for, plan_year_for
 from reporting.cache import page_part
 from reporting.equity import MEASURE_BY_KEY, MEASURES, equity, national, shown
@@ -91,8 +92,6 @@ def equity_view(request: HttpRequest) -> HttpResponse:
             for s in ordered
         ]
         schools_page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "reporting/equity.html",
@@ -107,6 +106,6 @@ def equity_view(request: HttpRequest) -> HttpResponse:
             "map": svg,
             "legend": legend,
             "page": schools_page,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
         },
     )

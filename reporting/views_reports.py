@@ -22,7 +22,7 @@ from devices.selectors import DEVICES
 from portal import access, charts
 from portal.downloads import CSV, attachment_response
 from portal.imports.kinds import ImportRefused
-from portal.pagination import list_page
+from portal.pagination import list_page, query_without_page
 from portal.scope import county_for, plan_year_for
 from reporting import html
 from reporting.cache import OUTCOMES, REPORTS, page_part
@@ -81,8 +81,6 @@ def usage_overview(request: HttpRequest) -> HttpResponse:
         page=request.GET.get("page"),
         per_page=PAGE_SIZE,
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "reporting/usage_overview.html",
@@ -97,7 +95,7 @@ def usage_overview(request: HttpRequest) -> HttpResponse:
             "month_items": month_items,
             "chart": charts.column_chart(month_items, unit=" 小時", title="各月使用時數"),
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "may_upload": access.may_upload_usage(user),
         },
     )
@@ -191,8 +189,6 @@ def usage_missing(request: HttpRequest) -> HttpResponse:
         missing = Paginator(schools_without_usage(plan_year=plan_year, county=county, month=month), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "reporting/usage_missing.html",
@@ -204,7 +200,7 @@ def usage_missing(request: HttpRequest) -> HttpResponse:
             "months": [(m.strftime("%Y-%m"), roc_month(m)) for m in months],
             "summary": summary,
             "missing": missing,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "counties": County.objects.all() if user.sees_every_county else [],
         },
     )

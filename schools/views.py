@@ -14,7 +14,7 @@ from budget import rules as engine
 from portal import access, scope
 from portal.audit import recent
 from portal.downloads import attachment_response
-from portal.pagination import list_page
+from portal.pagination import list_page, params_without_page
 from schools.forms import RosterFilterForm, RosterRowForm
 from schools.guards import roster_state
 from schools.models import RosterRow, School
@@ -52,8 +52,7 @@ def roster_list(request: HttpRequest) -> HttpResponse:
         page=request.GET.get("page"),
         per_page=per_page,
     )
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = params_without_page(request)
     sort_query = query.copy()
     sort_query.pop("sort", None)
     export_query = query.copy()

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import access, scope
+from portal.pagination import query_without_page
 from schools import official_check as check
 from schools.models import County
 from schools.official import AnswerRefused, finding_answer_save, roster_findings, sorted_lines
@@ -38,8 +39,6 @@ def official_findings(request: HttpRequest) -> HttpResponse:
     if unanswered:
         lines = [line for line in lines if line.answer is None]
     page = Paginator(sorted_lines(lines, sort), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "schools/official_findings.html",
@@ -49,7 +48,7 @@ def official_findings(request: HttpRequest) -> HttpResponse:
             "counties": list(County.objects.all()) if user.sees_every_county else [],
             "report": report,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "sort": sort,
             "sorts": SORT_LABELS,
             "kind": kind,

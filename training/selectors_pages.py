@@ -18,10 +18,12 @@ from training.selectors import (
     ProgressReport,
     cached_read,
     county_training_summary,
-    key_school_figures,
-    meeting_months,
     progress_for_counties,
     progress_for_schools,
+)
+from training.selectors_office import (
+    key_school_figures,
+    meeting_months,
     schools_without_public_lesson,
     session_budget_figures,
     staffing_figures,

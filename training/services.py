@@ -10,7 +10,8 @@ from portal.cache import invalidate
 from portal.models import User
 from schools.models import County, PlanYear
 from training.models import Attendance, TrainingSession, WorkingMeeting
-from training.selectors import TRAINING, plan_figures
+from training.selectors import TRAINING
+from training.selectors_office import plan_figures
 
 # --- Office records ----------------------------------------------------------------------
 

@@ -8,7 +8,8 @@ import pytest
 
 from budget import rules as engine
 from budget.models import BudgetLine, CountyPlan, PlanStatus
-from budget.services import plan_return, plan_submit, review_comment_reply
+from budget.services import plan_submit, review_comment_reply
+from budget.services_review import plan_return
 from tests.browser.conftest import log_in, screenshot
 from tests.budget.test_moe_review import ready_plan
 from tests.conftest import COUNTY_B, PASSWORD, load_roster, record

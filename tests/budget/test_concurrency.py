@@ -16,17 +16,14 @@ from budget import services
 from budget.models import CountyPlan, PlanStatus
 from budget.services import (
     PlanActionRefused,
-    budget_line_approve,
     narrative_update,
-    plan_approve,
     plan_for,
-    plan_return,
     plan_set_county_figures,
     plan_submit,
     plan_update,
-    plan_update_moe_figures,
     review_comment_reply,
 )
+from budget.services_review import budget_line_approve, plan_approve, plan_return, plan_update_moe_figures
 from tests.conftest import fill_narrative, load_roster, record
 
 COUNTY_VALUES = {

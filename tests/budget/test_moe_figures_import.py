@@ -14,7 +14,8 @@ from django.urls import reverse
 from budget.importing import MOE_FIGURES_IMPORT
 from budget.models import CountyPlan, PlanEvent, PlanStatus
 from budget.selectors import plan_table
-from budget.services import budget_line_approve, plan_approve, plan_for, plan_submit
+from budget.services import plan_for, plan_submit
+from budget.services_review import budget_line_approve, plan_approve
 from portal.counties import COUNTIES
 from portal.imports import pipeline
 from portal.imports.kinds import ImportRefused, ImportTarget

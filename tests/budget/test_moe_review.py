@@ -9,7 +9,8 @@ from django.core.cache import cache
 from budget import rules as engine
 from budget.forms import parse_ntd
 from budget.models import BudgetLine, CountyPlan, PlanEvent, PlanStatus
-from budget.services import PlanActionRefused, PlanReviewRefused, plan_for, plan_return, plan_review_decide, plan_submit
+from budget.services import PlanActionRefused, plan_for, plan_submit
+from budget.services_review import PlanReviewRefused, plan_return, plan_review_decide
 from tests.budget.test_views import text, url
 from tests.conftest import client_for, fill_narrative, load_roster, record
 

@@ -6,8 +6,10 @@ import pytest
 from django.urls import reverse
 
 from budget.models import PlanNarrative
-from budget.selectors import plan_missing, plan_narrative, submission_diff
-from budget.services import plan_for, plan_return, plan_submit
+from budget.selectors import plan_missing, plan_narrative
+from budget.selectors_review import submission_diff
+from budget.services import plan_for, plan_submit
+from budget.services_review import plan_return
 from tests.conftest import client_for, fill_narrative, load_roster, record
 
 pytestmark = pytest.mark.django_db

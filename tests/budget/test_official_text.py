@@ -6,7 +6,8 @@ import pytest
 
 from budget.models import CountyPlan
 from budget.official_text import approval_text, chinese_number, resubmit_deadline, return_text, thousands
-from budget.services import plan_return, plan_review_decide, plan_submit
+from budget.services import plan_submit
+from budget.services_review import plan_return, plan_review_decide
 from tests.budget.test_moe_review import ready_plan
 from tests.budget.test_views import text, url
 from tests.conftest import client_for

@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from budget import selectors
 from budget.models import PlanStatus
-from budget.selectors import plan_indicators, plan_missing, plan_narrative, plan_snapshot, plan_table, snapshot_problems
+from budget.selectors import plan_indicators, plan_missing, plan_narrative, plan_table
+from budget.selectors_review import plan_snapshot, snapshot_problems
 from budget.services import PlanActionRefused, plan_for, plan_submit
 from portal.imports import pipeline
 from portal.imports.kinds import ImportTarget

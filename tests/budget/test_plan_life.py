@@ -14,22 +14,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from budget.models import CountyPlan, FinalReport, PlanEvent
-from budget.selectors import plan_timeline
-from budget.services import (
-    PlanActionRefused,
-    budget_line_approve,
+from budget.selectors_review import plan_timeline
+from budget.services import PlanActionRefused, plan_for, plan_submit, plan_update
+from budget.services_close import (
     final_report_close,
     final_report_for,
     final_report_return,
     final_report_submit,
     final_report_summary,
     final_report_update,
-    plan_approve,
     plan_disbursement_add,
-    plan_for,
-    plan_submit,
-    plan_update,
 )
+from budget.services_review import budget_line_approve, plan_approve
 from reporting.services_monthly import monthly_report_for, monthly_report_save
 from tests.conftest import client_for, fill_narrative, load_roster, record
 

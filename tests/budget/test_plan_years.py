@@ -14,7 +14,8 @@ from django.urls import reverse
 from budget import rules as engine
 from budget.models import CountyPlan, PlanStatus
 from budget.selectors import plan_indicators, plan_narrative, plan_table
-from budget.services import budget_line_approve, plan_approve, plan_for, plan_submit
+from budget.services import plan_for, plan_submit
+from budget.services_review import budget_line_approve, plan_approve
 from budget.years import PlanYearRefused, plan_year_open, plan_year_rules_update, rules_digest
 from devices.models import Device
 from reporting.indicators import indicators

@@ -7,13 +7,8 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from budget.models import CountyPlan, PlanStatus, ReviewComment
-from budget.services import (
-    PlanActionRefused,
-    plan_return,
-    plan_review_decide,
-    plan_submit,
-    review_comment_reply,
-)
+from budget.services import PlanActionRefused, plan_submit, review_comment_reply
+from budget.services_review import plan_return, plan_review_decide
 from tests.budget.test_moe_review import ready_plan
 from tests.budget.test_views import text, url
 from tests.conftest import client_for

@@ -5,19 +5,17 @@ import datetime
 import pytest
 
 from budget.models import BudgetLine, PlanEvent, PlanStatus
-from budget.selectors import plan_missing, submission_diff
+from budget.selectors import plan_missing
+from budget.selectors_review import submission_diff
 from budget.services import (
     PlanActionRefused,
-    budget_line_approve,
     county_edit_refusal,
-    plan_approve,
     plan_for,
-    plan_return,
     plan_submit,
     plan_update,
-    plan_update_moe_figures,
     review_comment_reply,
 )
+from budget.services_review import budget_line_approve, plan_approve, plan_return, plan_update_moe_figures
 from portal.imports import pipeline
 from portal.imports.kinds import ImportTarget
 from schools.importing import ROSTER_IMPORT

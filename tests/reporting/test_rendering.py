@@ -12,7 +12,8 @@ from pypdf import PdfReader
 from budget import rules as engine
 from budget.models import BudgetLine
 from budget.selectors import plan_table
-from budget.services import budget_line_approve, plan_approve, plan_for, plan_submit
+from budget.services import plan_for, plan_submit
+from budget.services_review import budget_line_approve, plan_approve
 from reporting.rendering import plan_document, plan_pdf, plan_xlsx
 from tests.conftest import fill_narrative, load_roster
 
@@ -150,7 +151,7 @@ def test_render_plan_prints_the_plan_as_data_with_the_figures_the_pdf_shows(plan
 
     from django.core.management import CommandError, call_command
 
-    from budget.services import plan_update_moe_figures
+    from budget.services_review import plan_update_moe_figures
 
     plan = plan_update_moe_figures(
         plan=plan,

@@ -163,7 +163,7 @@ def test_the_pages_use_the_years_words_too(year_112, county_a, officer_a, review
     from tests.conftest import client_for
     from tests.training.factories import make_session  # noqa: F401  (the office's factories load its models)
     from training.models import PublicLesson
-    from training.selectors import schools_without_public_lesson
+    from training.selectors_office import schools_without_public_lesson
 
     plan_of(year_112, county_a, ROWS_112)
     items = {item["number"]: item for item in indicators(plan_year=year_112, counties=[county_a])}

@@ -8,7 +8,7 @@ from budget.services import plan_for, plan_submit
 from tests.conftest import client_for, fill_narrative
 from tests.training.factories import make_session
 from training import models as m
-from training.selectors import plan_figures, session_budget_figures
+from training.selectors_office import plan_figures, session_budget_figures
 
 pytestmark = pytest.mark.django_db
 

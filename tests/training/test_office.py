@@ -9,7 +9,7 @@ from django.urls import reverse
 from schools.models import School
 from tests.conftest import client_for, load_roster, record
 from training import models as m
-from training.selectors import (
+from training.selectors_office import (
     key_school_figures,
     meeting_months,
     schools_without_public_lesson,
