@@ -19,10 +19,12 @@ COPY budget budget
 COPY devices devices
 COPY training training
 COPY reporting reporting
+COPY accounts accounts
+COPY api api
 COPY templates templates
 COPY static static
 COPY docker docker
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 RUN pip install --no-cache-dir . \
  && sh docker/collectstatic.sh \
  && chown -R portal /var/lib/portal

@@ -85,3 +85,19 @@ def test_collected_with_debug_on_every_page_would_answer_500(tmp_path):
 def test_the_dockerfile_collects_with_the_script():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "sh docker/collectstatic.sh" in dockerfile and "DEBUG=1" not in dockerfile
+
+
+def test_the_image_copies_every_package_and_the_gunicorn_settings():
+    """The image is built from the COPY lines: a package left out (accounts and api once were)
+    is an image whose every page fails, which no test of the checkout would notice."""
+    import re
+    import tomllib
+
+    copied = set()
+    for line in (ROOT / "Dockerfile").read_text().splitlines():
+        if line.startswith("COPY "):
+            copied.update(part.rstrip("/") for part in line.split()[1:-1])
+    include = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = {re.sub(r"\*$", "", name) for name in include}
+    assert packages <= copied, f"not copied into the image: {sorted(packages - copied)}"
+    assert {"manage.py", "gunicorn.conf.py", "templates", "static"} <= copied
