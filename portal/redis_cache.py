@@ -11,11 +11,15 @@ cache miss, not an error page.
   unreachable one after the socket timeout: that wait is paid once, not per call).
 - When Redis answers again, the read cache's version tokens are dropped: an invalidation that
   failed while Redis was away must not let an entry from before the write be served.
+- An entry the running code cannot unpickle (written by the release before a deploy that moved
+  or renamed a class, e.g. reporting.monthly's) is a miss: it is computed again and written over,
+  instead of every page that reads it answering 500 until the cache is flushed.
 """
 
 from __future__ import annotations
 
 import logging
+import pickle
 import threading
 import time
 
@@ -24,6 +28,9 @@ from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 RETRY_SECONDS = 5.0
+# What unpickling an entry of an older release raises (a module, class or attribute gone).
+UNREADABLE = (pickle.UnpicklingError, ImportError, AttributeError, EOFError, TypeError, ValueError)
+READS = {"get", "get_many"}
 READ_CACHE_TOKENS = "read-cache-version:*"
 
 _lock = threading.Lock()
@@ -66,6 +73,11 @@ def _degrading(name: str, fallback):
             result = getattr(RedisCache, name)(self, *args, **kwargs)
         except RedisError as exc:
             _note_failure(exc)
+            return fallback(*args, **kwargs)
+        except UNREADABLE as exc:
+            if name not in READS:
+                raise
+            logger.warning("a cache entry of an older release could not be read (%s): computed again", exc)
             return fallback(*args, **kwargs)
         if _failed_since is not None:
             self._recovered()

@@ -107,3 +107,24 @@ def test_when_redis_is_back_the_read_cache_forgets_what_it_held(settings):
     assert cache.get("unrelated") == "kept"  # the first answer after the outage
     assert not redis_cache.cache_unavailable()
     assert cache.get("read-cache-version:roster") is None
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs a real Redis")
+def test_an_entry_of_an_older_release_is_a_miss_not_an_error(settings):
+    """After a deploy that moved a module, Redis still holds entries pickled with its old path."""
+    import pickle
+
+    location = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/14"
+    settings.CACHES = redis_cache_at(location)
+    cache = caches["default"]
+    # What pickle writes for an instance of reporting.monthly.Gone (a module since removed).
+    old = b"\x80\x04\x95\x1f\x00\x00\x00\x00\x00\x00\x00\x8c\x11reporting.monthly\x94\x8c\x04Gone\x94\x93\x94)\x81\x94."
+    with pytest.raises(ModuleNotFoundError):
+        pickle.loads(old)  # noqa: S301 - the test's own fixed bytes
+    client = cache._cache.get_client(write=True)
+    client.set(cache.make_and_validate_key("read-cache:old"), old)
+    cache.set("read-cache:new", {"kept": 1})
+    assert cache.get("read-cache:old") is None
+    assert cache.get("read-cache:old", "default") == "default"
+    assert cache.get_many(["read-cache:old", "read-cache:new"]) == {}
+    assert cache.get("read-cache:new") == {"kept": 1}
