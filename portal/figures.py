@@ -32,11 +32,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, When
 from django.utils import timezone
 
-from portal import cache
+from portal import cache as read_cache
 from portal.models import StoredFigure
 
 log = logging.getLogger(__name__)
@@ -56,17 +57,41 @@ class Figure:
 
     def value(self, here: Callable[[], Any] | None = None, **params) -> Any:
         """The kept value while it may be served, else computed now (and kept). `here`, when
-        given, computes the same value from objects the caller already holds (no refetch)."""
+        given, computes the same value from objects the caller already holds (no refetch).
+
+        A fresh value is also put in the read cache under its namespaces' tokens (a page's
+        usual read is one cache get, as before); a stale one is not, or the cache would go on
+        serving it after beat has refreshed the row."""
         if not settings.STORED_FIGURES:
             return here() if here else self.compute(**params)
         key = self.key(params)
+        cache_key = self._cache_key(key)
+        if cache_key is not None:
+            value = cache.get(cache_key)
+            if value is not None:
+                return value
         row = StoredFigure.objects.filter(key=key).values("value", "computed_at", "stale_since").first()
         if row is not None and _servable(row, timezone.now()):
             try:
-                return pickle.loads(row["value"])  # noqa: S301 - our own value, written below
+                value = pickle.loads(row["value"])  # noqa: S301 - our own value, written below
             except Exception:  # kept by an older release of the code: compute it again
                 log.warning("stored figure %s could not be read; computed again", key)
-        return self.refresh(params, here)
+            else:
+                if row["stale_since"] is None and cache_key is not None:
+                    cache.set(cache_key, value, read_cache.TIMEOUT)
+                return value
+        value = self.refresh(params, here)
+        if cache_key is not None:
+            cache.set(cache_key, value, read_cache.TIMEOUT)
+        return value
+
+    def _cache_key(self, key: str) -> str | None:
+        """Read before the value: a write meanwhile moves a token, so what is cached under these
+        tokens never misses that write. The day is part of it (figures "until today")."""
+        if not settings.READ_CACHE:
+            return None
+        tokens = ":".join(read_cache.version(namespace) for namespace in self.depends)
+        return f"stored-figure:{key}:{timezone.localdate().isoformat()}:{tokens}"
 
     def refresh(self, params: dict, here: Callable[[], Any] | None = None) -> Any:
         started = timezone.now()
@@ -142,4 +167,4 @@ def refresh_stale_figures() -> int:
     return refreshed
 
 
-cache.on_committed_write(mark_stale)
+read_cache.on_committed_write(mark_stale)
