@@ -33,7 +33,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Case, F, When
 from django.utils import timezone
 
@@ -140,9 +140,15 @@ def mark_stale(namespace: str) -> int:
     """After a committed write to `namespace`: the figures that depend on it are stale."""
     if not settings.STORED_FIGURES:
         return 0
-    return StoredFigure.objects.filter(depends__contains=f",{namespace},", stale_since__isnull=True).update(
-        stale_since=timezone.now()
-    )
+    try:
+        return StoredFigure.objects.filter(depends__contains=f",{namespace},", stale_since__isnull=True).update(
+            stale_since=timezone.now()
+        )
+    except DatabaseError:
+        # The write itself has committed: its request must not fail here (the table not yet
+        # migrated, the database gone a moment). Kept figures then live until they are too old.
+        log.exception("stored figures depending on %s could not be marked stale", namespace)
+        return 0
 
 
 def refresh_stale_figures() -> int:

@@ -161,3 +161,13 @@ def test_a_fresh_value_is_read_from_the_read_cache_and_a_stale_one_is_not_put_th
     assert counter.value(start=1)["value"] == 3
     with django_assert_num_queries(0):
         assert counter.value(start=1)["value"] == 3
+
+
+def test_a_committed_write_never_fails_because_the_figures_cannot_be_marked(monkeypatch):
+    from django.db import DatabaseError
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("no such table: portal_storedfigure")
+
+    monkeypatch.setattr(StoredFigure.objects, "filter", broken)
+    assert figures.mark_stale("test_ns") == 0
