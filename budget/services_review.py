@@ -201,21 +201,21 @@ def plan_review_decide(
             data={"lines": {str(n): chosen[n][0] for n in changed}},
         )
     if approve:
-        approved = sum(amount for amount, _ in chosen.values())
-        PlanEvent.objects.create(
-            plan=plan,
-            submission=submission,
-            kind=PlanEvent.Kind.APPROVED,
-            actor=user,
-            note=f"核定總經費 {approved:,} 元",
-            data={"approved_ntd": approved},
-        )
-        _on_approved(plan)
+        _record_approval(plan, submission, user, approved=sum(amount for amount, _ in chosen.values()))
     return plan
 
 
-def _on_approved(plan: CountyPlan) -> None:
-    """What approval closes: the returns' comments, archived with their round."""
+def _record_approval(plan: CountyPlan, submission: PlanSubmission, user: User, *, approved: int) -> None:
+    """The 核定 event with its total, and what approval closes: the returns' comments, archived
+    with their round."""
+    PlanEvent.objects.create(
+        plan=plan,
+        submission=submission,
+        kind=PlanEvent.Kind.APPROVED,
+        actor=user,
+        note=f"核定總經費 {approved:,} 元",
+        data={"approved_ntd": approved},
+    )
     ReviewComment.objects.filter(plan=plan, archived_at__isnull=True).update(archived_at=timezone.now())
 
 
@@ -236,16 +236,7 @@ def plan_approve(*, plan: CountyPlan, user: User) -> CountyPlan:
             line.save(update_fields=["approved_ntd"])
     plan.status = PlanStatus.APPROVED
     plan_save_fields(plan=plan, user=user, fields=["status"])
-    approved = sum(line.approved_ntd for line in lines)
-    PlanEvent.objects.create(
-        plan=plan,
-        submission=submission,
-        kind=PlanEvent.Kind.APPROVED,
-        actor=user,
-        note=f"核定總經費 {approved:,} 元",
-        data={"approved_ntd": approved},
-    )
-    _on_approved(plan)
+    _record_approval(plan, submission, user, approved=sum(line.approved_ntd for line in lines))
     return plan
 
 

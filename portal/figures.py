@@ -138,8 +138,8 @@ def stored_figure(name: str, *, depends: tuple[str, ...]) -> Callable[[Callable[
 
 def mark_stale(namespace: str) -> int:
     """After a committed write to `namespace`: the figures that depend on it are stale."""
-    if not settings.STORED_FIGURES:
-        return 0
+    if not settings.STORED_FIGURES or not any(namespace in f.depends for f in _REGISTRY.values()):
+        return 0  # no figure reads it (月報, outcomes ...): the write costs no query here
     try:
         return StoredFigure.objects.filter(depends__contains=f",{namespace},", stale_since__isnull=True).update(
             stale_since=timezone.now()

@@ -171,3 +171,10 @@ def test_a_committed_write_never_fails_because_the_figures_cannot_be_marked(monk
 
     monkeypatch.setattr(StoredFigure.objects, "filter", broken)
     assert figures.mark_stale("test_ns") == 0
+
+
+def test_a_write_to_a_namespace_no_figure_reads_costs_no_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert figures.mark_stale("monthly_reports") == 0
+    with django_assert_num_queries(1):
+        figures.mark_stale("test_ns")
