@@ -63,3 +63,35 @@ def test_officer_imports_the_roster_through_the_pages(page, officer_a, county_a_
     page.get_by_text("各縣市補助數").wait_for()
     assert page.locator(".stat .value").first.inner_text() == f"{schools:,}"
     screenshot(page, "05-home")
+
+
+def test_numbers_typed_before_the_page_script_loads_still_reach_the_entitlement_panel(page, officer_a, two_counties):
+    """On a slow connection the officer can type before htmx has bound the form's input
+    events; the panel recomputes from what is in the form once the script runs."""
+    row = RosterRow.objects.get(school__code="154602")
+    held = []
+    log_in(page, officer_a.username, PASSWORD)
+    page.route("**/htmx*.js", lambda route: held.append(route))
+    page.goto(f"/roster/rows/{row.pk}/edit/", wait_until="commit")
+    page.get_by_label("最大班級人數").fill("20")
+    page.get_by_label("學生數").fill("300")
+    assert held, "the page did not ask for htmx"
+    before = page.locator('[data-testid="entitled-student-devices"]').inner_text()
+    for route in held:
+        route.continue_()
+    page.wait_for_load_state()
+    expected = f"{_student_devices_entitled(row, max_class_size=20, students=300):,}"
+    assert before != expected
+    page.locator('[data-testid="entitled-student-devices"]').filter(has_text=expected).wait_for()
+
+
+def _student_devices_entitled(row, **typed) -> int:
+    from schools.forms import RosterRowForm
+
+    fields = ("area", "classes", "max_class_size", "teachers", "students", "req_carts", "req_teacher_devices")
+    data = {name: getattr(row, name) for name in fields} | {"req_student_devices": row.req_student_devices or ""}
+    data |= typed
+    data["version"] = row.version
+    form = RosterRowForm(data, plan_year=row.plan_year, level=row.level)
+    form.is_valid()
+    return form.entitlement.student_devices
