@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator
 
 from budget import rules as engine
 from budget.models import NARRATIVE_FIELDS, BudgetLine, CountyPlan, PlanNarrative
+from budget.services import COUNTY_PLAN_FIELDS, MOE_PLAN_FIELDS
 
 # Which of a line's columns the county fills in, by line number.
 # Lines 1-3's 申請補助數 are the 附錄's sums: shown, not typed (「由附錄彙總」).
@@ -80,18 +81,7 @@ class PlanFiguresForm(forms.ModelForm):
 
     class Meta:
         model = CountyPlan
-        fields = (
-            "existing_devices_without_mdm",
-            "training_sessions",
-            "substitute_periods_elementary",
-            "substitute_periods_junior",
-            "requested_counselors",
-            "requested_it_staff",
-            "requested_admin_staff",
-            "part_time_counselors",
-            "part_time_it_staff",
-            "part_time_share_percent",
-        )
+        fields = COUNTY_PLAN_FIELDS
         help_texts = {
             "requested_counselors": "留白表示依補助原則計算之人數",
             "requested_it_staff": "留白表示依補助原則計算之人數",
@@ -197,17 +187,7 @@ class MoeFiguresForm(forms.ModelForm):
 
     class Meta:
         model = CountyPlan
-        fields = (
-            "prev_teacher_devices",
-            "prev_student_devices",
-            "prev_carts",
-            "moe_estimate_teacher_devices",
-            "moe_estimate_student_devices",
-            "moe_estimate_carts",
-            "ap_count",
-            "ap_amount_ntd",
-            "software_amount_ntd",
-        )
+        fields = MOE_PLAN_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
