@@ -74,10 +74,23 @@ def _number(label: str, **kwargs) -> forms.IntegerField:
     )
 
 
-class PlanFiguresForm(forms.ModelForm):
-    """The county's own figures of the plan (lines 4, 7, 9, 10 come from these)."""
+class _VersionedForm(forms.ModelForm):
+    """A record's fields edited under the version the page was opened at (the service refuses a
+    save over someone else's newer one)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", self.instance.version)
+
+    def values(self) -> dict:
+        """The record's fields as typed, for the service."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class PlanFiguresForm(_VersionedForm):
+    """The county's own figures of the plan (lines 4, 7, 9, 10 come from these)."""
 
     class Meta:
         model = CountyPlan
@@ -179,11 +192,9 @@ class BudgetLineForm(forms.ModelForm):
         }
 
 
-class MoeFiguresForm(forms.ModelForm):
+class MoeFiguresForm(_VersionedForm):
     """教育部提供: 已受補助數 and 預估補助數 of lines 1-3 (blank: 暫估), the AP count and amount,
     the software amount. The labels name the rule set's years."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
         model = CountyPlan
@@ -296,10 +307,8 @@ class PlanReviewForm(forms.Form):
         }
 
 
-class NarrativeForm(forms.ModelForm):
+class NarrativeForm(_VersionedForm):
     """附件1's placeholders; the page puts each input where the MOE's ○ stands."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
         model = PlanNarrative

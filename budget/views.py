@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from budget import rules as engine
 from budget.forms import BudgetLineForm, DisbursementForm, NarrativeForm, PlanFiguresForm, PlanReviewForm, ReturnForm
-from budget.models import NARRATIVE_FIELDS, ROSTER_LINES, BudgetLine, CountyPlan, PlanEvent, PlanStatus, ReviewComment
+from budget.models import ROSTER_LINES, BudgetLine, CountyPlan, PlanEvent, PlanStatus, ReviewComment
 from budget.official_text import plan_official_text
 from budget.selectors import (
     narrative_snapshot,
@@ -26,7 +26,6 @@ from budget.selectors import (
 )
 from budget.selectors_review import plan_comments, plan_review, plan_timeline, review_requested
 from budget.services import (
-    COUNTY_PLAN_FIELDS,
     PlanActionRefused,
     county_edit_refusal,
     narrative_update,
@@ -170,7 +169,7 @@ def plan_edit(request: HttpRequest, year: int, county_code: str) -> HttpResponse
     refusal = county_edit_refusal(plan)
     lines = plan_lines(plan)
     data = request.POST or None
-    plan_form = PlanFiguresForm(data, instance=plan, initial={"version": plan.version})
+    plan_form = PlanFiguresForm(data, instance=plan)
     line_forms = [BudgetLineForm(data, instance=lines[n], prefix=f"line{n}") for n in engine.LINE_NUMBERS]
     if request.method == "POST":
         if refusal:
@@ -182,7 +181,7 @@ def plan_edit(request: HttpRequest, year: int, county_code: str) -> HttpResponse
             save=lambda: plan_update(
                 plan=plan,
                 user=request.user,
-                plan_values={name: plan_form.cleaned_data[name] for name in COUNTY_PLAN_FIELDS},
+                plan_values=plan_form.values(),
                 line_values={form.instance.number: form.values() for form in line_forms},
                 expected_version=plan_form.cleaned_data["version"],
             ),
@@ -233,7 +232,7 @@ def plan_edit_totals(request: HttpRequest, year: int, county_code: str) -> HttpR
     lines = plan_lines(plan)
     # A valid form writes its figures onto the (unsaved) instances; a box still being typed
     # (invalid) keeps the saved figure.
-    PlanFiguresForm(request.POST, instance=plan, initial={"version": plan.version}).is_valid()
+    PlanFiguresForm(request.POST, instance=plan).is_valid()
     for number in engine.LINE_NUMBERS:
         BudgetLineForm(request.POST, instance=lines[number], prefix=f"line{number}").is_valid()
     table = plan_table(plan, lines)
@@ -249,14 +248,14 @@ def plan_narrative_view(request: HttpRequest, year: int, county_code: str) -> Ht
     refusal = county_edit_refusal(plan)
     form = None
     if access.may_edit_plan(request.user) and not refusal:
-        form = NarrativeForm(request.POST or None, instance=narrative, initial={"version": narrative.version})
+        form = NarrativeForm(request.POST or None, instance=narrative)
         if request.method == "POST" and form_saved(
             request,
             valid=form.is_valid(),
             save=lambda: narrative_update(
                 narrative=narrative,
                 user=request.user,
-                values={name: form.cleaned_data[name] for name in NARRATIVE_FIELDS},
+                values=form.values(),
                 expected_version=form.cleaned_data["version"],
             ),
             success="計畫內容（附件1）已儲存。",

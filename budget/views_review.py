@@ -15,7 +15,6 @@ from budget.forms import LineApproveForm, MoeFiguresForm, ReturnForm
 from budget.models import CountyPlan, PlanStatus, PlanSubmission
 from budget.selectors import plan_roster_requested, plan_totals, plan_words
 from budget.selectors_review import comment_threads, plan_comments, review_queue, submission_diff
-from budget.services import MOE_PLAN_FIELDS
 from budget.services_review import budget_line_approve, plan_approve, plan_return, plan_update_moe_figures
 from budget.views_shared import action_done, back_to_plan, form_saved, page_plan
 from portal import access, scope
@@ -28,15 +27,12 @@ from schools.selectors import plan_years
 def plan_moe_figures(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
     plan = page_plan(request, year=year, county_code=county_code)
     access.require(access.may_review(request.user), "只有教育部審查人員可以填寫教育部提供數")
-    form = MoeFiguresForm(request.POST or None, instance=plan, initial={"version": plan.version})
+    form = MoeFiguresForm(request.POST or None, instance=plan)
     if request.method == "POST" and form_saved(
         request,
         valid=form.is_valid(),
         save=lambda: plan_update_moe_figures(
-            plan=plan,
-            user=request.user,
-            values={name: form.cleaned_data[name] for name in MOE_PLAN_FIELDS},
-            expected_version=form.cleaned_data["version"],
+            plan=plan, user=request.user, values=form.values(), expected_version=form.cleaned_data["version"]
         ),
         success="教育部提供數已更新。",
     ):
