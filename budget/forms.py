@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator
 
 from budget import rules as engine
 from budget.models import NARRATIVE_FIELDS, BudgetLine, CountyPlan, PlanNarrative
+from budget.services import COUNTY_PLAN_FIELDS, MOE_PLAN_FIELDS
 
 # Which of a line's columns the county fills in, by line number.
 # Lines 1-3's 申請補助數 are the 附錄's sums: shown, not typed (「由附錄彙總」).
@@ -73,25 +74,27 @@ def _number(label: str, **kwargs) -> forms.IntegerField:
     )
 
 
-class PlanFiguresForm(forms.ModelForm):
-    """The county's own figures of the plan (lines 4, 7, 9, 10 come from these)."""
+class _VersionedForm(forms.ModelForm):
+    """A record's fields edited under the version the page was opened at (the service refuses a
+    save over someone else's newer one)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", self.instance.version)
+
+    def values(self) -> dict:
+        """The record's fields as typed, for the service."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class PlanFiguresForm(_VersionedForm):
+    """The county's own figures of the plan (lines 4, 7, 9, 10 come from these)."""
+
     class Meta:
         model = CountyPlan
-        fields = (
-            "existing_devices_without_mdm",
-            "training_sessions",
-            "substitute_periods_elementary",
-            "substitute_periods_junior",
-            "requested_counselors",
-            "requested_it_staff",
-            "requested_admin_staff",
-            "part_time_counselors",
-            "part_time_it_staff",
-            "part_time_share_percent",
-        )
+        fields = COUNTY_PLAN_FIELDS
         help_texts = {
             "requested_counselors": "留白表示依補助原則計算之人數",
             "requested_it_staff": "留白表示依補助原則計算之人數",
@@ -189,25 +192,13 @@ class BudgetLineForm(forms.ModelForm):
         }
 
 
-class MoeFiguresForm(forms.ModelForm):
+class MoeFiguresForm(_VersionedForm):
     """教育部提供: 已受補助數 and 預估補助數 of lines 1-3 (blank: 暫估), the AP count and amount,
     the software amount. The labels name the rule set's years."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
     class Meta:
         model = CountyPlan
-        fields = (
-            "prev_teacher_devices",
-            "prev_student_devices",
-            "prev_carts",
-            "moe_estimate_teacher_devices",
-            "moe_estimate_student_devices",
-            "moe_estimate_carts",
-            "ap_count",
-            "ap_amount_ntd",
-            "software_amount_ntd",
-        )
+        fields = MOE_PLAN_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -316,10 +307,8 @@ class PlanReviewForm(forms.Form):
         }
 
 
-class NarrativeForm(forms.ModelForm):
+class NarrativeForm(_VersionedForm):
     """附件1's placeholders; the page puts each input where the MOE's ○ stands."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
         model = PlanNarrative

@@ -149,6 +149,18 @@ def final_report_update(
     return report
 
 
+def _report_move(plan: CountyPlan, report: FinalReport, user: User, status: str, **fields) -> None:
+    """The locked report to `status`, with `fields` (when, why): the report's version and the
+    plan's move on, so a page opened before is refused on save."""
+    report.status = status
+    for name, value in fields.items():
+        setattr(report, name, value)
+    report.version += 1
+    report._history_user = user
+    report.save(update_fields=["status", *fields, "version"])
+    plan_save_fields(plan=plan, user=user, fields=[])
+
+
 @transaction.atomic
 def final_report_submit(*, report: FinalReport, user: User) -> FinalReport:
     """Filed once the plan period is over (「計畫結束後 2 個月內完成核結」)."""
@@ -162,12 +174,7 @@ def final_report_submit(*, report: FinalReport, user: User) -> FinalReport:
     summary = final_report_summary(plan=plan, report=report)
     if summary["refund_ntd"] and not report.notes.strip():
         raise PlanActionRefused(f"有賸餘款 {summary['refund_ntd']:,} 元應繳回，請在說明中寫明繳回方式")
-    report.status = FinalReport.Status.SUBMITTED
-    report.submitted_at = timezone.now()
-    report.version += 1
-    report._history_user = user
-    report.save(update_fields=["status", "submitted_at", "version"])
-    plan_save_fields(plan=plan, user=user, fields=[])
+    _report_move(plan, report, user, FinalReport.Status.SUBMITTED, submitted_at=timezone.now())
     due = plan.plan_year.final_report_due
     late = timezone.localdate() > due
     PlanEvent.objects.create(
@@ -188,12 +195,7 @@ def final_report_return(*, report: FinalReport, user: User, reason: str) -> Fina
         raise PlanActionRefused(f"結報目前為「{report.get_status_display()}」，不在審查中")
     if not reason.strip():
         raise PlanActionRefused("退回時請填寫退回理由")
-    report.status = FinalReport.Status.RETURNED
-    report.return_reason = reason.strip()
-    report.version += 1
-    report._history_user = user
-    report.save(update_fields=["status", "return_reason", "version"])
-    plan_save_fields(plan=plan, user=user, fields=[])
+    _report_move(plan, report, user, FinalReport.Status.RETURNED, return_reason=reason.strip())
     PlanEvent.objects.create(plan=plan, kind=PlanEvent.Kind.FINAL_RETURNED, actor=user, note=report.return_reason)
     return report
 
@@ -204,12 +206,7 @@ def final_report_close(*, report: FinalReport, user: User) -> FinalReport:
     plan, report = _locked_report(report)
     if report.status != FinalReport.Status.SUBMITTED:
         raise PlanActionRefused(f"結報目前為「{report.get_status_display()}」，不在審查中")
-    report.status = FinalReport.Status.CLOSED
-    report.closed_at = timezone.now()
-    report.version += 1
-    report._history_user = user
-    report.save(update_fields=["status", "closed_at", "version"])
-    plan_save_fields(plan=plan, user=user, fields=[])
+    _report_move(plan, report, user, FinalReport.Status.CLOSED, closed_at=timezone.now())
     summary = final_report_summary(plan=plan, report=report)
     PlanEvent.objects.create(
         plan=plan,

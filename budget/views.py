@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from budget import rules as engine
 from budget.forms import BudgetLineForm, DisbursementForm, NarrativeForm, PlanFiguresForm, PlanReviewForm, ReturnForm
-from budget.models import NARRATIVE_FIELDS, ROSTER_LINES, BudgetLine, CountyPlan, PlanEvent, PlanStatus, ReviewComment
+from budget.models import ROSTER_LINES, BudgetLine, CountyPlan, PlanEvent, PlanStatus, ReviewComment
 from budget.official_text import plan_official_text
 from budget.selectors import (
     narrative_snapshot,
@@ -26,7 +26,6 @@ from budget.selectors import (
 )
 from budget.selectors_review import plan_comments, plan_review, plan_timeline, review_requested
 from budget.services import (
-    COUNTY_PLAN_FIELDS,
     PlanActionRefused,
     county_edit_refusal,
     narrative_update,
@@ -35,7 +34,7 @@ from budget.services import (
     review_comment_reply,
 )
 from budget.services_review import PlanReviewRefused, plan_review_decide
-from budget.views_shared import back_to_plan, page_plan, plan_url
+from budget.views_shared import INVALID_FORM, action_done, back_to_plan, form_saved, page_plan, plan_url
 from portal import access, scope
 from portal.audit import recent
 from schools.official import review_findings
@@ -170,28 +169,25 @@ def plan_edit(request: HttpRequest, year: int, county_code: str) -> HttpResponse
     refusal = county_edit_refusal(plan)
     lines = plan_lines(plan)
     data = request.POST or None
-    plan_form = PlanFiguresForm(data, instance=plan, initial={"version": plan.version})
+    plan_form = PlanFiguresForm(data, instance=plan)
     line_forms = [BudgetLineForm(data, instance=lines[n], prefix=f"line{n}") for n in engine.LINE_NUMBERS]
     if request.method == "POST":
         if refusal:
             messages.error(request, refusal)
             return back_to_plan(plan)
-        if plan_form.is_valid() and all(form.is_valid() for form in line_forms):
-            try:
-                plan_update(
-                    plan=plan,
-                    user=request.user,
-                    plan_values={name: plan_form.cleaned_data[name] for name in COUNTY_PLAN_FIELDS},
-                    line_values={form.instance.number: form.values() for form in line_forms},
-                    expected_version=plan_form.cleaned_data["version"],
-                )
-            except PlanActionRefused as refused:
-                messages.error(request, str(refused))
-            else:
-                messages.success(request, "經費表已儲存。")
-                return back_to_plan(plan)
-        else:
-            messages.error(request, "有欄位填寫有誤，請看下方標示。")
+        if form_saved(
+            request,
+            valid=plan_form.is_valid() and all(form.is_valid() for form in line_forms),
+            save=lambda: plan_update(
+                plan=plan,
+                user=request.user,
+                plan_values=plan_form.values(),
+                line_values={form.instance.number: form.values() for form in line_forms},
+                expected_version=plan_form.cleaned_data["version"],
+            ),
+            success="經費表已儲存。",
+        ):
+            return back_to_plan(plan)
     totals = plan_totals(plan)
     table = plan_table(plan, lines, totals)
     staffing = engine.entitled_staffing(totals.schools, plan.plan_year.rule_set)
@@ -236,7 +232,7 @@ def plan_edit_totals(request: HttpRequest, year: int, county_code: str) -> HttpR
     lines = plan_lines(plan)
     # A valid form writes its figures onto the (unsaved) instances; a box still being typed
     # (invalid) keeps the saved figure.
-    PlanFiguresForm(request.POST, instance=plan, initial={"version": plan.version}).is_valid()
+    PlanFiguresForm(request.POST, instance=plan).is_valid()
     for number in engine.LINE_NUMBERS:
         BudgetLineForm(request.POST, instance=lines[number], prefix=f"line{number}").is_valid()
     table = plan_table(plan, lines)
@@ -252,23 +248,19 @@ def plan_narrative_view(request: HttpRequest, year: int, county_code: str) -> Ht
     refusal = county_edit_refusal(plan)
     form = None
     if access.may_edit_plan(request.user) and not refusal:
-        form = NarrativeForm(request.POST or None, instance=narrative, initial={"version": narrative.version})
-        if request.method == "POST":
-            if form.is_valid():
-                try:
-                    narrative_update(
-                        narrative=narrative,
-                        user=request.user,
-                        values={name: form.cleaned_data[name] for name in NARRATIVE_FIELDS},
-                        expected_version=form.cleaned_data["version"],
-                    )
-                except PlanActionRefused as refused:
-                    messages.error(request, str(refused))
-                else:
-                    messages.success(request, "計畫內容（附件1）已儲存。")
-                    return redirect("plan_narrative", year=year, county_code=county_code)
-            else:
-                messages.error(request, "有欄位填寫有誤，請看下方標示。")
+        form = NarrativeForm(request.POST or None, instance=narrative)
+        if request.method == "POST" and form_saved(
+            request,
+            valid=form.is_valid(),
+            save=lambda: narrative_update(
+                narrative=narrative,
+                user=request.user,
+                values=form.values(),
+                expected_version=form.cleaned_data["version"],
+            ),
+            success="計畫內容（附件1）已儲存。",
+        ):
+            return redirect("plan_narrative", year=year, county_code=county_code)
     elif request.method == "POST":
         access.require(access.may_edit_plan(request.user), "只有縣市承辦可以填寫計畫內容")
         messages.error(request, refusal)
@@ -302,12 +294,11 @@ def plan_submit_view(request: HttpRequest, year: int, county_code: str) -> HttpR
     plan = page_plan(request, year=year, county_code=county_code)
     access.require(access.may_edit_plan(request.user), "只有縣市承辦可以送審")
     if request.method == "POST" and request.POST.get("confirmed") == "1":
-        try:
-            submission = plan_submit(plan=plan, user=request.user)
-        except PlanActionRefused as refused:
-            messages.error(request, str(refused))
-        else:
-            messages.success(request, f"已送出第 {submission.number} 次送審，請等候教育部審查。")
+        action_done(
+            request,
+            lambda: plan_submit(plan=plan, user=request.user),
+            lambda submission: f"已送出第 {submission.number} 次送審，請等候教育部審查。",
+        )
         return back_to_plan(plan)
     table = plan_table(plan)
     refusal = county_edit_refusal(plan)
@@ -359,7 +350,7 @@ def plan_review_view(request: HttpRequest, year: int, county_code: str) -> HttpR
             messages.success(request, "核定金額已儲存，計畫仍在審查中。")
             return redirect(plan_url(plan) + "#review")
     else:
-        messages.error(request, "有欄位填寫有誤，請看下方標示。")
+        messages.error(request, INVALID_FORM)
     plan.refresh_from_db()
     return _plan_page(request, plan, review_form=form)
 
@@ -371,15 +362,14 @@ def plan_comment_reply(request: HttpRequest, year: int, county_code: str, pk: in
     plan = page_plan(request, year=year, county_code=county_code)
     access.require(access.may_edit_plan(request.user), "只有縣市承辦可以回覆審查意見")
     comment = get_object_or_404(ReviewComment.objects.select_related("plan"), plan=plan, pk=pk)
-    try:
-        review_comment_reply(
+    action_done(
+        request,
+        lambda: review_comment_reply(
             comment=comment,
             user=request.user,
             kind=request.POST.get("reply_kind", ""),
             text=request.POST.get("reply_text", "")[:2000],
-        )
-    except PlanActionRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"已回覆第{comment.line_number}項審查意見。")
+        ),
+        f"已回覆第{comment.line_number}項審查意見。",
+    )
     return redirect(plan_url(plan) + "#comments")

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from budget.forms import DisbursementForm, FinalReportForm
 from budget.models import CountyPlan, FinalReport, PlanStatus
-from budget.services import PlanActionRefused
 from budget.services_close import (
     final_report_close,
     final_report_for,
@@ -21,7 +20,7 @@ from budget.services_close import (
     final_report_update,
     plan_disbursement_add,
 )
-from budget.views_shared import back_to_plan, page_plan
+from budget.views_shared import action_done, back_to_plan, form_saved, page_plan
 from portal import access
 
 
@@ -38,12 +37,11 @@ def plan_disbursement_add_view(request: HttpRequest, year: int, county_code: str
     if not form.is_valid():
         messages.error(request, "撥款：" + "；".join(f"{form[n].label}{e[0]}" for n, e in form.errors.items()))
         return back_to_plan(plan)
-    try:
-        plan_disbursement_add(plan=plan, user=request.user, **form.cleaned_data)
-    except PlanActionRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"已登錄撥款 {form.cleaned_data['amount_ntd']:,} 元。")
+    action_done(
+        request,
+        lambda: plan_disbursement_add(plan=plan, user=request.user, **form.cleaned_data),
+        f"已登錄撥款 {form.cleaned_data['amount_ntd']:,} 元。",
+    )
     return back_to_plan(plan)
 
 
@@ -62,22 +60,19 @@ def final_report_view(request: HttpRequest, year: int, county_code: str) -> Http
     )
     if request.method == "POST":
         access.require(access.may_record_plan_money(request.user), "只有縣市承辦可以填寫結報")
-        if form.is_valid():
-            try:
-                final_report_update(
-                    report=report,
-                    user=request.user,
-                    spent=form.spent(),
-                    notes=form.cleaned_data["notes"].strip(),
-                    expected_version=form.cleaned_data["version"],
-                )
-            except PlanActionRefused as refused:
-                messages.error(request, str(refused))
-            else:
-                messages.success(request, "結報已儲存。")
-                return _final_url(plan)
-        else:
-            messages.error(request, "有欄位填寫有誤，請看下方標示。")
+        if form_saved(
+            request,
+            valid=form.is_valid(),
+            save=lambda: final_report_update(
+                report=report,
+                user=request.user,
+                spent=form.spent(),
+                notes=form.cleaned_data["notes"].strip(),
+                expected_version=form.cleaned_data["version"],
+            ),
+            success="結報已儲存。",
+        ):
+            return _final_url(plan)
     summary = final_report_summary(plan=plan, report=report)
     rows = [row | {"fields": form.line_fields(row["number"])} for row in summary["lines"]]
     return render(
@@ -100,12 +95,11 @@ def final_report_view(request: HttpRequest, year: int, county_code: str) -> Http
 def final_report_submit_view(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
     plan = page_plan(request, year=year, county_code=county_code)
     access.require(access.may_record_plan_money(request.user), "只有縣市承辦可以提交結報")
-    try:
-        final_report_submit(report=final_report_for(plan=plan), user=request.user)
-    except PlanActionRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, "結報已提交，請等候教育部核結。")
+    action_done(
+        request,
+        lambda: final_report_submit(report=final_report_for(plan=plan), user=request.user),
+        "結報已提交，請等候教育部核結。",
+    )
     return _final_url(plan)
 
 
@@ -114,14 +108,13 @@ def final_report_submit_view(request: HttpRequest, year: int, county_code: str) 
 def final_report_return_view(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
     plan = page_plan(request, year=year, county_code=county_code)
     access.require(access.may_review(request.user), "只有教育部審查人員可以退回結報")
-    try:
-        final_report_return(
+    action_done(
+        request,
+        lambda: final_report_return(
             report=final_report_for(plan=plan), user=request.user, reason=request.POST.get("reason", "")
-        )
-    except PlanActionRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"已退回{plan.county.name}結報。")
+        ),
+        f"已退回{plan.county.name}結報。",
+    )
     return _final_url(plan)
 
 
@@ -130,10 +123,9 @@ def final_report_return_view(request: HttpRequest, year: int, county_code: str) 
 def final_report_close_view(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
     plan = page_plan(request, year=year, county_code=county_code)
     access.require(access.may_review(request.user), "只有教育部審查人員可以核結")
-    try:
-        final_report_close(report=final_report_for(plan=plan), user=request.user)
-    except PlanActionRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"{plan.county.name}計畫已核結。")
+    action_done(
+        request,
+        lambda: final_report_close(report=final_report_for(plan=plan), user=request.user),
+        f"{plan.county.name}計畫已核結。",
+    )
     return _final_url(plan)

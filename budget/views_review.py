@@ -15,9 +15,8 @@ from budget.forms import LineApproveForm, MoeFiguresForm, ReturnForm
 from budget.models import CountyPlan, PlanStatus, PlanSubmission
 from budget.selectors import plan_roster_requested, plan_totals, plan_words
 from budget.selectors_review import comment_threads, plan_comments, review_queue, submission_diff
-from budget.services import MOE_PLAN_FIELDS, PlanActionRefused
 from budget.services_review import budget_line_approve, plan_approve, plan_return, plan_update_moe_figures
-from budget.views_shared import back_to_plan, page_plan
+from budget.views_shared import action_done, back_to_plan, form_saved, page_plan
 from portal import access, scope
 from schools.models import County
 from schools.selectors import plan_years
@@ -28,23 +27,16 @@ from schools.selectors import plan_years
 def plan_moe_figures(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
     plan = page_plan(request, year=year, county_code=county_code)
     access.require(access.may_review(request.user), "只有教育部審查人員可以填寫教育部提供數")
-    form = MoeFiguresForm(request.POST or None, instance=plan, initial={"version": plan.version})
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                plan_update_moe_figures(
-                    plan=plan,
-                    user=request.user,
-                    values={name: form.cleaned_data[name] for name in MOE_PLAN_FIELDS},
-                    expected_version=form.cleaned_data["version"],
-                )
-            except PlanActionRefused as refused:
-                messages.error(request, str(refused))
-            else:
-                messages.success(request, "教育部提供數已更新。")
-                return back_to_plan(plan)
-        else:
-            messages.error(request, "有欄位填寫有誤，請看下方標示。")
+    form = MoeFiguresForm(request.POST or None, instance=plan)
+    if request.method == "POST" and form_saved(
+        request,
+        valid=form.is_valid(),
+        save=lambda: plan_update_moe_figures(
+            plan=plan, user=request.user, values=form.values(), expected_version=form.cleaned_data["version"]
+        ),
+        success="教育部提供數已更新。",
+    ):
+        return back_to_plan(plan)
     totals = plan_totals(plan)
     return render(
         request,
@@ -77,12 +69,13 @@ def plan_return_view(request: HttpRequest, year: int, county_code: str) -> HttpR
                 "notes": [(number, engine.LINE_NAMES[number], note) for number, note in sorted(notes.items())],
             },
         )
-    try:
-        plan_return(plan=plan, user=request.user, reason=form.cleaned_data["reason"], line_notes=form.line_notes())
-    except PlanActionRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"已退回{plan.county.name}計畫。")
+    action_done(
+        request,
+        lambda: plan_return(
+            plan=plan, user=request.user, reason=form.cleaned_data["reason"], line_notes=form.line_notes()
+        ),
+        f"已退回{plan.county.name}計畫。",
+    )
     return back_to_plan(plan)
 
 
@@ -96,14 +89,14 @@ def line_approve_view(request: HttpRequest, year: int, county_code: str, number:
     if not form.is_valid():
         messages.error(request, f"第{number}項：請填寫不小於 0 的核定金額。")
         return back_to_plan(plan)
-    try:
-        budget_line_approve(
-            line=line, user=request.user, approved_ntd=form.cleaned_data["approved_ntd"], note=form.cleaned_data["note"]
-        )
-    except PlanActionRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"第{number}項已核定 {form.cleaned_data['approved_ntd']:,} 元。")
+    approved_ntd = form.cleaned_data["approved_ntd"]
+    action_done(
+        request,
+        lambda: budget_line_approve(
+            line=line, user=request.user, approved_ntd=approved_ntd, note=form.cleaned_data["note"]
+        ),
+        f"第{number}項已核定 {approved_ntd:,} 元。",
+    )
     return back_to_plan(plan)
 
 
@@ -112,12 +105,7 @@ def line_approve_view(request: HttpRequest, year: int, county_code: str, number:
 def plan_approve_view(request: HttpRequest, year: int, county_code: str) -> HttpResponse:
     plan = page_plan(request, year=year, county_code=county_code)
     access.require(access.may_review(request.user), "只有教育部審查人員可以核定")
-    try:
-        plan_approve(plan=plan, user=request.user)
-    except PlanActionRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"{plan.county.name}計畫已核定。")
+    action_done(request, lambda: plan_approve(plan=plan, user=request.user), f"{plan.county.name}計畫已核定。")
     return back_to_plan(plan)
 
 

@@ -23,6 +23,7 @@ from budget.scenarios import (
     scenario_workbook,
     scenarios_for,
 )
+from budget.views_shared import form_saved
 from portal import access, scope
 from portal.downloads import attachment_response
 from schools.selectors import plan_years
@@ -63,22 +64,20 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
 def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = _scenario(request, pk)
     form = ScenarioRulesForm(request.POST or None, values=scenario.rules_dict(), initial={"version": scenario.version})
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                scenario_update(
-                    scenario=scenario,
-                    user=request.user,
-                    values=form.rule_values(),
-                    expected_version=form.cleaned_data["version"],
-                )
-            except (ScenarioRefused, engine.RuleSetError) as refused:
-                messages.error(request, str(refused))
-            else:
-                messages.success(request, "情境參數已儲存，下方為重新計算的結果。")
-                return redirect("scenario_detail", pk=scenario.pk)
-        else:
-            messages.error(request, "有參數填寫有誤，請看下方標示。")
+    if request.method == "POST" and form_saved(
+        request,
+        valid=form.is_valid(),
+        save=lambda: scenario_update(
+            scenario=scenario,
+            user=request.user,
+            values=form.rule_values(),
+            expected_version=form.cleaned_data["version"],
+        ),
+        success="情境參數已儲存，下方為重新計算的結果。",
+        refusals=(ScenarioRefused, engine.RuleSetError),
+        invalid="有參數填寫有誤，請看下方標示。",
+    ):
+        return redirect("scenario_detail", pk=scenario.pk)
     comparison = scenario_comparison(scenario=scenario, user=request.user)
     return render(
         request,

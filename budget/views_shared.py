@@ -1,19 +1,24 @@
-"""What every page under plans/<year>/<county>/ starts with, for budget's view modules: the
-plan it is about (access-checked) and the way back to the plan's page."""
+"""What budget's view modules share: what every page under plans/<year>/<county>/ starts with
+(the plan it is about, access-checked), the way back to the plan's page, and how a service's
+write becomes the page's message."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from budget.models import CountyPlan
 from budget.selectors import plan_read
-from budget.services import plan_for
+from budget.services import PlanActionRefused, plan_for
 from portal import access, scope
 from schools.models import County
 
 SAFE_METHODS = ("GET", "HEAD")
+INVALID_FORM = "有欄位填寫有誤，請看下方標示。"
 
 
 def page_plan(request: HttpRequest, *, year: int, county_code: str) -> CountyPlan:
@@ -33,3 +38,39 @@ def plan_url(plan: CountyPlan) -> str:
 
 def back_to_plan(plan: CountyPlan) -> HttpResponse:
     return redirect(plan_url(plan))
+
+
+def action_done(
+    request: HttpRequest,
+    action: Callable[[], object],
+    success: str | Callable[[object], str],
+    *,
+    refusals: tuple[type[Exception], ...] = (PlanActionRefused,),
+) -> bool:
+    """Run a service's write: its refusal (which says why) or `success` becomes the page's
+    message; `success` may be made from what the service returned. Whether it was done."""
+    try:
+        result = action()
+    except refusals as refused:
+        messages.error(request, str(refused))
+        return False
+    messages.success(request, success(result) if callable(success) else success)
+    return True
+
+
+def form_saved(
+    request: HttpRequest,
+    *,
+    valid: bool,
+    save: Callable[[], object],
+    success: str,
+    refusals: tuple[type[Exception], ...] = (PlanActionRefused,),
+    invalid: str = INVALID_FORM,
+) -> bool:
+    """An edit page's POST: its forms, when `valid`, saved through the service (as action_done);
+    else `invalid` as the message, the errors standing beside their boxes. Whether it was saved:
+    the caller then redirects, else it shows the page again with what was typed."""
+    if not valid:
+        messages.error(request, invalid)
+        return False
+    return action_done(request, save, success, refusals=refusals)
