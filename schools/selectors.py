@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
@@ -198,12 +200,7 @@ def county_entitlements(*, rows: QuerySet, rule_set: engine.RuleSet) -> list[dic
             {
                 "totals": totals,
                 "county": item["school__county__name"],
-                "schools": totals.schools,
-                "rows": totals.rows,
-                "remote_rows": totals.remote_rows,
-                "carts": totals.carts,
-                "teacher_devices": totals.teacher_devices,
-                "student_devices": totals.student_devices,
+                **asdict(totals),
                 "not_complying": item["not_complying"],
                 "missing_reason": item["missing_reason"],
                 "not_requested": item["not_requested"],
