@@ -35,9 +35,12 @@ from portal.middleware import MFA_PENDING, needs_second_factor
 from portal.models import SecurityEvent, User
 from portal.security import Kind, Outcome, security_event
 
+# Each throttle scope's limit, by setting name: read at each request, so a changed setting counts.
+THROTTLE_LIMITS = {"login": "THROTTLE_LOGIN_FAILURES_PER_ADDRESS", "reset": "THROTTLE_RESET_REQUESTS_PER_ADDRESS"}
 
-def _too_many(request: HttpRequest, scope: str, limit: int, template: str, context: dict) -> HttpResponse | None:
-    if request.method == "POST" and throttle.exceeded(scope, request, limit):
+
+def _too_many(request: HttpRequest, scope: str, template: str, context: dict) -> HttpResponse | None:
+    if request.method == "POST" and throttle.exceeded(scope, request, getattr(settings, THROTTLE_LIMITS[scope])):
         security_event(Kind.THROTTLED, request=request, outcome=Outcome.DENIED, detail=f"{scope}：來源位址嘗試過多")
         context["throttled"] = settings.THROTTLE_WINDOW_MINUTES
         return render(request, template, context, status=429)
@@ -52,13 +55,8 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        refused = _too_many(
-            request,
-            "login",
-            settings.THROTTLE_LOGIN_FAILURES_PER_ADDRESS,
-            "registration/login.html",
-            {"form": self.get_form_class()(request), "next": request.POST.get("next", "")},
-        )
+        context = {"form": self.get_form_class()(request), "next": request.POST.get("next", "")}
+        refused = _too_many(request, "login", "registration/login.html", context)
         return refused or super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
@@ -95,9 +93,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('mfa_setup')}?{urlencode({'next': _next_url(request)})}")
     form = CodeForm(request.POST or None)
     context = {"form": form, "next": _next_url(request)}
-    refused = _too_many(
-        request, "login", settings.THROTTLE_LOGIN_FAILURES_PER_ADDRESS, "accounts/mfa_verify.html", context
-    )
+    refused = _too_many(request, "login", "accounts/mfa_verify.html", context)
     if refused:
         return refused
     if request.method == "POST" and form.is_valid():
@@ -237,11 +233,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def post(self, request, *args, **kwargs):
         refused = _too_many(
-            request,
-            "reset",
-            settings.THROTTLE_RESET_REQUESTS_PER_ADDRESS,
-            "registration/password_reset_form.html",
-            {"form": self.get_form_class()()},
+            request, "reset", "registration/password_reset_form.html", {"form": self.get_form_class()()}
         )
         if refused:
             return refused

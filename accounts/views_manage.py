@@ -64,18 +64,20 @@ def account_list(request: HttpRequest) -> HttpResponse:
     """The account review (帳號定期審查): every account in the reader's scope with role, scope,
     last login, status and who created it; exported for the periodic review."""
     form, rows = _accounts(request, request.GET)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return _list_page(
         request,
         "accounts/account_list.html",
-        {
-            "form": form,
-            "page": page,
-            "query": query_without_page(request),
-            "may_create": bool(access.roles_assignable_by(request.user)),
-            "idle_days": settings.ACCOUNT_IDLE_DAYS,
-        },
+        form,
+        rows,
+        may_create=bool(access.roles_assignable_by(request.user)),
+        idle_days=settings.ACCOUNT_IDLE_DAYS,
     )
+
+
+def _list_page(request: HttpRequest, template: str, form, rows, **context) -> HttpResponse:
+    """Page ?page= of a filtered list, with its filter form and the query its page links keep."""
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, template, {"form": form, "page": page, "query": query_without_page(request), **context})
 
 
 @login_required
@@ -286,16 +288,8 @@ def _events(request: HttpRequest):
 @login_required
 def security_log(request: HttpRequest) -> HttpResponse:
     form, events = _events(request)
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "accounts/security_log.html",
-        {
-            "form": form,
-            "page": page,
-            "query": query_without_page(request),
-            "retention_days": settings.SECURITY_LOG_RETENTION_DAYS,
-        },
+    return _list_page(
+        request, "accounts/security_log.html", form, events, retention_days=settings.SECURITY_LOG_RETENTION_DAYS
     )
 
 

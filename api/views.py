@@ -5,11 +5,10 @@ budget table, monthly reports and indicators from school staff) answer 403 to it
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from drf_spectacular.utils import extend_schema as _extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
 
 from api import serializers as s
@@ -46,8 +45,30 @@ ERRORS = {
 }
 
 
-def extend_schema(*, serializer, **kwargs):
-    return _extend_schema(responses={200: serializer, **ERRORS}, **kwargs)
+def resource(**kwargs):
+    """The view's entry in the API schema: its serializer_class, the errors every resource may
+    answer, and `kwargs` (summary, parameters, description)."""
+
+    def describe(view):
+        return extend_schema(responses={200: view.serializer_class, **ERRORS}, tags=[TAG], **kwargs)(view)
+
+    return describe
+
+
+class ScopedListView(ApiListView):
+    """A list read from one model's rows, narrowed by the common filters as the resources ask
+    (each call reads its parameter, so a bad one is reported in the order the view checks them)."""
+
+    def in_scope(self, queryset: QuerySet) -> QuerySet:
+        """The rows of `queryset` the token's user sees on the pages, in ?county= when given."""
+        rows = access.for_user(queryset, self.request.user)
+        county = self.county()
+        return rows if county is None else rows.filter(county=county)
+
+    def changed_since(self, rows: QuerySet) -> QuerySet:
+        """`rows` updated at or after ?updated_since= when given."""
+        since = self.updated_since()
+        return rows if since is None else rows.filter(updated_at__gte=since)
 
 
 def _month(value) -> str:
@@ -58,9 +79,7 @@ def _roc_month(value) -> str:
     return f"{value.year - ROC_OFFSET}{value.month:02d}"
 
 
-@extend_schema(
-    serializer=s.CountySerializer, tags=[TAG], summary="縣市", description="您看得到的縣市（學校帳號：無）。"
-)
+@resource(summary="縣市", description="您看得到的縣市（學校帳號：無）。")
 class CountyList(ApiListView):
     serializer_class = s.CountySerializer
 
@@ -68,22 +87,16 @@ class CountyList(ApiListView):
         return access.for_user(County.objects.all(), self.request.user).values("pk", "code", "name")
 
 
-@extend_schema(
-    serializer=s.SchoolSerializer,
-    tags=[TAG],
+@resource(
     summary="學校",
     parameters=[COUNTY],
     description="您看得到的學校；學校帳號為本校。",
 )
-class SchoolList(ApiListView):
+class SchoolList(ScopedListView):
     serializer_class = s.SchoolSerializer
 
     def get_queryset(self):
-        schools = access.for_user(School.objects.all(), self.request.user)
-        county = self.county()
-        if county is not None:
-            schools = schools.filter(county=county)
-        return schools.values(
+        return self.in_scope(School.objects.all()).values(
             "pk",
             "code",
             "name",
@@ -100,23 +113,18 @@ class SchoolList(ApiListView):
         return rows
 
 
-@extend_schema(
-    serializer=s.RosterRowSerializer,
-    tags=[TAG],
+@resource(
     summary="名單列與補助數",
     parameters=[YEAR, COUNTY, UPDATED_SINCE],
     description="附錄名單的每一列（一校一學制），含申請補助數與依補助原則計算的補助數及金額（元）。",
 )
-class RosterRowList(ApiListView):
+class RosterRowList(ScopedListView):
     serializer_class = s.RosterRowSerializer
 
     def get_queryset(self):
         self.year = self.plan_year()
         rows = roster_rows_for(user=self.request.user, plan_year=self.year, county=self.county())
-        since = self.updated_since()
-        if since is not None:
-            rows = rows.filter(updated_at__gte=since)
-        return rows.values(
+        return self.changed_since(rows).values(
             "pk",
             "level",
             *ROW_FIGURES,
@@ -157,14 +165,12 @@ class RosterRowList(ApiListView):
         return rows
 
 
-@extend_schema(
-    serializer=s.PlanSerializer,
-    tags=[TAG],
+@resource(
     summary="縣市計畫與經費表",
     parameters=[YEAR, COUNTY, UPDATED_SINCE],
     description="各縣市計畫的狀態、送審與核定，以及附件1 六 經費需求 11 項（元）。學校帳號不能讀取。",
 )
-class PlanList(ApiListView):
+class PlanList(ScopedListView):
     serializer_class = s.PlanSerializer
 
     def may_read(self, user) -> bool:
@@ -172,13 +178,7 @@ class PlanList(ApiListView):
 
     def get_queryset(self):
         self.year = self.plan_year()
-        plans = access.for_user(CountyPlan.objects.filter(plan_year=self.year), self.request.user)
-        county = self.county()
-        if county is not None:
-            plans = plans.filter(county=county)
-        since = self.updated_since()
-        if since is not None:
-            plans = plans.filter(updated_at__gte=since)
+        plans = self.changed_since(self.in_scope(CountyPlan.objects.filter(plan_year=self.year)))
         return (
             plans.select_related("county", "plan_year")
             .prefetch_related("lines")
@@ -243,9 +243,7 @@ class PlanList(ApiListView):
         return result
 
 
-@extend_schema(
-    serializer=s.DeviceSummarySerializer,
-    tags=[TAG],
+@resource(
     summary="各校載具概況",
     parameters=[YEAR, COUNTY],
     description="每校的應補助（依補助原則）、申請、到校、MDM 註冊與盤點載具數，及待處理事項。",
@@ -275,32 +273,24 @@ class DeviceSummaryList(ApiListView):
         ]
 
 
-@extend_schema(
-    serializer=s.UsageSerializer,
-    tags=[TAG],
+@resource(
     summary="數位學習平臺使用時數",
     parameters=[YEAR, COUNTY, MONTH, UPDATED_SINCE],
     description="每校每月每平臺一筆，數字與 /usage/export.csv 相同。",
 )
-class UsageList(ApiListView):
+class UsageList(ScopedListView):
     serializer_class = s.UsageSerializer
 
     def get_queryset(self):
         self.year = self.plan_year()
-        records = access.for_user(UsageRecord.objects.filter(plan_year=self.year), self.request.user)
-        county = self.county()
-        if county is not None:
-            records = records.filter(county=county)
+        records = self.in_scope(UsageRecord.objects.filter(plan_year=self.year))
         month = self.request.query_params.get("month")
         if month:
             wanted = next((m for m in self.year.months if _month(m) == month), None)
             if wanted is None:
                 raise exceptions.ValidationError({"month": "month 須為計畫期程內的月份，格式 YYYY-MM（如 2022-03）"})
             records = records.filter(month=wanted)
-        since = self.updated_since()
-        if since is not None:
-            records = records.filter(updated_at__gte=since)
-        return records.values(
+        return self.changed_since(records).values(
             "pk",
             "month",
             "platform",
@@ -328,14 +318,12 @@ class UsageList(ApiListView):
         return rows
 
 
-@extend_schema(
-    serializer=s.MonthlyReportSerializer,
-    tags=[TAG],
+@resource(
     summary="月報",
     parameters=[YEAR, COUNTY, UPDATED_SINCE],
     description="各縣市各月月報的狀態、期限、是否準時、提交時凍結的數據與各項經費支用（元）。學校帳號不能讀取。",
 )
-class MonthlyReportList(ApiListView):
+class MonthlyReportList(ScopedListView):
     serializer_class = s.MonthlyReportSerializer
 
     def may_read(self, user) -> bool:
@@ -343,10 +331,8 @@ class MonthlyReportList(ApiListView):
 
     def get_queryset(self):
         self.year = self.plan_year()
-        reports = access.for_user(MonthlyReport.objects.filter(plan_year=self.year), self.request.user)
-        county = self.county()
-        if county is not None:
-            reports = reports.filter(county=county)
+        reports = self.in_scope(MonthlyReport.objects.filter(plan_year=self.year))
+        # A report changes when it is submitted or returned.
         since = self.updated_since()
         if since is not None:
             reports = reports.filter(Q(submitted_at__gte=since) | Q(returned_at__gte=since))
@@ -392,9 +378,7 @@ def _local_date(moment):
     return timezone.localtime(moment).date()
 
 
-@extend_schema(
-    serializer=s.TrainingProgressSerializer,
-    tags=[TAG],
+@resource(
     summary="教師培訓進度",
     parameters=[YEAR, COUNTY],
     description="各校完成數位學習工作坊 A1＋A2、數位素養研習與資訊組長研習的人數，對照該年度目標。",
@@ -436,9 +420,7 @@ class TrainingProgressList(ApiListView):
         ]
 
 
-@extend_schema(
-    serializer=s.CountyIndicatorsSerializer,
-    tags=[TAG],
+@resource(
     summary="附件1 五(一) 量化指標",
     parameters=[YEAR, COUNTY],
     description="各縣市八項量化指標的實際值、目標與是否達成（尚無資料為 null，不是 0）。學校帳號不能讀取。",

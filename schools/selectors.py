@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
@@ -130,16 +132,20 @@ def roster_export_workbook(
     return content, len(records)
 
 
-def roster_totals(*, rows: QuerySet, rule_set: engine.RuleSet) -> engine.CountyTotals:
-    """The engine's county totals, added up in the database (one query)."""
-    sums = rows.aggregate(
-        distinct_schools=Count("school", distinct=True),
-        rows=Count("pk"),
-        remote_rows=Count("pk", filter=Q(area__in=rule_set.remote_areas)),
-        carts=Sum("entitled_carts"),
-        teacher_devices=Sum("entitled_teacher_devices"),
-        student_devices=Sum("entitled_student_devices"),
-    )
+def _totals_sums(rule_set: engine.RuleSet) -> dict:
+    """The database sums engine.CountyTotals is made of, for aggregate() or annotate()."""
+    return {
+        "distinct_schools": Count("school", distinct=True),
+        "rows": Count("pk"),
+        "remote_rows": Count("pk", filter=Q(area__in=rule_set.remote_areas)),
+        "carts": Sum("entitled_carts"),
+        "teacher_devices": Sum("entitled_teacher_devices"),
+        "student_devices": Sum("entitled_student_devices"),
+    }
+
+
+def _totals(sums: dict, rule_set: engine.RuleSet) -> engine.CountyTotals:
+    """The engine's county totals from `_totals_sums` (a sum over no rows is None)."""
     return engine.CountyTotals(
         schools=engine.school_count(sums["distinct_schools"], sums["rows"], rule_set),
         rows=sums["rows"],
@@ -148,6 +154,11 @@ def roster_totals(*, rows: QuerySet, rule_set: engine.RuleSet) -> engine.CountyT
         teacher_devices=sums["teacher_devices"] or 0,
         student_devices=sums["student_devices"] or 0,
     )
+
+
+def roster_totals(*, rows: QuerySet, rule_set: engine.RuleSet) -> engine.CountyTotals:
+    """The engine's county totals, added up in the database (one query)."""
+    return _totals(rows.aggregate(**_totals_sums(rule_set)), rule_set)
 
 
 def roster_completeness(*, rows: QuerySet) -> dict:
@@ -175,12 +186,7 @@ def county_entitlements(*, rows: QuerySet, rule_set: engine.RuleSet) -> list[dic
     per_county = (
         rows.values("school__county__name", "school__county__sort_order")
         .annotate(
-            distinct_schools=Count("school", distinct=True),
-            rows=Count("pk"),
-            remote_rows=Count("pk", filter=Q(area__in=rule_set.remote_areas)),
-            carts=Sum("entitled_carts"),
-            teacher_devices=Sum("entitled_teacher_devices"),
-            student_devices=Sum("entitled_student_devices"),
+            **_totals_sums(rule_set),
             not_complying=Count("pk", filter=Q(complies=False)),
             missing_reason=Count("pk", filter=Q(complies=False, reason="")),
             not_requested=Count("pk", filter=Q(complies__isnull=True)),
@@ -189,33 +195,19 @@ def county_entitlements(*, rows: QuerySet, rule_set: engine.RuleSet) -> list[dic
     )
     result = []
     for item in per_county:
-        schools = engine.school_count(item["distinct_schools"], item["rows"], rule_set)
-        staff = engine.entitled_staffing(schools, rule_set)
+        totals = _totals(item, rule_set)
         result.append(
             {
-                "totals": engine.CountyTotals(
-                    schools=schools,
-                    rows=item["rows"],
-                    remote_rows=item["remote_rows"],
-                    carts=item["carts"] or 0,
-                    teacher_devices=item["teacher_devices"] or 0,
-                    student_devices=item["student_devices"] or 0,
-                ),
+                "totals": totals,
                 "county": item["school__county__name"],
-                "schools": schools,
-                "rows": item["rows"],
-                "remote_rows": item["remote_rows"],
-                "carts": item["carts"] or 0,
-                "teacher_devices": item["teacher_devices"] or 0,
-                "student_devices": item["student_devices"] or 0,
+                **asdict(totals),
                 "not_complying": item["not_complying"],
                 "missing_reason": item["missing_reason"],
                 "not_requested": item["not_requested"],
-                "staffing": staff,
-                "operating_fee_ntd": engine.operating_fee(schools, rule_set),
-                "device_amount_ntd": ((item["teacher_devices"] or 0) + (item["student_devices"] or 0))
-                * rule_set.device_unit_price,
-                "cart_amount_ntd": (item["carts"] or 0) * rule_set.cart_unit_price,
+                "staffing": engine.entitled_staffing(totals.schools, rule_set),
+                "operating_fee_ntd": engine.operating_fee(totals.schools, rule_set),
+                "device_amount_ntd": totals.devices * rule_set.device_unit_price,
+                "cart_amount_ntd": totals.carts * rule_set.cart_unit_price,
             }
         )
     return result

@@ -13,7 +13,7 @@ from portal.models import User
 from portal.roc import roc_date
 from schools.guards import roster_state
 from schools.models import RosterRow
-from schools.roster_format import EDITABLE_KEYS, ENTITLED_KEYS, consistency_problems
+from schools.roster_format import COUNT_KEYS, EDITABLE_KEYS, ENTITLED_KEYS, REQUESTED_KEYS, consistency_problems
 from schools.selectors import ROSTER
 
 
@@ -82,6 +82,8 @@ def roster_row_update(*, row: RosterRow, user: User, values: dict, expected_vers
 # --- A plan year's roster as a whole ------------------------------------------------------------
 
 ENTITLED_FIELDS = (*ENTITLED_KEYS, "complies")
+CARRIED_FIELDS = ("school", "level", "name", "area", *COUNT_KEYS)
+"""What a row brings into the next year: the school and its survey figures, not the request."""
 
 
 def roster_apply_rules(*, plan_year, user: User | None, reason: str) -> int:
@@ -118,17 +120,8 @@ def roster_carry_over(*, source, target, user: User | None) -> int:
     ):
         new = RosterRow(
             plan_year=target,
-            school=row.school,
-            level=row.level,
-            name=row.name,
-            area=row.area,
-            classes=row.classes,
-            max_class_size=row.max_class_size,
-            teachers=row.teachers,
-            students=row.students,
-            req_carts=None,
-            req_teacher_devices=None,
-            req_student_devices=None,
+            **{name: getattr(row, name) for name in CARRIED_FIELDS},
+            **dict.fromkeys(REQUESTED_KEYS),
             reason="",
             updated_at=now,
         )
