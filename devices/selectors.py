@@ -351,9 +351,6 @@ def repairs_for(*, user: User) -> QuerySet:
     return access.for_user(RepairTicket.objects.select_related("device", "spare", "school"), user)
 
 
-# --- Inspection -------------------------------------------------------------------------
-
-
 # --- Software ---------------------------------------------------------------------------
 
 

@@ -30,6 +30,8 @@ from portal.search import fold_name, name_matches
 from schools.models import PlanYear
 
 DEVICE_LIST_FIELDS = ("pk", "serial", "asset_tag", "use", "status", "delivered_on", "mdm_enrolled_on", "warranty_until")
+LOAN_LIST_FIELDS = ("pk", "borrower_code", "purpose", "lent_on", "due_on", "device_id")
+REPAIR_LIST_FIELDS = ("pk", "opened_on", "closed_on", "fault", "under_warranty", "outcome")
 
 
 def device_list_page(*, user: User, filters: dict, page: str | None, per_page: int) -> ListPage:
@@ -130,12 +132,7 @@ def open_loan_page(*, user: User, overdue: bool, today: date, page: str | None, 
     else:
         loans = loans_for(user=user).filter(returned_on__isnull=True).order_by("due_on", "pk")
     rows = loans.values(
-        "pk",
-        "borrower_code",
-        "purpose",
-        "lent_on",
-        "due_on",
-        "device_id",
+        *LOAN_LIST_FIELDS,
         serial=F("device__serial"),
         school_code=F("school__code"),
         school_name=F("school__name"),
@@ -150,12 +147,7 @@ def repair_page(*, user: User, open_only: bool, page: str | None, per_page: int)
     if open_only:
         tickets = tickets.filter(closed_on__isnull=True)
     rows = tickets.values(
-        "pk",
-        "opened_on",
-        "closed_on",
-        "fault",
-        "under_warranty",
-        "outcome",
+        *REPAIR_LIST_FIELDS,
         device_pk=F("device__pk"),
         serial=F("device__serial"),
         spare_serial=F("spare__serial"),

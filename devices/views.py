@@ -22,7 +22,14 @@ from devices.forms import (
     StatusForm,
 )
 from devices.models import RepairTicket
-from devices.views_shared import NO_DEVICES, PAGE_SIZE, STATUS_LABELS, action_done, device_or_404
+from devices.views_shared import (
+    PAGE_SIZE,
+    STATUS_LABELS,
+    action_done,
+    device_or_404,
+    devices_with_places,
+    managed_with_form,
+)
 from portal import access
 from portal.pagination import query_without_page
 
@@ -83,9 +90,7 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def device_status(request: HttpRequest, pk: int) -> HttpResponse:
-    device = device_or_404(request, pk)
-    access.require(access.may_manage_devices(request.user), NO_DEVICES)
-    form = StatusForm(request.POST)
+    device, form = managed_with_form(request, devices_with_places(), pk, StatusForm)
     if not form.is_valid():
         messages.error(request, "請選擇狀態")
         return redirect("device_detail", pk=pk)
@@ -101,9 +106,7 @@ def device_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def device_repair(request: HttpRequest, pk: int) -> HttpResponse:
-    device = device_or_404(request, pk)
-    access.require(access.may_manage_devices(request.user), NO_DEVICES)
-    form = RepairForm(request.POST)
+    device, form = managed_with_form(request, devices_with_places(), pk, RepairForm)
     if not form.is_valid():
         messages.error(request, "請填寫故障情形")
         return redirect("device_detail", pk=pk)
@@ -126,9 +129,7 @@ def device_repair(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def repair_close(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = access.get_for_user(RepairTicket.objects.all(), request.user, pk=pk)
-    access.require(access.may_manage_devices(request.user), NO_DEVICES)
-    form = RepairCloseForm(request.POST)
+    ticket, form = managed_with_form(request, RepairTicket.objects.all(), pk, RepairCloseForm)
     outcome = form.cleaned_data["outcome"] if form.is_valid() else "已修復"
     return action_done(
         request,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from devices import selectors_pages, services
 from devices.forms import BulkLoanForm, LendingRulesForm, LoanForm, ReturnForm
 from devices.models import Device, LendingRules, Loan
-from devices.views_shared import NO_DEVICES, PAGE_SIZE, action_done, device_or_404
+from devices.views_shared import NO_DEVICES, PAGE_SIZE, action_done, devices_with_places, managed_with_form
 from portal import access
 from schools.models import School
 
@@ -23,9 +23,7 @@ from schools.models import School
 @login_required
 @require_POST
 def device_lend(request: HttpRequest, pk: int) -> HttpResponse:
-    device = device_or_404(request, pk)
-    access.require(access.may_manage_devices(request.user), NO_DEVICES)
-    form = LoanForm(request.POST)
+    device, form = managed_with_form(request, devices_with_places(), pk, LoanForm)
     if not form.is_valid():
         messages.error(request, "借用資料不完整：" + "；".join(e for errs in form.errors.values() for e in errs))
         return redirect("device_detail", pk=pk)
@@ -91,9 +89,7 @@ def _safe_next(request: HttpRequest) -> str | None:
 @login_required
 @require_POST
 def loan_return(request: HttpRequest, pk: int) -> HttpResponse:
-    loan = access.get_for_user(Loan.objects.select_related("device"), request.user, pk=pk)
-    access.require(access.may_manage_devices(request.user), NO_DEVICES)
-    form = ReturnForm(request.POST)
+    loan, form = managed_with_form(request, Loan.objects.select_related("device"), pk, ReturnForm)
     condition = form.cleaned_data["condition"] if form.is_valid() else Loan.Condition.GOOD
     note = form.cleaned_data.get("note", "") if form.is_valid() else ""
     return action_done(

@@ -12,15 +12,25 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from budget.models import CountyPlan
 from budget.selectors import plans_for
 from budget.services import PlanActionRefused, plan_for
 from devices import selectors, selectors_pages, services
 from devices.forms import BatchForm, InspectionForm, WirelessClassroomsForm
 from devices.models import InspectionCount, ProcurementBatch, WirelessAllocation
-from devices.views_shared import NO_DEVICES, NO_PROCUREMENT, PAGE_SIZE, action_done
+from devices.views_shared import NO_DEVICES, NO_PROCUREMENT, PAGE_SIZE, action_done, managed_with_form
 from portal import access, scope
 from portal.pagination import query_without_page
 from schools.models import County, School
+
+
+def _procurement_plan(request: HttpRequest) -> tuple[County, CountyPlan]:
+    """For a procurement manager: the county the request names (required) and its plan of the
+    request's year."""
+    access.require(access.may_manage_procurement(request.user), NO_PROCUREMENT)
+    county = scope.county_for(request, required=True)
+    return county, plan_for(county=county, plan_year=scope.plan_year_for(request))
+
 
 # --- Procurement batches -------------------------------------------------------------------
 
@@ -116,9 +126,7 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mdm_feed(request: HttpRequest) -> HttpResponse:
-    access.require(access.may_manage_procurement(request.user), NO_PROCUREMENT)
-    county = scope.county_for(request, required=True)
-    plan = plan_for(county=county, plan_year=scope.plan_year_for(request))
+    county, plan = _procurement_plan(request)
     try:
         count = services.plan_existing_devices_feed(plan=plan, user=request.user)
     except PlanActionRefused as refused:
@@ -233,9 +241,7 @@ def wireless(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def wireless_distribute(request: HttpRequest) -> HttpResponse:
-    access.require(access.may_manage_procurement(request.user), NO_PROCUREMENT)
-    county = scope.county_for(request, required=True)
-    plan = plan_for(county=county, plan_year=scope.plan_year_for(request))
+    county, plan = _procurement_plan(request)
     return action_done(
         request,
         lambda: services.wireless_distribute(plan=plan, user=request.user),
@@ -247,9 +253,8 @@ def wireless_distribute(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def wireless_classrooms(request: HttpRequest, pk: int) -> HttpResponse:
-    allocation = access.get_for_user(WirelessAllocation.objects.select_related("school"), request.user, pk=pk)
-    access.require(access.may_manage_devices(request.user), NO_DEVICES)
-    form = WirelessClassroomsForm(request.POST)
+    allocations = WirelessAllocation.objects.select_related("school")
+    allocation, form = managed_with_form(request, allocations, pk, WirelessClassroomsForm)
     if form.is_valid():
         services.wireless_classrooms_set(
             allocation=allocation, whole_class_classrooms=form.cleaned_data["whole_class_classrooms"], user=request.user

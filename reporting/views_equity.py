@@ -13,11 +13,11 @@ from django.views.decorators.http import require_GET
 from devices.selectors import DEVICES
 from portal import access
 from portal.pagination import query_without_page
-from portal.scope import county_for, plan_year_for
 from reporting.cache import page_part
 from reporting.equity import MEASURE_BY_KEY, MEASURES, equity, national, shown
 from reporting.importing import USAGE
 from reporting.tilemap import tile_map
+from reporting.views_reports import county_reader_scope
 from schools.models import County
 from schools.selectors import ROSTER
 from training.selectors import TRAINING
@@ -48,9 +48,7 @@ def _line(item, measure) -> dict:
 @require_GET
 def equity_view(request: HttpRequest) -> HttpResponse:
     user = request.user
-    access.require(access.may_read_county_reports(user), "學校帳號請查看本校資料")
-    plan_year = plan_year_for(request)
-    county = county_for(request)
+    plan_year, county = county_reader_scope(request, "學校帳號請查看本校資料")
     measure = MEASURE_BY_KEY.get(request.GET.get("measure", ""), MEASURES[0])
     counties = list(access.for_user(County.objects.all(), user))
 

@@ -6,6 +6,7 @@ portal.access; another county's objects answer 404."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -52,11 +53,18 @@ from reporting.services_monthly import (
 )
 from reporting.services_outcomes import outcome_save, support_figures_save
 from reporting.services_usage import usage_record_save
-from schools.models import County, School
+from schools.models import County, PlanYear, School
 from schools.selectors import ROSTER
 from training.selectors import TRAINING
 
 PAGE_SIZE = 50
+
+
+def county_reader_scope(request: HttpRequest, refusal: str) -> tuple[PlanYear, County | None]:
+    """The plan year and county of a page for those who read county reports (school accounts are
+    refused with `refusal` before the scope is read: an unknown year or county is then a 404)."""
+    access.require(access.may_read_county_reports(request.user), refusal)
+    return plan_year_for(request), county_for(request)
 
 
 # --- Usage hours ----------------------------------------------------------------------------
@@ -162,9 +170,7 @@ def usage_template(request: HttpRequest) -> HttpResponse:
 @require_GET
 def usage_export(request: HttpRequest) -> HttpResponse:
     user = request.user
-    access.require(access.may_read_county_reports(user), "學校帳號不能匯出縣市資料")
-    plan_year = plan_year_for(request)
-    county = county_for(request)
+    plan_year, county = county_reader_scope(request, "學校帳號不能匯出縣市資料")
     label = county.name if county else "全國"
     return attachment_response(
         usage_export_csv(user=user, plan_year=plan_year, county=county),
@@ -177,9 +183,7 @@ def usage_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 def usage_missing(request: HttpRequest) -> HttpResponse:
     user = request.user
-    access.require(access.may_read_county_reports(user), "學校帳號不能查看其他學校")
-    plan_year = plan_year_for(request)
-    county = county_for(request)
+    plan_year, county = county_reader_scope(request, "學校帳號不能查看其他學校")
     months = plan_year.months
     month = parse_month_param(request.GET.get("month", ""), plan_year) or months[-1]
     counties = [county] if county else list(access.for_user(County.objects.all(), user))
@@ -213,14 +217,13 @@ def usage_missing(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def outcomes(request: HttpRequest) -> HttpResponse:
     user = request.user
-    access.require(access.may_read_county_reports(user), "學校帳號不能查看縣市成效評估")
-    plan_year = plan_year_for(request)
-    county = county_for(request)
+    plan_year, county = county_reader_scope(request, "學校帳號不能查看縣市成效評估")
     editable = county is not None and access.may_edit_county_reports(user)
     outcome_form = OutcomeForm(request.POST if request.POST.get("form") == "outcome" else None)
     support_form = SupportClassForm(request.POST if request.POST.get("form") == "support" else None)
     if request.method == "POST":
         access.require(editable, "只有縣市承辦可以填報成效評估")
+        saved = None
         if outcome_form.is_bound and outcome_form.is_valid():
             d = outcome_form.cleaned_data
             outcome_save(
@@ -231,17 +234,13 @@ def outcomes(request: HttpRequest) -> HttpResponse:
                 improved=d["improved_students"],
                 method=d["method"],
             )
-            messages.success(request, f"已儲存{d['subject']}的成效評估。")
-            return redirect(f"{reverse('outcomes')}?year={plan_year.year}")
-        if support_form.is_bound and support_form.is_valid():
-            d = support_form.cleaned_data
-            support_figures_save(
-                plan_year=plan_year,
-                county=county,
-                support_classes=d["support_classes"],
-                digital_classes=d["digital_classes"],
-            )
-            messages.success(request, "已儲存學習扶助班級數。")
+            saved = f"已儲存{d['subject']}的成效評估。"
+        elif support_form.is_bound and support_form.is_valid():
+            # The form's fields are the service's figures, name for name.
+            support_figures_save(plan_year=plan_year, county=county, **support_form.cleaned_data)
+            saved = "已儲存學習扶助班級數。"
+        if saved:
+            messages.success(request, saved)
             return redirect(f"{reverse('outcomes')}?year={plan_year.year}")
     summary = outcomes_summary(user=user, plan_year=plan_year, county=county)
     return render(
@@ -278,10 +277,7 @@ def outcomes(request: HttpRequest) -> HttpResponse:
 @require_GET
 def monthly_reports(request: HttpRequest) -> HttpResponse:
     """The county's months: state, deadline and a link to each report."""
-    user = request.user
-    access.require(access.may_read_county_reports(user), "學校帳號不能查看月報")
-    plan_year = plan_year_for(request)
-    county = county_for(request)
+    plan_year, county = county_reader_scope(request, "學校帳號不能查看月報")
     if county is None:
         return redirect(f"{reverse('completeness')}?year={plan_year.year}")
     grid = completeness_grid(plan_year=plan_year, counties=[county])
@@ -309,6 +305,20 @@ def _report(request: HttpRequest, year: int, county_code: str, month: str) -> Mo
 
 def _report_url(report: MonthlyReport) -> str:
     return reverse("monthly_report", args=[report.plan_year.year, report.county.code, report.month.strftime("%Y-%m")])
+
+
+def _report_action(
+    request: HttpRequest, report: MonthlyReport, action: Callable[[], object], done: str
+) -> HttpResponse:
+    """Run `action` on the report, then back to it, with its refusal or "已{done}<縣市><月>月報。"
+    as the message."""
+    try:
+        action()
+    except ReportActionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"已{done}{report.county.name}{roc_month(report.month)}月報。")
+    return redirect(_report_url(report))
 
 
 @login_required
@@ -379,13 +389,7 @@ def monthly_report(request: HttpRequest, year: int, county_code: str, month: str
 def monthly_report_submit_view(request: HttpRequest, year: int, county_code: str, month: str) -> HttpResponse:
     report = _report(request, year, county_code, month)
     access.require(access.may_edit_county_reports(request.user), "只有縣市承辦可以提交月報")
-    try:
-        monthly_report_submit(report=report, user=request.user)
-    except ReportActionRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"已提交{report.county.name}{roc_month(report.month)}月報。")
-    return redirect(_report_url(report))
+    return _report_action(request, report, lambda: monthly_report_submit(report=report, user=request.user), "提交")
 
 
 @login_required
@@ -397,13 +401,10 @@ def monthly_report_return_view(request: HttpRequest, year: int, county_code: str
     if not form.is_valid():
         messages.error(request, "退回時請寫明理由（2,000 字以內），縣市才知道要修正什麼")
         return redirect(_report_url(report))
-    try:
-        monthly_report_return(report=report, user=request.user, reason=form.cleaned_data["reason"])
-    except ReportActionRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"已退回{report.county.name}{roc_month(report.month)}月報。")
-    return redirect(_report_url(report))
+    reason = form.cleaned_data["reason"]
+    return _report_action(
+        request, report, lambda: monthly_report_return(report=report, user=request.user, reason=reason), "退回"
+    )
 
 
 # --- Completeness and dashboards ---------------------------------------------------------------
@@ -437,9 +438,7 @@ def completeness(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
-    access.require(access.may_read_county_reports(user), "學校帳號請查看本校資料")
-    plan_year = plan_year_for(request)
-    county = county_for(request)
+    plan_year, county = county_reader_scope(request, "學校帳號請查看本校資料")
     every_county = list(County.objects.all()) if user.sees_every_county else []
     counties = [county] if county else every_county
 

@@ -113,6 +113,26 @@ def _list_url(record_type: RecordType, instance) -> str:
     return reverse(f"training_{record_type.slug}") + f"?year={instance.plan_year.year}"
 
 
+def _record_form_page(request, record_type: RecordType, form, done: str, *, plan_year, instance=None) -> HttpResponse:
+    """A record's form (meetings carry their minutes, an optional upload, beside it): a valid POST
+    is saved and goes back to the list with "已{done}…"; otherwise the form again, and when
+    editing, the record and its history."""
+    minutes_form = (
+        MinutesForm(request.POST or None, request.FILES or None, required=False)
+        if record_type.slug == "meetings"
+        else None
+    )
+    if request.method == "POST":
+        saved = _save(request, record_type, form, minutes_form)
+        if saved is not None:
+            messages.success(request, f"已{done}{record_type.verbose_name}「{saved}」。")
+            return redirect(_list_url(record_type, saved))
+    context = {"record_type": record_type, "form": form, "minutes_form": minutes_form, "plan_year": plan_year}
+    if instance is not None:
+        context |= {"instance": instance, "history": recent(instance.history.all())}
+    return render(request, "training/record_form.html", context)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_create(request: HttpRequest, slug: str) -> HttpResponse:
@@ -122,19 +142,7 @@ def record_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = record_type.form_class(
         request.POST or None, user=request.user, plan_year=plan_year, instance=record_type.model()
     )
-    minutes_form = (
-        MinutesForm(request.POST or None, request.FILES or None, required=False) if slug == "meetings" else None
-    )
-    if request.method == "POST":
-        instance = _save(request, record_type, form, minutes_form)
-        if instance is not None:
-            messages.success(request, f"已新增{record_type.verbose_name}「{instance}」。")
-            return redirect(_list_url(record_type, instance))
-    return render(
-        request,
-        "training/record_form.html",
-        {"record_type": record_type, "form": form, "minutes_form": minutes_form, "plan_year": plan_year},
-    )
+    return _record_form_page(request, record_type, form, "新增", plan_year=plan_year)
 
 
 def _own_record(request: HttpRequest, record_type: RecordType, pk: int):
@@ -152,26 +160,7 @@ def record_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = record_type.form_class(
         request.POST or None, user=request.user, plan_year=instance.plan_year, instance=instance
     )
-    minutes_form = (
-        MinutesForm(request.POST or None, request.FILES or None, required=False) if slug == "meetings" else None
-    )
-    if request.method == "POST":
-        saved = _save(request, record_type, form, minutes_form)
-        if saved is not None:
-            messages.success(request, f"已儲存{record_type.verbose_name}「{saved}」。")
-            return redirect(_list_url(record_type, saved))
-    return render(
-        request,
-        "training/record_form.html",
-        {
-            "record_type": record_type,
-            "form": form,
-            "minutes_form": minutes_form,
-            "instance": instance,
-            "plan_year": instance.plan_year,
-            "history": recent(instance.history.all()),
-        },
-    )
+    return _record_form_page(request, record_type, form, "儲存", plan_year=instance.plan_year, instance=instance)
 
 
 @login_required
