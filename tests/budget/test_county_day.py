@@ -144,3 +144,14 @@ def test_the_live_totals_use_a_constant_number_of_queries(plan, officer_a, djang
     client.post(url("plan_edit_totals", plan), edit_data(plan))
     with django_assert_max_num_queries(25):
         client.post(url("plan_edit_totals", plan), edit_data(plan))
+
+
+def test_the_live_totals_recompute_on_load_only_while_the_county_may_edit(plan, officer_a):  # noqa: F811
+    """A submitted plan's boxes are disabled and would post nothing: a recompute on load would
+    replace the saved totals with those of an empty form."""
+    client = client_for(officer_a)
+    assert 'hx-trigger="load, input changed' in client.get(url("plan_edit", plan)).content.decode()
+    CountyPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.SUBMITTED)
+    refused = client.get(url("plan_edit", plan)).content.decode()
+    assert "<fieldset disabled>" in refused
+    assert 'hx-trigger="input changed delay:250ms, change"' in refused

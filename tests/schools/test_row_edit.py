@@ -120,3 +120,18 @@ def test_imports_leave_an_audit_trail_in_bulk(plan_year, officer_a, django_asser
         ("154601", "~", "officer_a"),
     ]
     assert history.last().history_change_reason == "名單匯入"
+
+
+def test_the_panel_recomputes_on_load_only_while_the_row_may_be_edited(row, officer_a, plan_year, county_a):
+    """Numbers typed before htmx arrived reach the panel by a recompute when it loads; once
+    the plan is submitted the boxes are disabled and would post nothing, so the page keeps the
+    entitlement it was rendered with."""
+    client = client_for(officer_a)
+    editable = client.get(reverse("roster_row_edit", args=[row.pk])).content.decode()
+    assert 'hx-trigger="load, input changed delay:250ms, change"' in editable
+    plan = plan_for(county=county_a, plan_year=plan_year)
+    fill_narrative(plan)
+    plan_submit(plan=plan, user=officer_a)
+    refused = client.get(reverse("roster_row_edit", args=[row.pk])).content.decode()
+    assert "<fieldset disabled>" in refused
+    assert 'hx-trigger="input changed delay:250ms, change"' in refused
