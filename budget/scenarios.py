@@ -16,6 +16,7 @@ from budget import rules as engine
 from budget import whatif
 from budget.models import CountyPlan, RuleScenario
 from portal import access
+from portal.actions import Refused
 from portal.downloads import safe_text
 from portal.models import User
 from schools.models import PlanYear, RosterRow
@@ -67,8 +68,8 @@ MAIN = tuple(LABELS)
 MAX_VALUE = 10**12
 
 
-class ScenarioRefused(Exception):
-    pass
+class ScenarioRefused(Refused):
+    """The scenario cannot be saved so; the message says why."""
 
 
 def label_of(key: str) -> str:

@@ -26,6 +26,7 @@ from budget.models import (
 )
 from budget.selectors import NARRATIVES, plan_missing, plan_table
 from budget.selectors_review import plan_snapshot, snapshot_problems
+from portal.actions import Refused
 from portal.audit import CREATED, record_history
 from portal.cache import invalidate
 from portal.models import User
@@ -60,7 +61,7 @@ COUNTY_LINE_FIELDS = ("requested", "recurrent_ntd", "capital_ntd", "explanation"
 STALE = "儲存失敗：計畫在您開啟後已被他人修改，為免覆蓋對方的修改，請重新載入頁面後再改"
 
 
-class PlanActionRefused(Exception):
+class PlanActionRefused(Refused):
     """The action cannot be done now; the message says why."""
 
 

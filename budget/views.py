@@ -34,8 +34,9 @@ from budget.services import (
     review_comment_reply,
 )
 from budget.services_review import PlanReviewRefused, plan_review_decide
-from budget.views_shared import INVALID_FORM, action_done, back_to_plan, form_saved, page_plan, plan_url
+from budget.views_shared import INVALID_FORM, back_to_plan, form_saved, page_plan, plan_url
 from portal import access, scope
+from portal.actions import action_done
 from portal.audit import recent
 from schools.official import review_findings
 

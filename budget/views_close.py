@@ -20,8 +20,9 @@ from budget.services_close import (
     final_report_update,
     plan_disbursement_add,
 )
-from budget.views_shared import action_done, back_to_plan, form_saved, page_plan
+from budget.views_shared import back_to_plan, form_saved, page_plan
 from portal import access
+from portal.actions import action_done
 
 
 def _final_url(plan: CountyPlan) -> HttpResponse:

@@ -16,8 +16,9 @@ from budget.models import CountyPlan, PlanStatus, PlanSubmission
 from budget.selectors import plan_roster_requested, plan_totals, plan_words
 from budget.selectors_review import comment_threads, plan_comments, review_queue, submission_diff
 from budget.services_review import budget_line_approve, plan_approve, plan_return, plan_update_moe_figures
-from budget.views_shared import action_done, back_to_plan, form_saved, page_plan
+from budget.views_shared import back_to_plan, form_saved, page_plan
 from portal import access, scope
+from portal.actions import action_done
 from schools.models import County
 from schools.selectors import plan_years
 

@@ -13,8 +13,9 @@ from django.urls import reverse
 
 from budget.models import CountyPlan
 from budget.selectors import plan_read
-from budget.services import PlanActionRefused, plan_for
+from budget.services import plan_for
 from portal import access, scope
+from portal.actions import Refused, action_done
 from schools.models import County
 
 SAFE_METHODS = ("GET", "HEAD")
@@ -40,31 +41,13 @@ def back_to_plan(plan: CountyPlan) -> HttpResponse:
     return redirect(plan_url(plan))
 
 
-def action_done(
-    request: HttpRequest,
-    action: Callable[[], object],
-    success: str | Callable[[object], str],
-    *,
-    refusals: tuple[type[Exception], ...] = (PlanActionRefused,),
-) -> bool:
-    """Run a service's write: its refusal (which says why) or `success` becomes the page's
-    message; `success` may be made from what the service returned. Whether it was done."""
-    try:
-        result = action()
-    except refusals as refused:
-        messages.error(request, str(refused))
-        return False
-    messages.success(request, success(result) if callable(success) else success)
-    return True
-
-
 def form_saved(
     request: HttpRequest,
     *,
     valid: bool,
     save: Callable[[], object],
     success: str,
-    refusals: tuple[type[Exception], ...] = (PlanActionRefused,),
+    refusals: tuple[type[Exception], ...] = (Refused,),
     invalid: str = INVALID_FORM,
 ) -> bool:
     """An edit page's POST: its forms, when `valid`, saved through the service (as action_done);

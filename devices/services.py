@@ -27,13 +27,14 @@ from devices.models import (
 )
 from devices.selectors import DEVICES, blocked_brand_pairs, existing_devices_without_mdm
 from portal import access
+from portal.actions import Refused
 from portal.cache import invalidate
 from portal.identifiers import personal_identifier_problem
 from portal.models import User
 from schools.models import County, PlanYear, RosterRow, School
 
 
-class DeviceActionRefused(Exception):
+class DeviceActionRefused(Refused):
     """The action cannot be done; the message says why, in Chinese."""
 
 

@@ -25,7 +25,7 @@ from devices.models import RepairTicket
 from devices.views_shared import (
     PAGE_SIZE,
     STATUS_LABELS,
-    action_done,
+    action_then_redirect,
     device_or_404,
     devices_with_places,
     managed_with_form,
@@ -95,7 +95,7 @@ def device_status(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "請選擇狀態")
         return redirect("device_detail", pk=pk)
     status = form.cleaned_data["status"]
-    return action_done(
+    return action_then_redirect(
         request,
         lambda: services.device_status_set(device=device, status=status, user=request.user),
         f"{device.serial} 的狀態已改為{STATUS_LABELS[status]}",
@@ -118,7 +118,7 @@ def device_repair(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, f"找不到備品 {serial}")
             return redirect("device_detail", pk=pk)
     fault = form.cleaned_data["fault"]
-    return action_done(
+    return action_then_redirect(
         request,
         lambda: services.repair_open(device=device, user=request.user, fault=fault, spare=spare),
         f"{device.serial} 已送修",
@@ -131,7 +131,7 @@ def device_repair(request: HttpRequest, pk: int) -> HttpResponse:
 def repair_close(request: HttpRequest, pk: int) -> HttpResponse:
     ticket, form = managed_with_form(request, RepairTicket.objects.all(), pk, RepairCloseForm)
     outcome = form.cleaned_data["outcome"] if form.is_valid() else "已修復"
-    return action_done(
+    return action_then_redirect(
         request,
         lambda: services.repair_close(ticket=ticket, user=request.user, outcome=outcome),
         "維修單已結案，備品已收回",

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from devices import selectors_pages, services
 from devices.forms import BulkLoanForm, LendingRulesForm, LoanForm, ReturnForm
 from devices.models import Device, LendingRules, Loan
-from devices.views_shared import NO_DEVICES, PAGE_SIZE, action_done, devices_with_places, managed_with_form
+from devices.views_shared import NO_DEVICES, PAGE_SIZE, action_then_redirect, devices_with_places, managed_with_form
 from portal import access
 from schools.models import School
 
@@ -28,7 +28,7 @@ def device_lend(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "借用資料不完整：" + "；".join(e for errs in form.errors.values() for e in errs))
         return redirect("device_detail", pk=pk)
     data = form.cleaned_data
-    return action_done(
+    return action_then_redirect(
         request,
         lambda: services.loan_create(
             device=device,
@@ -92,7 +92,7 @@ def loan_return(request: HttpRequest, pk: int) -> HttpResponse:
     loan, form = managed_with_form(request, Loan.objects.select_related("device"), pk, ReturnForm)
     condition = form.cleaned_data["condition"] if form.is_valid() else Loan.Condition.GOOD
     note = form.cleaned_data.get("note", "") if form.is_valid() else ""
-    return action_done(
+    return action_then_redirect(
         request,
         lambda: services.loan_return(loan=loan, user=request.user, condition=condition, note=note),
         f"已歸還 {loan.device.serial}",

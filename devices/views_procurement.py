@@ -18,7 +18,7 @@ from budget.services import PlanActionRefused, plan_for
 from devices import selectors, selectors_pages, services
 from devices.forms import BatchForm, InspectionForm, WirelessClassroomsForm
 from devices.models import InspectionCount, ProcurementBatch, WirelessAllocation
-from devices.views_shared import NO_DEVICES, NO_PROCUREMENT, PAGE_SIZE, action_done, managed_with_form
+from devices.views_shared import NO_DEVICES, NO_PROCUREMENT, PAGE_SIZE, action_then_redirect, managed_with_form
 from portal import access, scope
 from portal.pagination import query_without_page
 from schools.models import County, School
@@ -242,7 +242,7 @@ def wireless(request: HttpRequest) -> HttpResponse:
 @require_POST
 def wireless_distribute(request: HttpRequest) -> HttpResponse:
     county, plan = _procurement_plan(request)
-    return action_done(
+    return action_then_redirect(
         request,
         lambda: services.wireless_distribute(plan=plan, user=request.user),
         f"已依班級數分配 {plan.ap_count:,} 個 AP（{plan.ap_amount_ntd:,} 元）至{county.name}各校",

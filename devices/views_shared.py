@@ -7,14 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django import forms
-from django.contrib import messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from devices import services
 from devices.models import Device, DeviceStatus
-from portal import access
+from portal import access, actions
 
 PAGE_SIZE = 50
 NO_PROCUREMENT = "只有縣市承辦可以辦理採購、匯入與分配"
@@ -41,12 +39,8 @@ def managed_with_form(
     return obj, form_class(request.POST)
 
 
-def action_done(request: HttpRequest, action: Callable[[], object], success: str, to: str) -> HttpResponse:
-    """Run `action`; its refusal (DeviceActionRefused) or `success` as the message, then go to `to`."""
-    try:
-        action()
-    except services.DeviceActionRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, success)
+def action_then_redirect(request: HttpRequest, action: Callable[[], object], success: str, to: str) -> HttpResponse:
+    """Run `action` (portal.actions.action_done: its refusal or `success` as the message), then go
+    to `to`."""
+    actions.action_done(request, action, success)
     return redirect(to)

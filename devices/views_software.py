@@ -14,7 +14,7 @@ from devices import selectors, services
 from devices.exporting import purchases_workbook
 from devices.forms import SoftwareDecisionForm, SoftwareProposalForm, SoftwarePurchaseForm
 from devices.models import SoftwareItem
-from devices.views_shared import NO_PROCUREMENT, action_done
+from devices.views_shared import NO_PROCUREMENT, action_then_redirect
 from portal import access, scope
 from portal.downloads import attachment_response
 from schools.models import County, School
@@ -66,7 +66,7 @@ def software_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "請選擇審查結果")
         return redirect("software_catalogue")
     accept, reason = form.cleaned_data["accept"], form.cleaned_data["reason"]
-    return action_done(
+    return action_then_redirect(
         request,
         lambda: services.software_item_decide(item=item, user=request.user, accept=accept, reason=reason),
         f"「{item.name}」{'已列入推薦目錄' if accept else '不通過'}",

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from budget import rules as engine
+from portal.actions import Refused
 from portal.cache import invalidate
 from portal.models import User
 from reporting.cache import REPORTS
@@ -18,7 +19,7 @@ from reporting.selectors_monthly import month_end, report_figures
 from schools.models import County, PlanYear
 
 
-class ReportActionRefused(Exception):
+class ReportActionRefused(Refused):
     """The report cannot do that now; the message says why."""
 
 

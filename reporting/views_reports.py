@@ -21,6 +21,7 @@ from budget import rules as engine
 from budget.selectors import NARRATIVES
 from devices.selectors import DEVICES
 from portal import access, charts
+from portal.actions import action_done
 from portal.downloads import CSV, attachment_response
 from portal.imports.kinds import ImportRefused
 from portal.pagination import list_page, query_without_page
@@ -312,12 +313,7 @@ def _report_action(
 ) -> HttpResponse:
     """Run `action` on the report, then back to it, with its refusal or "已{done}<縣市><月>月報。"
     as the message."""
-    try:
-        action()
-    except ReportActionRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"已{done}{report.county.name}{roc_month(report.month)}月報。")
+    action_done(request, action, f"已{done}{report.county.name}{roc_month(report.month)}月報。")
     return redirect(_report_url(report))
 
 
